@@ -1,0 +1,237 @@
+"""Typed domain objects that the renderers use. Nothing here knows about cells or DataFrames."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .errors import Problem
+
+
+def chinese_date(day: dt.date) -> str:
+    """`2023年11月20日`: Arabic numerals, no zero padding (GB/T 9704)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The workbook row a value came from, for the manifest and statistics."""
+
+    file: str
+    sheet: str
+    row: int
+
+    @property
+    def department(self) -> str:
+        return self.file.rsplit(".", 1)[0]
+
+
+# ---------------------------------------------------------------- work report
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    issue_number: str  # 期号
+    publisher: str  # 编发单位
+    date: dt.date  # 日期
+    recipients: str  # 报送
+    title: str  # 标题
+    lead: list[str]  # 导语, one string per paragraph
+    closing: str  # 结束语
+    signatory: str  # 落款
+    contact_person: str | None  # 联系人
+    contact_phone: str | None  # 联系电话
+    submitting_department: str  # 专报部门
+    submitter: str  # 专报人
+    submission_date: dt.date  # 专报日期
+    document_number: str  # 文号
+    form_title: str  # 拟文稿标题
+
+    @property
+    def date_text(self) -> str:
+        return chinese_date(self.date)
+
+    @property
+    def submission_date_text(self) -> str:
+        # The approval form writes it as the office system does: 2023-11-03.
+        return self.submission_date.isoformat()
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One 工作进展 row: an optional lead-in (事项) and one or more paragraphs of 内容."""
+
+    paragraphs: list[str]
+    lead_in: str | None = None
+    responsible: str | None = None  # 责任单位
+    source: Source | None = None
+
+    @property
+    def lead_text(self) -> str:
+        """The paragraphs with the lead-in joined to the first: `{事项}方面，{内容}`."""
+        if not self.lead_in:
+            return self.paragraphs[0]
+        suffix = "" if self.lead_in.endswith("方面") else "方面"
+        return f"{self.lead_in}{suffix}，{self.paragraphs[0]}"
+
+    @property
+    def rendered_paragraphs(self) -> list[str]:
+        return [self.lead_text, *self.paragraphs[1:]]
+
+
+@dataclass
+class ReportSubsection:
+    """A second-level heading （一）… with its entries."""
+
+    title: str
+    entries: list[ReportEntry] = field(default_factory=list)
+
+
+@dataclass
+class ReportSection:
+    """A first-level heading 一、… with entries directly under it and/or subsections."""
+
+    title: str
+    entries: list[ReportEntry] = field(default_factory=list)
+    subsections: list[ReportSubsection] = field(default_factory=list)
+
+
+APPROVAL_STEPS = (
+    "事由",
+    "专报部门意见",
+    "办公室审核意见",
+    "分管领导会签意见",
+    "主管领导签发意见",
+    "会签部门意见",
+    "备注",
+)
+
+
+@dataclass(frozen=True)
+class ApprovalEntry:
+    step: str  # 环节
+    opinion: str  # 意见
+    signer: str | None = None  # 签署人
+    signed_at: dt.datetime | None = None  # 签署时间
+    has_time: bool = True  # False when only a date was given
+    source: Source | None = None
+
+    @property
+    def text(self) -> str:
+        """`意见{签署人[2023/11/3 16:01:14]}` as the office system prints it."""
+        if not self.signer and not self.signed_at:
+            return self.opinion
+        stamp = ""
+        if self.signed_at:
+            t = self.signed_at
+            stamp = f"{t.year}/{t.month}/{t.day}"
+            if self.has_time:
+                stamp += f" {t.hour}:{t.minute:02d}:{t.second:02d}"
+            stamp = f"[{stamp}]"
+        return f"{self.opinion}{{{self.signer or ''}{stamp}}}"
+
+
+@dataclass
+class WorkReport:
+    settings: ReportSettings
+    sections: list[ReportSection]
+    approval: dict[str, list[ApprovalEntry]]  # by step, each list in time order
+
+    def approval_entries(self, step: str) -> list[ApprovalEntry]:
+        return self.approval.get(step, [])
+
+
+# ---------------------------------------------------------- cooperation tables
+
+
+@dataclass(frozen=True)
+class TableSettings:
+    compiler: str  # 编制单位
+    domain: str  # 领域
+    start_year: int  # 起始年份
+    end_year: int  # 结束年份
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start_year, self.end_year + 1))
+
+    def title(self, region: str) -> str:
+        return (
+            f"{self.compiler}与{region}{self.domain}合作交流项目表"
+            f"({self.start_year}-{self.end_year}年)"
+        )
+
+
+@dataclass(frozen=True)
+class CooperationRow:
+    content: str  # 对口合作交流内容
+    due: str = ""  # 预计完成时间
+    plans: dict[int, str] = field(default_factory=dict)  # 年 → 计划
+    progress: str = ""  # 事项推进情况
+    lead_leader: str = ""  # 牵头领导
+    lead_department: str = ""  # 牵头部门
+    supporting: str = ""  # 配合部门
+    included: bool = True  # 是否纳入
+    explanation: str = ""  # 说明 (when not included)
+    source: Source | None = None
+
+    def plan(self, year: int) -> str:
+        return self.plans.get(year, "")
+
+
+@dataclass
+class CooperationItem:
+    number: int  # 序号
+    name: str  # 事项
+    rows: list[CooperationRow] = field(default_factory=list)
+
+    @property
+    def included(self) -> bool:
+        return any(row.included for row in self.rows)
+
+
+@dataclass
+class RegionTable:
+    region: str  # 对口地区
+    title: str
+    years: list[int]
+    items: list[CooperationItem]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def item_count(self) -> int:
+        return len(self.items)
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(item.rows) for item in self.items)
+
+    @property
+    def included_item_count(self) -> int:
+        return sum(item.included for item in self.items)
+
+    @property
+    def excluded_item_count(self) -> int:
+        return self.item_count - self.included_item_count
+
+    @property
+    def included_row_count(self) -> int:
+        return sum(row.included for item in self.items for row in item.rows)
+
+    @property
+    def excluded_row_count(self) -> int:
+        return self.row_count - self.included_row_count
+
+
+# ---------------------------------------------------------------- everything
+
+
+@dataclass
+class Dossier:
+    """All that the inputs say, merged: what the renderers and the archive work from."""
+
+    report: WorkReport | None
+    table_settings: TableSettings | None
+    regions: list[RegionTable]
+    notices: list[Problem] = field(default_factory=list)
+    row_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # file → sheet → rows

@@ -1,0 +1,154 @@
+"""Turning Excel cell values into clean Python values, as the input contract describes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+# Characters XML 1.0 does not allow (Word refuses a document holding them).
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Line breaks as Excel and pasted text write them; \x0b is Word's manual line break.
+_LINE_BREAKS = re.compile(r"\r\n|\r|\x0b|\u2028|\u2029")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_WHITESPACE = re.compile(r"\s+")
+# Excel writes control characters in strings as `_xHHHH_` (and a literal `_x` as `_x005F_x`).
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def normalise_name(value: Any) -> str:
+    """A column, sheet, field or heading name as compared: no whitespace, widths folded."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    text = _ZERO_WIDTH.sub("", text)
+    return _WHITESPACE.sub("", text)
+
+
+def clean_text(text: str) -> tuple[str, bool]:
+    """Trimmed text with line breaks as `\\n`; the flag says XML-illegal characters were removed."""
+    text = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = _LINE_BREAKS.sub("\n", text)
+    cleaned = _ILLEGAL_XML.sub("", text)
+    return cleaned.strip(), cleaned != text
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def as_text(value: Any) -> str:
+    """The text a value shows in a document. Numbers without a spurious `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        text = f"{value.year}年{value.month}月{value.day}日"
+        if value.time() != dt.time(0, 0):
+            text += f" {value.hour}:{value.minute:02d}"
+        return text
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, dt.time):
+        return f"{value.hour}:{value.minute:02d}"
+    return str(value)
+
+
+def parse_int(value: Any) -> int | None:
+    """`3`, `3.0`, `"3"`, `"３"` → 3; anything else → None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str):
+        text = normalise_name(value)
+        if re.fullmatch(r"[+-]?\d+", text):
+            return int(text)
+        if re.fullmatch(r"[+-]?\d+\.0*", text):
+            return int(text.split(".")[0])
+    return None
+
+
+def parse_number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        text = normalise_name(value)
+        if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+            return float(text)
+    return None
+
+
+_DATE_TEXT = re.compile(
+    r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
+    r"(?:\s*[T ]?\s*(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?)?"
+)
+# Excel's serial day numbers for dates between 1954 and 2119: a date cell shown as a number.
+_SERIAL_RANGE = (20000, 80000)
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def parse_datetime(value: Any) -> tuple[dt.datetime, bool] | None:
+    """A date or date-time; the flag says whether a time of day was given."""
+    if isinstance(value, dt.datetime):
+        return value, value.time() != dt.time(0, 0)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day), False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
+            moment = _EXCEL_EPOCH + dt.timedelta(days=float(value))
+            moment = moment.replace(microsecond=0)
+            return moment, moment.time() != dt.time(0, 0)
+        return None
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFKC", value).strip()
+    match = _DATE_TEXT.fullmatch(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second = match.groups()
+    try:
+        moment = dt.datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+        )
+    except ValueError:  # 2023-02-30, 25:00
+        return None
+    return moment, hour is not None
+
+
+def parse_date(value: Any) -> dt.date | None:
+    parsed = parse_datetime(value)
+    return parsed[0].date() if parsed else None
+
+
+def column_letter(index: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+_HEADING_NUMBER = re.compile(
+    r"^\s*(?:[（(]\s*[一二三四五六七八九十百零〇]+\s*[）)]|[一二三四五六七八九十百零〇]+\s*[、.．]"
+    r"|\d+\s*[、.．]|[（(]\s*\d+\s*[）)])\s*"
+)
+
+
+def strip_heading_number(text: str) -> tuple[str, bool]:
+    """`一、提炼建言` → `提炼建言`; `（二）召开…` → `召开…`. The flag says a number was removed."""
+    stripped = _HEADING_NUMBER.sub("", text, count=1)
+    return stripped, stripped != text

@@ -1,0 +1,223 @@
+"""Merge: assemble validated rows from all workbooks into the typed documents to render."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import contract
+from ._cells import normalise_name
+from .errors import Location, Problem, notice
+from .load import ROW_COLUMN, LoadedInputs
+from .model import (
+    ApprovalEntry,
+    CooperationItem,
+    CooperationRow,
+    Dossier,
+    RegionTable,
+    ReportEntry,
+    ReportSection,
+    ReportSettings,
+    ReportSubsection,
+    Source,
+    TableSettings,
+    WorkReport,
+)
+from .validate import FILE_COLUMN, ORDER_COLUMN, ValidatedInputs
+
+DEFAULT_CLOSING = "特此报告。"
+
+
+def merge(loaded: LoadedInputs, validated: ValidatedInputs) -> Dossier:
+    """Build the dossier. Call only when `validated` holds no errors."""
+    notices: list[Problem] = [p for p in validated.problems if not p.is_error]
+    report = None
+    if validated.report_settings is not None:
+        report = _work_report(validated, notices)
+    table_settings = None
+    regions: list[RegionTable] = []
+    if validated.table_settings is not None:
+        table_settings = _table_settings(validated.table_settings)
+        regions = _region_tables(validated, table_settings)
+        if not regions:
+            sheet = validated.table_settings["_sheet"]
+            notices.append(notice(Location(sheet.file, sheet.title), "没有任何合作交流项目行，未生成合作交流项目表。"))
+    return Dossier(
+        report=report,
+        table_settings=table_settings,
+        regions=regions,
+        notices=notices,
+        row_counts=_row_counts(loaded),
+    )
+
+
+def _row_counts(loaded: LoadedInputs) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {path.name: {} for path in loaded.workbooks}
+    for sheet in loaded.sheets:
+        counts.setdefault(sheet.file, {})[sheet.sheet] = len(sheet.frame)
+    return counts
+
+
+def _source(row: dict, sheet: str) -> Source:
+    return Source(row[FILE_COLUMN], sheet, int(row[ROW_COLUMN]))
+
+
+def _paragraphs(text: str) -> list[str]:
+    lines = [line.strip() for line in text.split("\n")]
+    return [line for line in lines if line] or [text]
+
+
+# ---------------------------------------------------------------- work report
+
+
+def _report_settings(values: dict) -> ReportSettings:
+    issue = str(values["期号"])
+    return ReportSettings(
+        issue_number=issue,
+        publisher=values["编发单位"],
+        date=values["日期"],
+        recipients=values["报送"],
+        title=values["标题"],
+        lead=_paragraphs(values["导语"]),
+        closing=values.get("结束语", DEFAULT_CLOSING),
+        signatory=values["落款"],
+        contact_person=values.get("联系人"),
+        contact_phone=values.get("联系电话"),
+        submitting_department=values["专报部门"],
+        submitter=values["专报人"],
+        submission_date=values["专报日期"],
+        document_number=values.get("文号", issue),
+        form_title=values.get("拟文稿标题", values["标题"]),
+    )
+
+
+def _work_report(validated: ValidatedInputs, notices: list[Problem]) -> WorkReport:
+    settings = _report_settings(validated.report_settings)
+    sections: dict[str, ReportSection] = {}
+    subsections: dict[tuple[str, str], ReportSubsection] = {}
+    outline = validated.rows[contract.OUTLINE]
+    for row in outline.to_dict("records"):
+        key = normalise_name(row["一级标题"])
+        section = sections.setdefault(key, ReportSection(row["一级标题"]))
+        if row["二级标题"]:
+            sub = ReportSubsection(row["二级标题"])
+            section.subsections.append(sub)
+            subsections[(key, normalise_name(row["二级标题"]))] = sub
+
+    progress = validated.rows[contract.PROGRESS]
+    if not progress.empty:
+        progress = progress.assign(_unordered=progress["排序"].isna())
+        progress = progress.sort_values(["_unordered", "排序", ORDER_COLUMN, ROW_COLUMN], kind="stable")
+        for row in progress.to_dict("records"):
+            entry = ReportEntry(
+                paragraphs=_paragraphs(row["内容"]),
+                lead_in=row["事项"],
+                responsible=row["责任单位"],
+                source=_source(row, contract.PROGRESS),
+            )
+            key = normalise_name(row["一级标题"])
+            if row["二级标题"]:
+                subsections[(key, normalise_name(row["二级标题"]))].entries.append(entry)
+            else:
+                sections[key].entries.append(entry)
+
+    outline_sheet = None if outline.empty else outline.iloc[0]["_sheet"]
+    for section in sections.values():
+        empty = [s.title for s in section.subsections if not s.entries]
+        if not section.entries and not section.subsections:
+            empty.insert(0, section.title)
+        for title in empty:
+            notices.append(
+                notice(
+                    Location(outline_sheet.file, outline_sheet.title),
+                    f"提纲中的「{title}」下没有任何工作进展段落，文档中该标题下为空。请确认相关部门已报送。",
+                )
+            )
+    return WorkReport(settings=settings, sections=list(sections.values()), approval=_approval(validated))
+
+
+def _approval(validated: ValidatedInputs) -> dict[str, list[ApprovalEntry]]:
+    rows = validated.rows[contract.APPROVAL]
+    approval: dict[str, list[ApprovalEntry]] = {}
+    if rows.empty:
+        return approval
+    rows = rows.assign(
+        _untimed=rows["签署时间"].isna(),
+        _time=rows["签署时间"].map(lambda v: v[0] if v else pd.NaT),
+    )
+    rows = rows.sort_values(["_untimed", "_time", ORDER_COLUMN, ROW_COLUMN], kind="stable")
+    for row in rows.to_dict("records"):
+        signed = row["签署时间"]
+        approval.setdefault(row["环节"], []).append(
+            ApprovalEntry(
+                step=row["环节"],
+                opinion=row["意见"],
+                signer=row["签署人"],
+                signed_at=signed[0] if signed else None,
+                has_time=signed[1] if signed else False,
+                source=_source(row, contract.APPROVAL),
+            )
+        )
+    return approval
+
+
+# ---------------------------------------------------------- cooperation tables
+
+
+def _table_settings(values: dict) -> TableSettings:
+    return TableSettings(
+        compiler=values["编制单位"],
+        domain=values["领域"],
+        start_year=values["起始年份"],
+        end_year=values["结束年份"],
+    )
+
+
+def _region_tables(validated: ValidatedInputs, settings: TableSettings) -> list[RegionTable]:
+    rows = validated.rows[contract.COOPERATION]
+    if rows.empty:
+        return []
+    rows = rows.assign(_region=rows["对口地区"].map(normalise_name))
+    rows = rows.sort_values([ORDER_COLUMN, ROW_COLUMN], kind="stable")
+    notes = validated.rows[contract.TABLE_NOTES]
+    if not notes.empty:
+        notes = notes.assign(_region=notes["对口地区"].map(normalise_name))
+        notes = notes.sort_values([ORDER_COLUMN, ROW_COLUMN], kind="stable")
+    tables = []
+    for region_key, region_rows in rows.groupby("_region", sort=False):
+        region = region_rows.iloc[0]["对口地区"]
+        items = []
+        for serial, item_rows in region_rows.groupby("序号", sort=True):
+            first = item_rows.iloc[0]
+            items.append(
+                CooperationItem(
+                    number=int(serial),
+                    name=first["事项"],
+                    rows=[_cooperation_row(row) for row in item_rows.to_dict("records")],
+                )
+            )
+        region_notes = [] if notes.empty else list(notes.loc[notes["_region"] == region_key, "注"])
+        tables.append(
+            RegionTable(
+                region=region,
+                title=settings.title(region),
+                years=settings.years,
+                items=items,
+                notes=region_notes,
+            )
+        )
+    return tables
+
+
+def _cooperation_row(row: dict) -> CooperationRow:
+    return CooperationRow(
+        content=row["对口合作交流内容"],
+        due=row["预计完成时间"],
+        plans=dict(row["计划"]),
+        progress=row["事项推进情况"],
+        lead_leader=row["牵头领导"],
+        lead_department=row["牵头部门"],
+        supporting=row["配合部门"],
+        included=bool(row["是否纳入"]),
+        explanation=row["说明"],
+        source=_source(row, contract.COOPERATION),
+    )

@@ -1,0 +1,496 @@
+"""Blank workbooks for the departments and the office, built from the input contract.
+
+Every sheet, column and field comes from `contract`; this module only decides how they look:
+styled and frozen header rows, column widths, wrapped text, drop-down lists and number checks,
+and a first sheet `填写说明` that explains each column in Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import contract
+from ._docx import ZIP_EPOCH
+from .contract import Column, KeyValueSheet, TableSheet
+from .errors import PipelineError, UsageError
+
+# Sheets that are not part of the contract; the loader can pass over them without a notice.
+INSTRUCTIONS_SHEET = "填写说明"
+CHOICES_SHEET = "_选项"  # hidden: the values of drop-down lists too long to write inline
+AUXILIARY_SHEETS = (INSTRUCTIONS_SHEET, CHOICES_SHEET)
+
+FIRST_DATA_ROW = 2
+LAST_DATA_ROW = 1000  # drop-downs and number checks cover this many rows
+INLINE_LIST_LIMIT = 255  # Excel refuses an inline list longer than this
+
+REQUIRED = "必填"
+OPTIONAL = "选填"
+PLAN_COLUMN_WIDTH = 24
+KEY_WIDTH = 16
+VALUE_WIDTH = 70
+# Short text columns get the text format so Excel keeps `2025.1` or a phone number as typed;
+# long ones stay General because Excel shows a text-format cell over 255 characters as ####.
+SHORT_TEXT_WIDTH = 20
+
+EXCEL_TEXT_LIMIT = 32767
+_FORMULA_LIKE = ("=", "+", "-", "@")
+
+_HEADER_FONT = Font(bold=True)
+_TITLE_FONT = Font(bold=True, size=14)
+_REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
+_OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
+_HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_DATA_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
+_NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy/m/d h:mm:ss"}
+_FIXED_STAMP = dt.datetime(2000, 1, 1)
+
+
+def _contract_column(sheet: TableSheet, name: str) -> str:
+    if sheet.column(name) is None:
+        raise LookupError(f"the contract's sheet {sheet.name} has no column {name}")
+    return name
+
+
+# The outline's two levels are also the heading columns of 工作进展.
+TOP_HEADING, SUB_HEADING = contract.OUTLINE_SHEET.names
+REGION = _contract_column(contract.COOPERATION_SHEET, "对口地区")
+PLANS_AFTER = _contract_column(contract.COOPERATION_SHEET, "预计完成时间")
+for _name in (TOP_HEADING, SUB_HEADING):
+    _contract_column(contract.PROGRESS_SHEET, _name)
+
+
+# ---------------------------------------------------------------- cells
+
+
+def set_text(cell: Cell, value: Any) -> None:
+    """Write `value` as literal text: never a formula, never a number, always valid XML."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+    if len(text) > EXCEL_TEXT_LIMIT:
+        text = text[: EXCEL_TEXT_LIMIT - 1] + "…"
+    if not text:
+        cell.value = None
+        return
+    cell.value = text
+    cell.data_type = "s"  # openpyxl reads a leading `=` as a formula; this undoes it
+    if text.startswith(_FORMULA_LIKE):
+        # so that Excel keeps it as text when someone edits the cell and presses Enter
+        cell.quotePrefix = True
+
+
+def _style_header(cell: Cell, required: bool) -> None:
+    cell.font = _HEADER_FONT
+    cell.fill = _REQUIRED_FILL if required else _OPTIONAL_FILL
+    cell.alignment = _HEADER_ALIGNMENT
+
+
+def _distinct(values: Iterable[str | None]) -> list[str]:
+    """Non-empty values, trimmed, first occurrence first."""
+    seen: dict[str, None] = {}
+    for value in values:
+        text = (value or "").strip()
+        if text:
+            seen.setdefault(text, None)
+    return list(seen)
+
+
+# ---------------------------------------------------------------- validations
+
+
+class _ListSource:
+    """Turns a list of allowed values into a data-validation formula.
+
+    Short lists are written inline (`"是,否"`); long ones, or values holding a comma or a quote,
+    go to one column of the hidden sheet `_选项` and are referenced as a range.
+    """
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.sheet: Worksheet | None = None
+        self.columns = 0
+
+    def formula(self, title: str, values: Sequence[str]) -> str:
+        inline = ",".join(values)
+        if len(inline) <= INLINE_LIST_LIMIT and not any("," in v or '"' in v for v in values):
+            return f'"{inline}"'
+        if self.sheet is None:
+            self.sheet = self.workbook.create_sheet(CHOICES_SHEET)
+            self.sheet.sheet_state = "hidden"
+        self.columns += 1
+        column = self.columns
+        set_text(self.sheet.cell(row=1, column=column), title)
+        for row, value in enumerate(values, start=2):
+            set_text(self.sheet.cell(row=row, column=column), value)
+        letter = get_column_letter(column)
+        return f"'{CHOICES_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
+
+    def move_last(self) -> None:
+        if self.sheet is not None:
+            offset = len(self.workbook.sheetnames) - 1 - self.workbook.index(self.sheet)
+            self.workbook.move_sheet(self.sheet, offset=offset)
+
+
+def _prompt(validation: DataValidation, title: str, text: str) -> None:
+    if text:
+        validation.showInputMessage = True
+        validation.promptTitle = title[:32]
+        validation.prompt = text[:255]
+
+
+def _list_validation(
+    formula: str, title: str, help_text: str, *, strict: bool = True
+) -> DataValidation:
+    validation = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop" if strict else "warning",
+        errorTitle=title[:32],
+        error=(
+            f"「{title}」请从下拉列表中选择。"
+            if strict
+            else f"「{title}」不在下拉列表中。确定要这样填写吗？"
+        ),
+    )
+    _prompt(validation, title, help_text)
+    return validation
+
+
+def _whole_validation(title: str, help_text: str) -> DataValidation:
+    validation = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="1",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle=title[:32],
+        error=f"「{title}」请填写大于等于 1 的整数。",
+    )
+    _prompt(validation, title, help_text)
+    return validation
+
+
+# ---------------------------------------------------------------- sheets
+
+
+def _write_table_sheet(
+    sheet: Worksheet,
+    columns: Sequence[Column],
+    lists: _ListSource,
+    choices: dict[str, tuple[list[str], bool]],
+) -> None:
+    """A header row from the contract, and per column its width, format and validation.
+
+    `choices` maps a column name to (allowed values, strict) for lists not fixed by the contract.
+    """
+    for index, column in enumerate(columns, start=1):
+        header = sheet.cell(row=1, column=index)
+        set_text(header, column.name)
+        _style_header(header, column.required)
+        letter = get_column_letter(index)
+        dimension = sheet.column_dimensions[letter]
+        dimension.width = column.width
+        # a column's style is what Excel gives to the cells a user types into
+        dimension.alignment = _DATA_ALIGNMENT
+        if column.kind in _NUMBER_FORMATS:
+            dimension.number_format = _NUMBER_FORMATS[column.kind]
+        elif column.kind == "text" and column.width <= SHORT_TEXT_WIDTH:
+            dimension.number_format = "@"
+
+        validation = None
+        if column.name in choices:
+            values, strict = choices[column.name]
+            if values:
+                formula = lists.formula(column.name, values)
+                validation = _list_validation(formula, column.name, column.help, strict=strict)
+        elif column.kind == "choice" and column.choices:
+            formula = lists.formula(column.name, list(column.choices))
+            validation = _list_validation(formula, column.name, column.help)
+        elif column.kind in ("int", "number"):
+            validation = _whole_validation(column.name, column.help)
+        if validation is not None:
+            validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_DATA_ROW}")
+            sheet.add_data_validation(validation)
+    sheet.freeze_panes = "A2"
+
+
+def _field_note(field: contract.Field) -> str:
+    parts = [REQUIRED if field.required else OPTIONAL]
+    if field.help:
+        parts.append(field.help)
+    if field.example:
+        parts.append(f"示例：{field.example}")
+    return "。".join(part.rstrip("。") for part in parts) + "。"
+
+
+def _write_key_value_sheet(sheet: Worksheet, spec: KeyValueSheet) -> None:
+    """Header 字段|内容, column A prefilled with the field names, column B left for the values.
+
+    The explanation of each field is a comment on its name, so the sheet keeps two columns.
+    """
+    for index, title in enumerate(spec.header, start=1):
+        cell = sheet.cell(row=1, column=index)
+        set_text(cell, title)
+        _style_header(cell, required=index == 2)
+    for row, field in enumerate(spec.fields, start=2):
+        name = sheet.cell(row=row, column=1)
+        set_text(name, field.name)
+        name.font = _HEADER_FONT
+        name.fill = _REQUIRED_FILL if field.required else _OPTIONAL_FILL
+        name.alignment = Alignment(vertical="top")
+        name.comment = Comment(_field_note(field), "办公室", width=260, height=110)
+        value = sheet.cell(row=row, column=2)
+        value.alignment = _DATA_ALIGNMENT
+        if field.kind in _NUMBER_FORMATS:
+            value.number_format = _NUMBER_FORMATS[field.kind]
+        elif field.kind == "int":
+            whole = _whole_validation(field.name, "")
+            whole.add(value.coordinate)
+            sheet.add_data_validation(whole)
+    sheet.column_dimensions["A"].width = KEY_WIDTH
+    sheet.column_dimensions["B"].width = VALUE_WIDTH
+    sheet.freeze_panes = "A2"
+
+
+class _Instructions:
+    """The 填写说明 sheet: a title, some lines of text, and one table of columns per sheet."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.sheet = sheet
+        self.row = 0
+        for letter, width in (("A", 20), ("B", 10), ("C", 80)):
+            sheet.column_dimensions[letter].width = width
+
+    def title(self, text: str) -> None:
+        self.row += 1
+        cell = self.sheet.cell(row=self.row, column=1)
+        set_text(cell, text)
+        cell.font = _TITLE_FONT
+
+    def line(self, text: str, *, bold: bool = False) -> None:
+        self.row += 1
+        cell = self.sheet.cell(row=self.row, column=1)
+        set_text(cell, text)
+        if bold:
+            cell.font = _HEADER_FONT
+
+    def blank(self) -> None:
+        self.row += 1
+
+    def rows(self, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+        self.row += 1
+        for index, title in enumerate(header, start=1):
+            cell = self.sheet.cell(row=self.row, column=index)
+            set_text(cell, title)
+            _style_header(cell, required=False)
+        for values in rows:
+            self.row += 1
+            for index, value in enumerate(values, start=1):
+                cell = self.sheet.cell(row=self.row, column=index)
+                set_text(cell, value)
+                cell.alignment = _DATA_ALIGNMENT
+
+    def table_sheet(self, spec: TableSheet, columns: Sequence[Column]) -> None:
+        self.blank()
+        self.line(f"工作表「{spec.name}」：{spec.purpose}", bold=True)
+        self.rows(
+            ("列名", "必填/选填", "填写说明"),
+            ((c.name, REQUIRED if c.required else OPTIONAL, c.help or "—") for c in columns),
+        )
+
+    def key_value_sheet(self, spec: KeyValueSheet) -> None:
+        self.blank()
+        self.line(f"工作表「{spec.name}」：{spec.purpose}", bold=True)
+        self.line(f"在「{spec.header[1]}」列填写各字段的值；「{spec.header[0]}」列不要改动。")
+        self.rows(
+            (spec.header[0], "必填/选填", "填写说明"),
+            ((f.name, REQUIRED if f.required else OPTIONAL, _field_help(f)) for f in spec.fields),
+        )
+
+
+def _field_help(field: contract.Field) -> str:
+    parts = [
+        p.rstrip("。") for p in (field.help, f"示例：{field.example}" if field.example else "")
+    ]
+    text = "；".join(p for p in parts if p)
+    return text + "。" if text else "—"
+
+
+_COMMON_RULES = (
+    "各工作表第一行是表头，请勿修改、删除列名；从第二行起每行填写一条。列的顺序可以调整。",
+    "表头为橙色底色的列必填，蓝色底色的列选填（个别列在特定情况下必填，见下表说明）。",
+    "带下拉箭头的列请从下拉列表中选择；序号、排序等列填写大于等于 1 的整数。",
+    "单元格内换行（Alt+Enter）表示另起一段。",
+    "不涉及的工作表留空即可，请勿删除或改名。文件请保存为 .xlsx 格式。",
+)
+
+
+def _cooperation_columns(years: Sequence[int]) -> list[Column]:
+    plans = [
+        Column(contract.plan_column(year), False, f"{year}年的计划安排", width=PLAN_COLUMN_WIDTH)
+        for year in sorted(set(years))
+    ]
+    columns: list[Column] = []
+    for column in contract.COOPERATION_SHEET.columns:
+        columns.append(column)
+        if column.name == PLANS_AFTER:
+            columns.extend(plans)
+    return columns
+
+
+# ---------------------------------------------------------------- the two workbooks
+
+
+def write_department_workbook(
+    path: Path,
+    department: str,
+    *,
+    regions: Sequence[str] = (),
+    outline: Sequence[tuple[str, str | None]] = (),
+    years: Sequence[int] = (),
+) -> None:
+    """A blank department workbook: 填写说明, 工作进展, 合作交流项目 (and a hidden `_选项`)."""
+    _refuse_existing(path)
+    region_values = _distinct(regions)
+    top_values = _distinct(top for top, _ in outline)
+    sub_values = _distinct(sub for _, sub in outline)
+    cooperation_columns = _cooperation_columns(years)
+
+    workbook = Workbook()
+    guide = _Instructions(workbook.active)
+    guide.sheet.title = INSTRUCTIONS_SHEET
+    progress = workbook.create_sheet(contract.PROGRESS)
+    cooperation = workbook.create_sheet(contract.COOPERATION)
+    lists = _ListSource(workbook)
+
+    _write_table_sheet(
+        progress,
+        contract.PROGRESS_SHEET.columns,
+        lists,
+        {TOP_HEADING: (top_values, True), SUB_HEADING: (sub_values, True)},
+    )
+    # A region outside the office's list is allowed after a warning: validation does not
+    # check regions, and a department may report a new one.
+    _write_table_sheet(cooperation, cooperation_columns, lists, {REGION: (region_values, False)})
+    lists.move_last()
+
+    specs = [contract.TABLE_SHEETS[name] for name in contract.DEPARTMENT_SHEETS]
+    guide.title(f"{department} 报送表 填写说明")
+    guide.line(f"本工作簿供{department}向办公室报送材料，文件名即部门名称，请勿改名。包括：")
+    for spec in specs:
+        guide.line(f"· 工作表「{spec.name}」：{spec.purpose}")
+    for rule in _COMMON_RULES:
+        guide.line(f"· {rule}")
+    if top_values:
+        guide.blank()
+        guide.line(
+            f"本期提纲（「{contract.PROGRESS}」的{TOP_HEADING}、{SUB_HEADING}须与此一致）：",
+            bold=True,
+        )
+        guide.rows(
+            (TOP_HEADING, SUB_HEADING),
+            ((top, (sub or "").strip()) for top, sub in outline if (top or "").strip()),
+        )
+    if region_values:
+        guide.blank()
+        guide.line(f"{REGION}：" + "、".join(region_values), bold=True)
+    if years:
+        ordered = sorted(set(years))
+        guide.line(f"计划年度：{ordered[0]}—{ordered[-1]}年，每年一列「{{年}}年计划」。", bold=True)
+    guide.table_sheet(contract.PROGRESS_SHEET, contract.PROGRESS_SHEET.columns)
+    guide.table_sheet(contract.COOPERATION_SHEET, cooperation_columns)
+
+    workbook.properties.title = f"{department}报送表"
+    _save_new(workbook, path)
+
+
+def write_office_workbook(path: Path) -> None:
+    """The office workbook (`报告信息.xlsx`): 填写说明 and every office sheet of the contract."""
+    _refuse_existing(path)
+    workbook = Workbook()
+    guide = _Instructions(workbook.active)
+    guide.sheet.title = INSTRUCTIONS_SHEET
+    lists = _ListSource(workbook)
+
+    guide.title("报告信息 填写说明")
+    guide.line("本工作簿由办公室填写，与各部门报送表放在同一个输入文件夹中。包括：")
+    for name in contract.OFFICE_SHEETS:
+        spec = contract.KEY_VALUE_SHEETS.get(name) or contract.TABLE_SHEETS[name]
+        guide.line(f"· 工作表「{name}」：{spec.purpose}")
+    for rule in _COMMON_RULES:
+        guide.line(f"· {rule}")
+    guide.line("· 字段名为橙色底色的字段必填；鼠标移到字段名上可以看到说明和示例。")
+
+    for name in contract.OFFICE_SHEETS:
+        sheet = workbook.create_sheet(name)
+        if name in contract.KEY_VALUE_SHEETS:
+            spec_kv = contract.KEY_VALUE_SHEETS[name]
+            _write_key_value_sheet(sheet, spec_kv)
+            guide.key_value_sheet(spec_kv)
+        else:
+            spec_table = contract.TABLE_SHEETS[name]
+            _write_table_sheet(sheet, spec_table.columns, lists, {})
+            guide.table_sheet(spec_table, spec_table.columns)
+    lists.move_last()
+
+    workbook.properties.title = "报告信息"
+    _save_new(workbook, path)
+
+
+# ---------------------------------------------------------------- saving
+
+
+def _refuse_existing(path: Path) -> None:
+    if path.exists():
+        raise UsageError(f"文件已存在，未覆盖：{path}")
+
+
+def _save_new(workbook: Workbook, path: Path) -> None:
+    """Write the workbook to a file that must not exist yet (checked again at creation)."""
+    workbook.properties.creator = "办公室"
+    workbook.properties.created = _FIXED_STAMP
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = _reproducible(buffer.getvalue())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("xb") as handle:
+            handle.write(data)
+    except FileExistsError:
+        raise UsageError(f"文件已存在，未覆盖：{path}") from None
+    except OSError as exc:
+        raise PipelineError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+
+
+_CORE_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _reproducible(data: bytes) -> bytes:
+    """Same workbook, same bytes: fixed zip timestamps and a fixed modification time."""
+    stamp = _FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_STAMP.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, content)
+    return out.getvalue()

@@ -68,12 +68,16 @@ def open_template(path: Path):
     from docxtpl import DocxTemplate
 
     if not path.is_file():
-        raise TemplateProblem(str(path), "找不到模板文件。请把模板放在 templates/ 文件夹中，或用 --templates 指定。")
+        raise TemplateProblem(
+            str(path), "找不到模板文件。请把模板放在 templates/ 文件夹中，或用 --templates 指定。"
+        )
     try:
         template = DocxTemplate(str(path))
         template.init_docx()
     except Exception as exc:  # python-docx raises several unrelated types for a bad file
-        raise TemplateProblem(str(path), f"无法作为 Word 文档打开（{type(exc).__name__}）。请用 Word 另存为 .docx。") from None
+        raise TemplateProblem(
+            str(path), f"无法作为 Word 文档打开（{type(exc).__name__}）。请用 Word 另存为 .docx。"
+        ) from None
     return template
 
 
@@ -109,7 +113,9 @@ def render(template, path: Path, context: dict[str, Any]) -> None:
     except jinja2.TemplateSyntaxError as exc:
         raise _syntax_problem(path, exc) from None
     except jinja2.UndefinedError as exc:
-        raise TemplateProblem(str(path), f"模板中的标签无法识别：{exc.message}。请对照默认模板修改。") from None
+        raise TemplateProblem(
+            str(path), f"模板中的标签无法识别：{exc.message}。请对照默认模板修改。"
+        ) from None
     except jinja2.TemplateError as exc:
         raise TemplateProblem(str(path), f"模板标签有误：{exc}。") from None
 
@@ -163,7 +169,14 @@ def safe_file_name(name: str, limit: int = 80) -> str:
     cleaned = cleaned.replace("..", "_")
     if not cleaned:
         cleaned = "_"
-    reserved = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+    reserved = {
+        "CON",
+        "PRN",
+        "AUX",
+        "NUL",
+        *(f"COM{i}" for i in range(1, 10)),
+        *(f"LPT{i}" for i in range(1, 10)),
+    }
     if cleaned.split(".")[0].upper() in reserved:
         cleaned = "_" + cleaned
     return cleaned[:limit]

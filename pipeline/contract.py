@@ -112,7 +112,12 @@ OUTLINE_SHEET = TableSheet(
     OUTLINE,
     (
         Column("一级标题", True, "一级标题，不写编号（系统生成 一、二、三、）", width=40),
-        Column("二级标题", False, "二级标题，不写编号（系统生成（一）（二））；不填表示一级标题下直接是正文", width=40),
+        Column(
+            "二级标题",
+            False,
+            "二级标题，不写编号（系统生成（一）（二））；不填表示一级标题下直接是正文",
+            width=40,
+        ),
     ),
     "工作专报正文的提纲，按顺序排列",
 )
@@ -120,7 +125,9 @@ OUTLINE_SHEET = TableSheet(
 APPROVAL_SHEET = TableSheet(
     APPROVAL,
     (
-        Column("环节", True, "下拉选择：" + "、".join(APPROVAL_STEPS), "choice", APPROVAL_STEPS, 18),
+        Column(
+            "环节", True, "下拉选择：" + "、".join(APPROVAL_STEPS), "choice", APPROVAL_STEPS, 18
+        ),
         Column("意见", True, "意见内容，如：已核。", width=50),
         Column("签署人", False, "如：徐小花", width=12),
         Column("签署时间", False, "如：2023/11/3 16:01:14", "datetime", width=20),
@@ -168,7 +175,10 @@ COOPERATION_SHEET = TableSheet(
     "合作交流项目表的各行；另有每个计划年度一列「{年}年计划」",
 )
 
-TABLE_SHEETS = {s.name: s for s in (OUTLINE_SHEET, APPROVAL_SHEET, NOTES_SHEET, PROGRESS_SHEET, COOPERATION_SHEET)}
+TABLE_SHEETS = {
+    s.name: s
+    for s in (OUTLINE_SHEET, APPROVAL_SHEET, NOTES_SHEET, PROGRESS_SHEET, COOPERATION_SHEET)
+}
 KEY_VALUE_SHEETS = {s.name: s for s in (REPORT_SETTINGS_SHEET, TABLE_SETTINGS_SHEET)}
 KNOWN_SHEETS = (*KEY_VALUE_SHEETS, *TABLE_SHEETS)
 

@@ -81,7 +81,9 @@ class InputProblems(PipelineError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted_problems(problems)
         errors = sum(p.is_error for p in self.problems)
-        super().__init__(f"输入文件中有 {errors} 处错误，未生成任何文档。请按上面的提示修改后重新运行。")
+        super().__init__(
+            f"输入文件中有 {errors} 处错误，未生成任何文档。请按上面的提示修改后重新运行。"
+        )
 
     @property
     def errors(self) -> list[Problem]:

@@ -74,7 +74,10 @@ def load_inputs(folder: Path) -> LoadedInputs:
         suffix = path.suffix.lower()
         if suffix in contract.REFUSED_SUFFIXES:
             result.problems.append(
-                error(Location(path.name), f"不支持 {suffix} 格式。请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后再放入。")
+                error(
+                    Location(path.name),
+                    f"不支持 {suffix} 格式。请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后再放入。",
+                )
             )
             continue
         if suffix != ".xlsx":
@@ -83,7 +86,10 @@ def load_inputs(folder: Path) -> LoadedInputs:
         _load_workbook(path, result)
     if not result.workbooks and not result.problems:
         result.problems.append(
-            error(Location(folder.name or str(folder)), "文件夹中没有 .xlsx 工作簿。请把办公室的 报告信息.xlsx 和各部门的工作簿放进来。")
+            error(
+                Location(folder.name or str(folder)),
+                "文件夹中没有 .xlsx 工作簿。请把办公室的 报告信息.xlsx 和各部门的工作簿放进来。",
+            )
         )
     return result
 
@@ -100,7 +106,10 @@ def _load_workbook(path: Path, result: LoadedInputs) -> None:
         book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for damaged files
         result.problems.append(
-            error(where, f"无法读取该工作簿（{type(exc).__name__}），文件可能已损坏。请在 Excel 中打开并另存为 .xlsx。")
+            error(
+                where,
+                f"无法读取该工作簿（{type(exc).__name__}），文件可能已损坏。请在 Excel 中打开并另存为 .xlsx。",
+            )
         )
         return
     formulas = _formulas_without_value(path) if _has_formulas(path) else {}
@@ -124,7 +133,9 @@ def _load_workbook(path: Path, result: LoadedInputs) -> None:
             result.problems.append(
                 notice(
                     Location(path.name, sheet.title),
-                    "不是可识别的工作表，未读取。可识别的工作表有：" + "、".join(contract.KNOWN_SHEETS) + "。",
+                    "不是可识别的工作表，未读取。可识别的工作表有："
+                    + "、".join(contract.KNOWN_SHEETS)
+                    + "。",
                 )
             )
 
@@ -176,7 +187,11 @@ def _formulas_without_value(path: Path) -> dict[str, set[str]]:
         cached = values[sheet.title]
         for row, cached_row in zip(sheet.iter_rows(), cached.iter_rows(), strict=False):
             for cell, value in zip(row, cached_row, strict=False):
-                if isinstance(cell.value, str) and cell.value.startswith("=") and value.value is None:
+                if (
+                    isinstance(cell.value, str)
+                    and cell.value.startswith("=")
+                    and value.value is None
+                ):
                     found.setdefault(sheet.title, set()).add(cell.coordinate)
     book.close()
     values.close()
@@ -188,9 +203,7 @@ Grid = list[list[Any]]  # rows of cleaned values, 0-based; grid[r][c] is Excel r
 
 def _read_grid(sheet, file: str, formulas: set[str], problems: list[Problem]) -> Grid:
     """All values of a sheet, merged ranges filled, text cleaned, error cells reported."""
-    grid: Grid = [
-        [cell.value for cell in row] for row in sheet.iter_rows(max_col=sheet.max_column)
-    ]
+    grid: Grid = [[cell.value for cell in row] for row in sheet.iter_rows(max_col=sheet.max_column)]
     for row_index, row in enumerate(sheet.iter_rows(max_col=sheet.max_column), start=1):
         for cell in row:
             if cell.data_type == "e" or cell.coordinate in formulas:
@@ -254,7 +267,9 @@ def _known_column(sheet: str, name: str) -> bool:
     return sheet == contract.COOPERATION and contract.YEAR_PLAN.match(name) is not None
 
 
-def _read_table(file: str, sheet: str, title: str, grid: Grid, problems: list[Problem]) -> SheetFrame | None:
+def _read_table(
+    file: str, sheet: str, title: str, grid: Grid, problems: list[Problem]
+) -> SheetFrame | None:
     spec = contract.TABLE_SHEETS[sheet]
     header_index = _find_header(grid, spec.required)
     if header_index is None:
@@ -280,7 +295,10 @@ def _read_table(file: str, sheet: str, title: str, grid: Grid, problems: list[Pr
         where = Location(file, title, f"{letter}{header_row}", name)
         if name in seen:
             problems.append(
-                error(where, f"列「{name}」出现了两次（另一列在 {seen[name]}{header_row}）。请删除或改名其中一列。")
+                error(
+                    where,
+                    f"列「{name}」出现了两次（另一列在 {seen[name]}{header_row}）。请删除或改名其中一列。",
+                )
             )
             continue
         seen[name] = letter
@@ -336,4 +354,6 @@ def _read_key_values(
         records.append({KEY: key, VALUE: value, ROW_COLUMN: row_index + 1})
     frame = pd.DataFrame(records, columns=[KEY, VALUE, ROW_COLUMN], dtype=object)
     letters = {KEY: column_letter(key_col + 1), VALUE: column_letter(value_col + 1)}
-    return SheetFrame(file, sheet, title, frame, letters, header_index + 1 if header_index is not None else 0)
+    return SheetFrame(
+        file, sheet, title, frame, letters, header_index + 1 if header_index is not None else 0
+    )

@@ -40,7 +40,12 @@ def merge(loaded: LoadedInputs, validated: ValidatedInputs) -> Dossier:
         regions = _region_tables(validated, table_settings)
         if not regions:
             sheet = validated.table_settings["_sheet"]
-            notices.append(notice(Location(sheet.file, sheet.title), "没有任何合作交流项目行，未生成合作交流项目表。"))
+            notices.append(
+                notice(
+                    Location(sheet.file, sheet.title),
+                    "没有任何合作交流项目行，未生成合作交流项目表。",
+                )
+            )
     return Dossier(
         report=report,
         table_settings=table_settings,
@@ -106,7 +111,9 @@ def _work_report(validated: ValidatedInputs, notices: list[Problem]) -> WorkRepo
     progress = validated.rows[contract.PROGRESS]
     if not progress.empty:
         progress = progress.assign(_unordered=progress["排序"].isna())
-        progress = progress.sort_values(["_unordered", "排序", ORDER_COLUMN, ROW_COLUMN], kind="stable")
+        progress = progress.sort_values(
+            ["_unordered", "排序", ORDER_COLUMN, ROW_COLUMN], kind="stable"
+        )
         for row in progress.to_dict("records"):
             entry = ReportEntry(
                 paragraphs=_paragraphs(row["内容"]),
@@ -132,7 +139,9 @@ def _work_report(validated: ValidatedInputs, notices: list[Problem]) -> WorkRepo
                     f"提纲中的「{title}」下没有任何工作进展段落，文档中该标题下为空。请确认相关部门已报送。",
                 )
             )
-    return WorkReport(settings=settings, sections=list(sections.values()), approval=_approval(validated))
+    return WorkReport(
+        settings=settings, sections=list(sections.values()), approval=_approval(validated)
+    )
 
 
 def _approval(validated: ValidatedInputs) -> dict[str, list[ApprovalEntry]]:

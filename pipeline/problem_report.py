@@ -118,6 +118,7 @@ def _save(workbook: Workbook, path: Path) -> None:
         os.close(handle)
         try:
             workbook.save(temporary)
+            os.chmod(temporary, 0o644)  # mkstemp makes it private; the report is for sharing
             os.replace(temporary, path)
         finally:
             if os.path.exists(temporary):

@@ -39,13 +39,21 @@ def render_documents(dossier: Dossier, templates: Path) -> list[RenderedDocument
     documents: list[RenderedDocument] = []
     if dossier.report is not None:
         data = _report.render_work_report(dossier.report, templates / REPORT_TEMPLATE)
-        documents.append(RenderedDocument(_report.report_file_name(dossier.report), data, REPORT_TEMPLATE))
+        documents.append(
+            RenderedDocument(_report.report_file_name(dossier.report), data, REPORT_TEMPLATE)
+        )
     if dossier.regions and dossier.table_settings is not None:
         # Tables carry the report's date when there is one, so rebuilds stay identical.
-        when = dossier.report.settings.date if dossier.report else dt.date(dossier.table_settings.start_year, 1, 1)
+        when = (
+            dossier.report.settings.date
+            if dossier.report
+            else dt.date(dossier.table_settings.start_year, 1, 1)
+        )
         author = dossier.table_settings.compiler
         for table in dossier.regions:
-            data = _table.render_region_table(table, templates / TABLE_TEMPLATE, author=author, when=when)
+            data = _table.render_region_table(
+                table, templates / TABLE_TEMPLATE, author=author, when=when
+            )
             documents.append(RenderedDocument(_table.table_file_name(table), data, TABLE_TEMPLATE))
     return _unique_names(documents)
 

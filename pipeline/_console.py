@@ -1,0 +1,75 @@
+"""Terminal output for the office clerk: problems grouped by workbook, and a summary table."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from itertools import groupby
+from pathlib import Path
+
+import click
+
+from .errors import Problem, sorted_problems
+
+STAGE_NAMES = {
+    "load": "读取工作簿",
+    "validate": "校验",
+    "merge": "合并",
+    "render": "生成文档",
+    "archive": "归档",
+}
+
+
+def show_problems(problems: Sequence[Problem]) -> None:
+    """Every problem on its own line, grouped under its workbook; errors before notices."""
+    ordered = sorted_problems(problems)
+    for file, group in groupby(ordered, key=lambda p: p.location.file):
+        items = sorted(group, key=lambda p: not p.is_error)
+        errors = sum(p.is_error for p in items)
+        click.secho(f"\n■ {file}（错误 {errors}，提示 {len(items) - errors}）", bold=True, err=True)
+        for problem in items:
+            color = "red" if problem.is_error else "yellow"
+            click.secho("  " + problem.describe(), fg=color, err=True)
+
+
+def show_summary(
+    row_counts: dict[str, dict[str, int]],
+    problems: Sequence[Problem],
+    documents: Sequence[str] = (),
+    run_folder: Path | None = None,
+) -> None:
+    """A table of workbooks and rows per sheet, then counts and where the documents went."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=click.get_text_stream("stdout"), soft_wrap=True, highlight=False)
+    table = Table(title="读取的工作簿", show_lines=False)
+    table.add_column("工作簿")
+    table.add_column("工作表（行数）")
+    for file, sheets in row_counts.items():
+        table.add_row(
+            file, "、".join(f"{sheet}（{count}）" for sheet, count in sheets.items()) or "—"
+        )
+    console.print(table)
+    errors = sum(p.is_error for p in problems)
+    console.print(
+        f"工作簿 {len(row_counts)} 个，错误 {errors} 处，提示 {len(problems) - errors} 处。"
+    )
+    for name in documents:
+        console.print(f"  已生成：{name}")
+    if run_folder is not None:
+        console.print(f"本次结果已归档到：{run_folder}")
+
+
+@contextmanager
+def progress_display() -> Iterator[callable]:
+    """A spinner naming the current stage on an interactive terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("准备中…") as status:
+        yield lambda stage: status.update(STAGE_NAMES.get(stage, stage) + "…")

@@ -1,0 +1,134 @@
+"""`pipeline` command line: parses options, calls the core, turns its exceptions into messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+
+from . import __version__
+from ._console import progress_display, show_problems, show_summary
+from .errors import InputProblems, PipelineError, Problem
+
+
+class _Failure(click.ClickException):
+    """A core error as the clerk sees it: Chinese, no traceback, the core's exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.secho(f"错误：{self.format_message()}", fg="red", err=True)
+
+
+def _fail(exc: PipelineError) -> _Failure:
+    return _Failure(exc.message, exc.exit_code)
+
+
+def _folder(name: str, default: str, help: str, exists: bool) -> Callable:
+    return click.option(
+        f"--{name}",
+        default=default,
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path, exists=exists),
+        help=help,
+    )
+
+
+inputs_option = _folder("inputs", "inputs", "各部门工作簿所在的文件夹。", exists=True)
+outputs_option = _folder(
+    "outputs", "outputs", "生成结果（每次一个归档文件夹）所在的文件夹。", exists=False
+)
+templates_option = _folder("templates", "templates", "Word 模板所在的文件夹。", exists=False)
+
+
+def _write_problem_report(outputs: Path, problems: Sequence[Problem]) -> Path | None:
+    """The problem list as a workbook the office can filter and send back to departments."""
+    if not problems:
+        return None
+    from .problem_report import write_problem_report
+
+    stamp = dt.datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    path = outputs / f"问题清单_{stamp}.xlsx"
+    outputs.mkdir(parents=True, exist_ok=True)
+    write_problem_report(path, problems)
+    return path
+
+
+def _report_input_problems(exc: InputProblems, outputs: Path) -> _Failure:
+    show_problems(exc.problems)
+    path = _write_problem_report(outputs, exc.problems)
+    if path:
+        click.echo(f"\n问题清单已保存：{path}", err=True)
+    return _fail(exc)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pipeline")
+def cli() -> None:
+    """从各部门报送的 Excel 工作簿生成工作专报（含拟文稿）和合作交流项目表。
+
+    常用：pipeline check 校验输入；pipeline build 生成并归档文档。
+    """
+
+
+@cli.command()
+@inputs_option
+@outputs_option
+@templates_option
+@click.option(
+    "--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF 副本（需已安装 LibreOffice）。"
+)
+def build(inputs: Path, outputs: Path, templates: Path, pdf: bool) -> None:
+    """校验输入并生成全部文档，归档到 outputs/ 下新的文件夹。
+
+    有错误时列出全部问题、保存问题清单，不生成任何文档。
+    """
+    from .build import build as run_build
+
+    try:
+        with progress_display() as progress:
+            prepared, run_folder = run_build(inputs, outputs, templates, pdf=pdf, progress=progress)
+    except InputProblems as exc:
+        raise _report_input_problems(exc, outputs) from None
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    notices = prepared.dossier.notices
+    if notices:
+        show_problems(notices)
+    show_summary(
+        prepared.dossier.row_counts,
+        notices,
+        [d.name for d in prepared.documents],
+        run_folder,
+    )
+
+
+@cli.command()
+@inputs_option
+@outputs_option
+def check(inputs: Path, outputs: Path) -> None:
+    """只校验输入，不生成文档。发现问题时在 outputs/ 保存问题清单。"""
+    from .build import check as run_check
+
+    try:
+        with progress_display() as progress:
+            prepared = run_check(inputs, progress=progress)
+    except InputProblems as exc:
+        raise _report_input_problems(exc, outputs) from None
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    notices = prepared.dossier.notices
+    if notices:
+        show_problems(notices)
+        path = _write_problem_report(outputs, notices)
+        click.echo(f"\n问题清单已保存：{path}", err=True)
+    show_summary(prepared.dossier.row_counts, notices)
+    click.echo("校验通过，可以运行 pipeline build 生成文档。")
+
+
+def main() -> None:
+    cli(prog_name="pipeline")

@@ -171,6 +171,9 @@ COOPERATION_SHEET = TableSheet(
         Column("配合部门", False, "", width=12),
         Column("是否纳入", False, "是 / 否，不填为是", "choice", ("是", "否"), 8),
         Column("说明", False, "不纳入时必填：不纳入的原因", width=30),
+        Column(
+            "排序", False, "同一事项各行的顺序（数字）；不填按文件名、行号顺序", "number", width=6
+        ),
     ),
     "合作交流项目表的各行；另有每个计划年度一列「{年}年计划」",
 )

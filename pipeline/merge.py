@@ -185,8 +185,14 @@ def _region_tables(validated: ValidatedInputs, settings: TableSettings) -> list[
     rows = validated.rows[contract.COOPERATION]
     if rows.empty:
         return []
+    # Regions in order of first appearance; an item's rows by 排序, then file and row.
     rows = rows.assign(_region=rows["对口地区"].map(normalise_name))
     rows = rows.sort_values([ORDER_COLUMN, ROW_COLUMN], kind="stable")
+    first_seen = {key: i for i, key in enumerate(dict.fromkeys(rows["_region"]))}
+    rows = rows.assign(_first=rows["_region"].map(first_seen), _unordered=rows["排序"].isna())
+    rows = rows.sort_values(
+        ["_first", "_unordered", "排序", ORDER_COLUMN, ROW_COLUMN], kind="stable"
+    )
     notes = validated.rows[contract.TABLE_NOTES]
     if not notes.empty:
         notes = notes.assign(_region=notes["对口地区"].map(normalise_name))

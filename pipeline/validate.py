@@ -337,14 +337,8 @@ def _approval_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict
 
 def _progress_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict | None:
     ok = _required(sheet, row, "一级标题", problems) & _required(sheet, row, "内容", problems)
-    order = None
-    if not is_blank(row.get("排序")):
-        order = parse_number(row["排序"])
-        if order is None:
-            problems.append(
-                error(sheet.location(row[ROW_COLUMN], "排序"), "应为数字，如 1、2、3，或留空。")
-            )
-            ok = False
+    order, order_ok = _sort_key(sheet, row, problems)
+    ok &= order_ok
     return {
         "一级标题": _heading(sheet, row, "一级标题", problems),
         "二级标题": _heading(sheet, row, "二级标题", problems),
@@ -354,6 +348,18 @@ def _progress_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict
         "排序": order,
         "_ok": ok,
     }
+
+
+def _sort_key(sheet: SheetFrame, row: dict, problems: list[Problem]) -> tuple[float | None, bool]:
+    """The optional 排序 column: a number, or blank."""
+    if is_blank(row.get("排序")):
+        return None, True
+    order = parse_number(row["排序"])
+    if order is None:
+        problems.append(
+            error(sheet.location(row[ROW_COLUMN], "排序"), "应为数字，如 1、2、3，或留空。")
+        )
+    return order, order is not None
 
 
 def _note_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict | None:
@@ -433,6 +439,8 @@ def _cooperation_row(
             )
     if years is not None:
         plans = {y: t for y, t in plans.items() if y in years}
+    order, order_ok = _sort_key(sheet, row, problems)
+    ok &= order_ok
     return {
         "_ok": ok,
         "对口地区": _text(row.get("对口地区")),
@@ -447,6 +455,7 @@ def _cooperation_row(
         "配合部门": _text(row.get("配合部门")),
         "是否纳入": included,
         "说明": _text(row.get("说明")),
+        "排序": order,
     }
 
 

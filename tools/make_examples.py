@@ -494,6 +494,7 @@ class CooperationRow:
     supporting: str = ""  # 配合部门
     included: bool = True  # 是否纳入
     explanation: str = ""  # 说明
+    order: int | None = None  # 排序: an item's rows across workbooks
 
     def cells(self) -> dict[str, object]:
         values: dict[str, object] = {
@@ -508,6 +509,7 @@ class CooperationRow:
             "配合部门": self.supporting,
             "是否纳入": "是" if self.included else "否",
             "说明": self.explanation,
+            "排序": self.order,
         }
         values.update({f"{year}年计划": self.plans.get(year, "") for year in YEARS})
         return values
@@ -668,6 +670,7 @@ COOPERATION_ROWS: dict[str, list[CooperationRow]] = {
             leader=WATER_LEAD,
             lead_department="供排水处",
             supporting="区供排水中心、各镇",
+            order=2,  # after 废管中心's row, as in the seed; file-name order would put it first
         ),
     ],
     "废管中心": [
@@ -704,6 +707,7 @@ COOPERATION_ROWS: dict[str, list[CooperationRow]] = {
             progress="无",
             leader=WASTE_LEAD,
             lead_department=WASTE_DEPARTMENTS,
+            order=1,
         ),
     ],
     "督察处": [
@@ -735,6 +739,7 @@ COOPERATION_COLUMNS = (
     "配合部门",
     "是否纳入",
     "说明",
+    "排序",
 )
 
 

@@ -1,0 +1,308 @@
+"""Load stage: every reading rule of the input contract, on small workbooks made in tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import openpyxl
+import pytest
+from _workbooks import COOPERATION_HEADER, cooperation_row, write_workbook
+
+from pipeline._cells import (
+    as_text,
+    clean_text,
+    normalise_name,
+    parse_datetime,
+    parse_int,
+    strip_heading_number,
+)
+from pipeline.load import ROW_COLUMN, load_inputs
+
+
+def _messages(loaded) -> list[str]:
+    return [p.describe() for p in loaded.problems]
+
+
+def test_header_found_below_title_rows_and_columns_in_any_order(tmp_path):
+    header = list(reversed(COOPERATION_HEADER))
+    row = list(reversed(cooperation_row(content="内容甲")))
+    write_workbook(
+        tmp_path / "环保处.xlsx",
+        {"合作交流项目": [["浦东新区合作交流项目表"], ["（报送说明）"], [], header, row]},
+    )
+    loaded = load_inputs(tmp_path)
+    (sheet,) = loaded.frames("合作交流项目")
+    assert sheet.header_row == 4
+    record = sheet.frame.to_dict("records")[0]
+    assert record["对口合作交流内容"] == "内容甲"
+    assert record[ROW_COLUMN] == 5
+    assert sheet.letters["对口地区"] == "N"
+
+
+def test_header_beyond_row_ten_is_an_error_naming_the_columns(tmp_path):
+    rows = [["标题"]] * 10 + [COOPERATION_HEADER, cooperation_row()]
+    write_workbook(tmp_path / "环保处.xlsx", {"合作交流项目": rows})
+    loaded = load_inputs(tmp_path)
+    (problem,) = [p for p in loaded.problems if p.is_error]
+    assert problem.location.sheet == "合作交流项目"
+    assert "列名应为" in problem.message and "对口合作交流内容" in problem.message
+
+
+def test_column_names_are_normalised(tmp_path):
+    header = [
+        " 对口地区",
+        "序　号",
+        "事项\n",
+        "对口合作\n交流内容",
+        "预计完\n成时间",
+        "２０２４年计划",
+        "牵头领导",
+        "牵头部门",
+    ]
+    write_workbook(
+        tmp_path / "a.xlsx",
+        {"合作交流项目": [header, ["永安市", 1, "事", "内容", "2025年", "计划", "沈敏", "环保处"]]},
+    )
+    loaded = load_inputs(tmp_path)
+    assert not loaded.problems
+    frame = loaded.frames("合作交流项目")[0].frame
+    assert frame.loc[0, "预计完成时间"] == "2025年"
+    assert frame.loc[0, "2024年计划"] == "计划"
+
+
+def test_unknown_columns_and_sheets_are_notices(tmp_path):
+    write_workbook(
+        tmp_path / "a.xlsx",
+        {
+            "合作交流项目": [[*COOPERATION_HEADER, "备用列"], [*cooperation_row(), "x"]],
+            "草稿": [["随便"]],
+        },
+    )
+    loaded = load_inputs(tmp_path)
+    assert loaded.problems and not any(p.is_error for p in loaded.problems)
+    cells = {(p.location.sheet, p.location.cell) for p in loaded.problems}
+    assert ("合作交流项目", "O1") in cells
+    assert ("草稿", None) in cells
+
+
+def test_duplicate_column_is_an_error_naming_both_cells(tmp_path):
+    write_workbook(
+        tmp_path / "a.xlsx",
+        {"合作交流项目": [[*COOPERATION_HEADER, "事 项"], [*cooperation_row(), "另一个"]]},
+    )
+    loaded = load_inputs(tmp_path)
+    (problem,) = [p for p in loaded.problems if p.is_error]
+    assert problem.location.cell == "O1" and "C1" in problem.message
+
+
+def test_merged_data_cells_fill_every_cell_of_the_range(tmp_path):
+    path = write_workbook(
+        tmp_path / "a.xlsx",
+        {
+            "合作交流项目": [
+                COOPERATION_HEADER,
+                cooperation_row(serial=2, item="拓展竹林产业市场", content="第一行"),
+                cooperation_row(serial=None, item=None, content="第二行"),
+            ]
+        },
+    )
+    book = openpyxl.load_workbook(path)
+    book["合作交流项目"].merge_cells("B2:B3")
+    book["合作交流项目"].merge_cells("C2:C3")
+    book.save(path)
+    frame = load_inputs(tmp_path).frames("合作交流项目")[0].frame
+    assert list(frame["序号"]) == [2, 2]
+    assert list(frame["事项"]) == ["拓展竹林产业市场"] * 2
+
+
+def test_merged_header_cell_does_not_repeat_its_name(tmp_path):
+    header = ["对口地区", "序号", "事项", "对口合作交流内容", None, "牵头领导", "牵头部门"]
+    path = write_workbook(
+        tmp_path / "a.xlsx",
+        {"合作交流项目": [header, ["永安市", 1, "事", "内容", None, "沈敏", "环保处"]]},
+    )
+    book = openpyxl.load_workbook(path)
+    book["合作交流项目"].merge_cells("D1:E1")
+    book.save(path)
+    loaded = load_inputs(tmp_path)
+    assert not [p for p in loaded.problems if p.is_error]
+    assert loaded.frames("合作交流项目")[0].letters["对口合作交流内容"] == "D"
+
+
+def test_blank_rows_skipped_and_line_breaks_kept(tmp_path):
+    write_workbook(
+        tmp_path / "a.xlsx",
+        {
+            "工作进展": [
+                ["一级标题", "内容"],
+                [None, None],
+                ["  标题  ", "第一段\r\n第二段_x000B_第三段_x000D__x000A_第四段"],
+                ["", "   "],
+            ]
+        },
+    )
+    frame = load_inputs(tmp_path).frames("工作进展")[0].frame
+    assert len(frame) == 1
+    assert frame.loc[0, "一级标题"] == "标题"
+    assert frame.loc[0, "内容"] == "第一段\n第二段\n第三段\n第四段"
+    assert frame.loc[0, ROW_COLUMN] == 3
+
+
+def test_content_only_under_unknown_columns_is_reported_not_dropped(tmp_path):
+    write_workbook(
+        tmp_path / "a.xlsx",
+        {"工作进展": [["一级标题", "内容", "其他"], [None, None, "孤立的内容"]]},
+    )
+    loaded = load_inputs(tmp_path)
+    errors = [p for p in loaded.problems if p.is_error]
+    assert errors and errors[0].location.cell == "行2"
+
+
+def test_illegal_xml_characters_removed_with_a_notice(tmp_path):
+    write_workbook(
+        tmp_path / "a.xlsx", {"工作进展": [["一级标题", "内容"], ["标题", "甲_x001F_乙"]]}
+    )
+    loaded = load_inputs(tmp_path)
+    assert loaded.frames("工作进展")[0].frame.loc[0, "内容"] == "甲乙"
+    (problem,) = loaded.problems
+    assert not problem.is_error and problem.location.cell == "B2"
+
+
+def test_hidden_sheets_are_read(tmp_path):
+    write_workbook(
+        tmp_path / "a.xlsx",
+        {"说明": [["x"]], "工作进展": [["一级标题", "内容"], ["标题", "正文"]]},
+        hidden=("工作进展",),
+    )
+    assert len(load_inputs(tmp_path).frames("工作进展")[0].frame) == 1
+
+
+def test_lock_files_dot_files_and_other_files_skipped(tmp_path):
+    write_workbook(tmp_path / "a.xlsx", {"工作进展": [["一级标题", "内容"], ["标题", "正文"]]})
+    (tmp_path / "~$a.xlsx").write_bytes(b"lock")
+    (tmp_path / ".hidden.xlsx").write_bytes(b"junk")
+    (tmp_path / "说明.txt").write_text("notes")
+    (tmp_path / "sub").mkdir()
+    loaded = load_inputs(tmp_path)
+    assert [p.name for p in loaded.workbooks] == ["a.xlsx"]
+    assert not loaded.problems
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsm", ".csv", ".et", ".wps"])
+def test_other_spreadsheet_formats_are_refused_by_name(tmp_path, suffix):
+    (tmp_path / f"环保处{suffix}").write_bytes(b"data")
+    (problem,) = load_inputs(tmp_path).problems
+    assert problem.is_error and problem.location.file == f"环保处{suffix}"
+    assert ".xlsx" in problem.message
+
+
+def test_broken_and_disguised_workbooks_are_reported_by_name(tmp_path):
+    (tmp_path / "truncated.xlsx").write_bytes(b"PK\x03\x04garbage")
+    (tmp_path / "old.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with zipfile.ZipFile(tmp_path / "other.xlsx", "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    problems = {p.location.file: p.message for p in load_inputs(tmp_path).problems}
+    assert set(problems) == {"truncated.xlsx", "old.xlsx", "other.xlsx"}
+    assert "旧版" in problems["old.xlsx"]
+    assert "不是 Excel 工作簿" in problems["other.xlsx"]
+
+
+def test_empty_folder_is_an_error(tmp_path):
+    (problem,) = load_inputs(tmp_path).problems
+    assert problem.is_error
+
+
+def test_key_value_sheet_with_and_without_header(tmp_path):
+    write_workbook(tmp_path / "a.xlsx", {"项目表信息": [["编制单位", "局"], ["领域", "生态"]]})
+    write_workbook(
+        tmp_path / "b.xlsx", {"专报信息": [["专报信息表"], ["字段", "内容"], ["期号", 95]]}
+    )
+    loaded = load_inputs(tmp_path)
+    table = loaded.frames("项目表信息")[0].frame
+    assert list(table["字段"]) == ["编制单位", "领域"]
+    report = loaded.frames("专报信息")[0]
+    assert report.header_row == 2 and list(report.frame[ROW_COLUMN]) == [3]
+
+
+def test_formula_cached_value_used_and_missing_cached_value_reported(tmp_path):
+    path = write_workbook(
+        tmp_path / "a.xlsx", {"工作进展": [["一级标题", "内容", "排序"], ["标题", "正文", "=1+1"]]}
+    )
+    loaded = load_inputs(tmp_path)
+    assert any(
+        p.is_error and p.location.cell == "C2" and "公式" in p.message for p in loaded.problems
+    )
+    # A workbook saved by Excel carries the cached value next to the formula.
+    with zipfile.ZipFile(path) as archive:
+        files = {n: archive.read(n) for n in archive.namelist()}
+    sheet = next(n for n in files if n.startswith("xl/worksheets/sheet"))
+    files[sheet] = files[sheet].replace(b"<f>1+1</f><v></v>", b"<f>1+1</f><v>2</v>")
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    loaded = load_inputs(tmp_path)
+    assert not [p for p in loaded.problems if p.is_error]
+    assert loaded.frames("工作进展")[0].frame.loc[0, "排序"] == 2
+
+
+def test_excel_error_values_are_reported(tmp_path):
+    path = tmp_path / "a.xlsx"
+    write_workbook(path, {"工作进展": [["一级标题", "内容"], ["标题", "x"]]})
+    book = openpyxl.load_workbook(path)
+    book["工作进展"]["B2"].value = "#N/A"
+    book["工作进展"]["B2"].data_type = "e"
+    book.save(path)
+    problems = load_inputs(tmp_path).problems
+    assert any(p.is_error and p.location.cell == "B2" for p in problems)
+
+
+# ---------------------------------------------------------------- cell rules
+
+
+@pytest.mark.parametrize("value", [3, 3.0, "3", "３", " 3 ", "3.0"])
+def test_integer_forms(value):
+    assert parse_int(value) == 3
+
+
+@pytest.mark.parametrize("value", ["三", 3.5, "3a", True, None])
+def test_not_integers(value):
+    assert parse_int(value) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime(2023, 11, 20),
+        dt.date(2023, 11, 20),
+        "2023-11-20",
+        "2023/11/20",
+        "2023.11.20",
+        "2023年11月20日",
+        "２０２３年１１月２０日",
+        45250,
+    ],
+)
+def test_date_forms(value):
+    moment, has_time = parse_datetime(value)
+    assert moment.date() == dt.date(2023, 11, 20) and not has_time
+
+
+def test_date_time_form():
+    assert parse_datetime("2023/11/3 14:44:56") == (dt.datetime(2023, 11, 3, 14, 44, 56), True)
+
+
+@pytest.mark.parametrize("value", ["2023-02-30", "2023-13-01", "明天", "", 12])
+def test_invalid_dates(value):
+    assert parse_datetime(value) is None
+
+
+def test_names_and_text():
+    assert normalise_name("预计完\n成时间") == "预计完成时间"
+    assert normalise_name("（一）") == normalise_name("(一)")
+    assert clean_text("  a\r\nb  ") == ("a\nb", False)
+    assert as_text(18116080172.0) == "18116080172"
+    assert as_text(3012.78) == "3012.78"
+    assert strip_heading_number("一、提炼建言") == ("提炼建言", True)
+    assert strip_heading_number("（二）召开会议") == ("召开会议", True)
+    assert strip_heading_number("下一步工作安排") == ("下一步工作安排", False)

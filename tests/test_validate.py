@@ -1,0 +1,238 @@
+"""Validate stage: each rule of the contract gives a problem at the right cell, all in one pass."""
+
+from __future__ import annotations
+
+import pytest
+from _workbooks import (
+    COOPERATION_HEADER,
+    OUTLINE,
+    REPORT_SETTINGS,
+    TABLE_SETTINGS,
+    cooperation_row,
+    cooperation_workbook,
+    office_workbook,
+    progress_workbook,
+    valid_inputs,
+    write_workbook,
+)
+
+from pipeline.load import load_inputs
+from pipeline.validate import validate
+
+
+def _validate(folder):
+    return validate(load_inputs(folder))
+
+
+def _errors(folder) -> dict[tuple, str]:
+    """(file, sheet, cell) → message for every error."""
+    result = _validate(folder)
+    return {
+        (p.location.file, p.location.sheet, p.location.cell): p.message
+        for p in result.problems
+        if p.is_error
+    }
+
+
+def _notices(folder) -> dict[tuple, str]:
+    result = _validate(folder)
+    return {
+        (p.location.file, p.location.sheet, p.location.cell): p.message
+        for p in result.problems
+        if not p.is_error
+    }
+
+
+def test_valid_inputs_have_no_problems(tmp_path):
+    assert _validate(valid_inputs(tmp_path)).problems == []
+
+
+def _settings_with(rows_to_change: dict, base=REPORT_SETTINGS):
+    rows = [list(r) for r in base]
+    for row in rows:
+        if row[0] in rows_to_change:
+            row[1] = rows_to_change[row[0]]
+    return [r for r in rows if r[1] is not KeyError]
+
+
+def test_report_settings_rules(tmp_path):
+    rows = _settings_with({"期号": "九十五", "日期": "2023-02-30", "报送": None})
+    rows = [r for r in rows if r[0] != "落款"]
+    rows += [["期号", 96], ["签发人", "某某"], [None, "孤立的值"]]
+    office_workbook(tmp_path, 专报信息=rows)
+    errors = _errors(tmp_path)
+    sheet = ("报告信息.xlsx", "专报信息")
+    assert "应为整数" in errors[(*sheet, "B2")]
+    assert "应为日期" in errors[(*sheet, "B4")]
+    assert "必填" in errors[(*sheet, "B5")]
+    assert "重复" in errors[(*sheet, "A13")]
+    assert "字段名" in errors[(*sheet, "A15")]
+    assert any("缺少字段「落款」" in m for m in errors.values())
+    assert "不是可识别的字段" in _notices(tmp_path)[(*sheet, "A14")]
+
+
+def test_table_settings_period_rules(tmp_path):
+    rows = [list(r) for r in TABLE_SETTINGS]
+    rows[3][1], rows[4][1] = 2025, 2023
+    office_workbook(tmp_path, 项目表信息=rows)
+    errors = _errors(tmp_path)
+    assert "早于" in errors[("报告信息.xlsx", "项目表信息", "B5")]
+
+
+def test_single_sheets_may_appear_once(tmp_path):
+    office_workbook(tmp_path)
+    write_workbook(tmp_path / "提纲副本.xlsx", {"提纲": OUTLINE})
+    errors = _errors(tmp_path)
+    assert "报告信息.xlsx 中已经有了" in errors[("提纲副本.xlsx", "提纲", None)]
+
+
+def test_outline_numbers_stripped_and_duplicates_reported(tmp_path):
+    office_workbook(
+        tmp_path,
+        提纲=[
+            ["一级标题", "二级标题"],
+            ["一、提炼建言", "（一）提炼委员建言"],
+            ["提炼建言", "提炼委员建言"],
+        ],
+    )
+    result = _validate(tmp_path)
+    notices = [p for p in result.problems if not p.is_error]
+    assert {p.location.cell for p in notices} == {"A2", "B2"}
+    errors = [p for p in result.problems if p.is_error]
+    assert [p.location.cell for p in errors] == ["A3"]
+
+
+def test_progress_headings_must_match_the_outline_with_suggestions(tmp_path):
+    office_workbook(tmp_path)
+    progress_workbook(
+        tmp_path,
+        "区民政局",
+        [
+            ["提炼建言明确分工", "提炼委员建议", None, "正文", None, None],
+            ["提炼建言明确分工", None, None, "正文", None, None],
+            ["下一步工作", None, None, "正文", None, None],
+            ["下一步工作安排", "多余的二级", None, "正文", None, None],
+            ["（一）提炼建言明确分工", "（二）召开专题会议", None, "正文", None, "第一"],
+        ],
+    )
+    errors = _errors(tmp_path)
+    at = lambda cell: errors[("区民政局.xlsx", "工作进展", cell)]  # noqa: E731
+    assert "「提炼委员建言」" in at("B2")
+    assert "必须填写" in at("B3") and "召开专题会议" in at("B3")
+    assert "「下一步工作安排」" in at("A4")
+    assert "没有二级标题" in at("B5")
+    assert "应为数字" in at("F6")
+    assert len(errors) == 5
+
+
+def test_progress_without_outline(tmp_path):
+    office_workbook(tmp_path, 提纲=None)
+    progress_workbook(tmp_path, "区民政局", [["标题", None, None, "正文", None, None]])
+    messages = " ".join(_errors(tmp_path).values())
+    assert "没有找到提纲" in messages and "缺少工作表「提纲」" in messages
+
+
+def test_approval_rules(tmp_path):
+    office_workbook(
+        tmp_path,
+        拟文稿=[
+            ["环节", "意见", "签署人", "签署时间"],
+            ["办公室审核意见", "已核。", "徐小花", "2023/11/3 16:01:14"],
+            ["领导意见", "同意", None, None],
+            ["备注", None, None, "昨天"],
+        ],
+    )
+    errors = _errors(tmp_path)
+    sheet = ("报告信息.xlsx", "拟文稿")
+    assert "环节应为" in errors[(*sheet, "A3")]
+    assert "必填" in errors[(*sheet, "B4")]
+    assert "日期时间" in errors[(*sheet, "D4")]
+    assert len(errors) == 3
+
+
+def test_cooperation_row_rules(tmp_path):
+    office_workbook(tmp_path)
+    cooperation_workbook(
+        tmp_path,
+        "环保处",
+        [
+            cooperation_row(serial="一"),
+            cooperation_row(serial=2, 牵头领导=None),
+            cooperation_row(serial=3, 是否纳入="否"),
+            cooperation_row(serial=4, 是否纳入="不确定"),
+            cooperation_row(serial=5, content=None),
+            cooperation_row(serial=6, 是否纳入="否", 说明="非我局职能", **{"2024年计划": "x"}),
+            cooperation_row(serial=7, 说明="用不上的说明"),
+        ],
+    )
+    errors = _errors(tmp_path)
+    at = lambda cell: errors[("环保处.xlsx", "合作交流项目", cell)]  # noqa: E731
+    assert "正整数" in at("B2")
+    assert "纳入" in at("J3")
+    assert "写明原因" in at("N4")
+    assert "是 或 否" in at("M5")
+    assert "必填" in at("D6")
+    assert len(errors) == 5
+    notices = _notices(tmp_path)
+    excluded = {cell for (_, _, cell) in notices}
+    # row 4 (not included) has 牵头领导/部门 filled; row 7 has 2024年计划, 牵头…; row 8 a 说明
+    assert {"J4", "K4", "G7", "J7", "K7", "N8"} <= excluded
+
+
+def test_rows_of_one_item_must_agree_across_workbooks(tmp_path):
+    office_workbook(tmp_path)
+    cooperation_workbook(
+        tmp_path, "废管中心", [cooperation_row(region="大田县", serial=2, item="污水垃圾处理")]
+    )
+    cooperation_workbook(
+        tmp_path, "供排水处", [cooperation_row(region="大田县", serial=2, item="污水处理")]
+    )
+    errors = _errors(tmp_path)
+    # 供排水处.xlsx comes first in file-name order, so the later workbook is the one named
+    message = errors[("废管中心.xlsx", "合作交流项目", "C2")]
+    assert "供排水处.xlsx" in message and "C2" in message and "「污水处理」" in message
+
+
+def test_year_columns_outside_the_period(tmp_path):
+    office_workbook(tmp_path)
+    header = [*COOPERATION_HEADER, "2026年计划"]
+    cooperation_workbook(tmp_path, "环保处", [[*cooperation_row(), "后续"]], header=header)
+    errors = _errors(tmp_path)
+    assert "2025年计划" in errors[("环保处.xlsx", "合作交流项目", "O1")]
+
+
+def test_cooperation_without_table_settings(tmp_path):
+    office_workbook(tmp_path, 项目表信息=None)
+    cooperation_workbook(tmp_path, "环保处", [cooperation_row()])
+    assert any("项目表信息" in m for m in _errors(tmp_path).values())
+
+
+def test_notes_for_unknown_regions_are_notices(tmp_path):
+    office_workbook(tmp_path, 项目表注=[["对口地区", "注"], ["三明市", "一条注"], ["永安市", None]])
+    cooperation_workbook(tmp_path, "环保处", [cooperation_row()])
+    assert "没有任何合作交流项目" in _notices(tmp_path)[("报告信息.xlsx", "项目表注", "A2")]
+    assert "必填" in _errors(tmp_path)[("报告信息.xlsx", "项目表注", "B3")]
+
+
+def test_nothing_recognisable(tmp_path):
+    write_workbook(tmp_path / "a.xlsx", {"Sheet1": [["x"]]})
+    assert any("没有找到可识别的工作表" in m for m in _errors(tmp_path).values())
+
+
+@pytest.mark.parametrize("flag", ["是", "Y", "纳入", None])
+def test_included_forms(tmp_path, flag):
+    office_workbook(tmp_path)
+    cooperation_workbook(tmp_path, "环保处", [cooperation_row(是否纳入=flag)])
+    result = _validate(tmp_path)
+    assert not result.has_errors
+    assert bool(result.rows["合作交流项目"].loc[0, "是否纳入"]) is True
+
+
+def test_all_problems_reported_at_once(tmp_path):
+    """One bad cell never hides the next: errors in several workbooks and sheets together."""
+    office_workbook(tmp_path, 专报信息=_settings_with({"期号": "x"}))
+    progress_workbook(tmp_path, "甲", [["无此标题", None, None, None, None, "x"]])
+    cooperation_workbook(tmp_path, "乙", [cooperation_row(serial=0, content=None)])
+    errors = _errors(tmp_path)
+    assert {key[0] for key in errors} == {"报告信息.xlsx", "甲.xlsx", "乙.xlsx"}
+    assert len(errors) >= 6

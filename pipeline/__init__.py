@@ -1,3 +1,8 @@
-"""Build the office's 工作专报 and 合作交流项目表 from the departments' Excel workbooks."""
+"""Official documents of the office from the departments' workbooks."""
 
-__version__ = "0.1.0"
+from importlib import metadata as _metadata
+
+try:
+    __version__ = _metadata.version("pipeline")
+except _metadata.PackageNotFoundError:  # run from a source checkout without installing
+    __version__ = "0.1.0"

@@ -130,5 +130,47 @@ def check(inputs: Path, outputs: Path) -> None:
     click.echo("校验通过，可以运行 pipeline build 生成文档。")
 
 
+@cli.command()
+@_folder("inputs", "inputs", "要写入空白工作簿的文件夹（不存在时新建）。", exists=False)
+@templates_option
+@click.option(
+    "--office", is_flag=True, help="写入办公室的空白工作簿 报告信息.xlsx，并补齐缺少的默认模板。"
+)
+@click.argument("departments", nargs=-1)
+def init(inputs: Path, templates: Path, office: bool, departments: tuple[str, ...]) -> None:
+    """为各部门写入空白报送工作簿（带填写说明和下拉选项），不覆盖已有文件。
+
+    例：pipeline init 环保处 绿林处；pipeline init --office
+    """
+    from .workbooks import install_default_templates, known_choices, write_department_workbook
+    from .workbooks import write_office_workbook
+
+    if not office and not departments:
+        raise click.UsageError("请给出部门名称，或使用 --office。例：pipeline init 环保处 绿林处")
+    inputs.mkdir(parents=True, exist_ok=True)
+    try:
+        if office:
+            path = inputs / "报告信息.xlsx"
+            write_office_workbook(path)
+            click.echo(f"已写入：{path}")
+            for template in install_default_templates(templates):
+                click.echo(f"已写入默认模板：{template}")
+        regions, outline, years = known_choices(inputs)
+        for department in departments:
+            path = inputs / department_file_name(department)
+            write_department_workbook(
+                path, department, regions=regions, outline=outline, years=years
+            )
+            click.echo(f"已写入：{path}")
+    except PipelineError as exc:
+        raise _fail(exc) from None
+
+
+def department_file_name(department: str) -> str:
+    from ._docx import safe_file_name
+
+    return safe_file_name(department) + ".xlsx"
+
+
 def main() -> None:
     cli(prog_name="pipeline")

@@ -494,3 +494,48 @@ def _reproducible(data: bytes) -> bytes:
             entry.external_attr = 0o644 << 16
             target.writestr(entry, content)
     return out.getvalue()
+
+
+def known_choices(inputs: Path) -> tuple[list[str], list[tuple[str, str | None]], list[int]]:
+    """Regions, outline and plan years already in `inputs/`, for the drop-down lists.
+
+    Problems in the inputs do not matter here: whatever can be read is offered.
+    """
+    from .load import load_inputs
+    from .validate import validate
+
+    if not inputs.is_dir():
+        return [], [], []
+    validated = validate(load_inputs(inputs))
+    rows = validated.rows
+    regions = _distinct(
+        [
+            *rows.get(contract.COOPERATION, {}).get(REGION, []),
+            *rows.get(contract.TABLE_NOTES, {}).get(REGION, []),
+        ]
+    )
+    outline_rows = rows.get(contract.OUTLINE)
+    outline = (
+        []
+        if outline_rows is None or outline_rows.empty
+        else [(r[TOP_HEADING], r[SUB_HEADING]) for r in outline_rows.to_dict("records")]
+    )
+    settings = validated.table_settings or {}
+    start, end = settings.get("起始年份"), settings.get("结束年份")
+    years = list(range(start, end + 1)) if start and end and 0 <= end - start < 10 else []
+    return regions, outline, years
+
+
+DEFAULT_TEMPLATES = Path(__file__).parent / "default_templates"
+
+
+def install_default_templates(templates: Path) -> list[Path]:
+    """Copy the packaged templates into `templates/` where they are missing; never overwrite."""
+    templates.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in sorted(DEFAULT_TEMPLATES.glob("*.docx")):
+        target = templates / source.name
+        if not target.exists():
+            target.write_bytes(source.read_bytes())
+            written.append(target)
+    return written

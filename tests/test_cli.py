@@ -1,0 +1,147 @@
+"""The command line: help texts, exit codes, and the messages a clerk sees."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from _workbooks import (
+    COOPERATION_HEADER,
+    cooperation_row,
+    cooperation_workbook,
+    office_workbook,
+    valid_inputs,
+)
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["init"], ["verify"]])
+def test_help(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in result.output)  # explained in Chinese
+
+
+def test_module_entry_point():
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--help"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0 and "build" in result.stdout
+
+
+def test_check_valid_inputs(tmp_path):
+    result = run(
+        "check", "--inputs", str(valid_inputs(tmp_path / "in")), "--outputs", str(tmp_path / "out")
+    )
+    assert result.exit_code == 0, result.output
+    assert "校验通过" in result.output
+    assert "报告信息.xlsx" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_reports_every_problem_with_its_location(tmp_path):
+    inputs = tmp_path / "in"
+    office_workbook(inputs)
+    cooperation_workbook(
+        inputs, "环保处", [cooperation_row(牵头领导=None), cooperation_row(serial="x")]
+    )
+    (inputs / "旧表.xls").write_bytes(b"old")
+    result = run("check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    output = result.output
+    assert "环保处.xlsx › 合作交流项目 › J2（列「牵头领导」）" in output
+    assert "环保处.xlsx › 合作交流项目 › B3（列「序号」）" in output
+    assert "旧表.xls" in output and "另存为" in output
+    assert "Traceback" not in output
+    (report,) = (tmp_path / "out").glob("问题清单_*.xlsx")
+    sheet = openpyxl.load_workbook(report)["问题清单"]
+    assert sheet.max_row >= 4
+
+
+def test_build_with_errors_writes_no_document_and_leaves_outputs_alone(tmp_path):
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    office_workbook(inputs, 专报信息=[["期号", "x"]])
+    earlier = outputs / "2023-11-20_第94期"
+    earlier.mkdir(parents=True)
+    (earlier / "工作专报（第94期）.docx").write_bytes(b"signed")
+    result = run("build", "--inputs", str(inputs), "--outputs", str(outputs))
+    assert result.exit_code == 1
+    assert "未生成任何文档" in result.output
+    assert (earlier / "工作专报（第94期）.docx").read_bytes() == b"signed"
+    assert not list(outputs.rglob("*.docx"))[1:]
+    assert {p.name for p in outputs.iterdir() if p.is_dir()} == {earlier.name}
+
+
+def test_missing_inputs_folder_is_a_usage_error(tmp_path):
+    result = run("build", "--inputs", str(tmp_path / "nope"))
+    assert result.exit_code == 2
+
+
+def test_init_needs_a_department_or_office(tmp_path):
+    assert run("init", "--inputs", str(tmp_path)).exit_code == 2
+
+
+def test_init_writes_blank_workbooks_and_never_overwrites(tmp_path):
+    inputs = tmp_path / "in"
+    result = run("init", "--inputs", str(inputs), "环保处", "绿林处")
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in inputs.iterdir()} == {"环保处.xlsx", "绿林处.xlsx"}
+    before = (inputs / "环保处.xlsx").read_bytes()
+    again = run("init", "--inputs", str(inputs), "环保处")
+    assert again.exit_code != 0 and "未覆盖" in again.output
+    assert (inputs / "环保处.xlsx").read_bytes() == before
+
+
+def test_init_office_writes_workbook_and_missing_templates(tmp_path):
+    inputs, templates = tmp_path / "in", tmp_path / "templates"
+    result = run("init", "--office", "--inputs", str(inputs), "--templates", str(templates))
+    assert result.exit_code == 0, result.output
+    assert (inputs / "报告信息.xlsx").exists()
+    names = {p.name for p in templates.iterdir()}
+    assert names == {"work_report.docx", "project_table.docx"}
+
+
+def test_department_workbook_from_init_filled_in_passes_check(tmp_path):
+    inputs = tmp_path / "in"
+    valid_inputs(inputs)
+    assert run("init", "--inputs", str(inputs), "区民政局").exit_code == 0
+    path = inputs / "区民政局.xlsx"
+    book = openpyxl.load_workbook(path)
+    # the drop-downs offer what the office workbook already holds
+    lists = " ".join(str(v.formula1) for v in book["工作进展"].data_validations.dataValidation)
+    lists += " ".join(str(c.value) for row in book.worksheets[-1].iter_rows() for c in row)
+    assert "提炼建言明确分工" in lists
+    progress = book["工作进展"]
+    header = [c.value for c in progress[1]]
+    row = {"一级标题": "下一步工作安排", "内容": "鼓励引导环保社会组织发展。", "排序": 2}
+    for name, value in row.items():
+        progress.cell(row=2, column=header.index(name) + 1, value=value)
+    cooperation = book["合作交流项目"]
+    header = [c.value for c in cooperation[1]]
+    assert "2023年计划" in header and "2025年计划" in header
+    values = dict(
+        zip(
+            COOPERATION_HEADER,
+            cooperation_row(region="永安市", serial=4, item="社会组织交流"),
+            strict=True,
+        )
+    )
+    for name, value in values.items():
+        if name in header and value is not None:
+            cooperation.cell(row=2, column=header.index(name) + 1, value=value)
+    book.save(path)
+    result = run("check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "区民政局.xlsx" in result.output

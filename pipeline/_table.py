@@ -40,7 +40,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,22 +92,22 @@ def _w(tag: str) -> str:
 
 
 # Columns before and after the year columns; widths are in characters of the table font.
-# Narrow columns hold short names; the three text columns and the years share what is left.
+# The minimums hold each header in at most two lines; the weights share what the data leaves.
 @dataclass(frozen=True)
 class _ColumnShape:
-    min_chars: float
+    min_chars: int
     weight: float
 
 
 _LEADING = (
     _ColumnShape(2, 0.0),  # 序号
     _ColumnShape(3, 0.4),  # 事项
-    _ColumnShape(6, 2.5),  # 对口合作交流内容
+    _ColumnShape(5, 2.5),  # 对口合作交流内容
     _ColumnShape(3, 0.2),  # 预计完成时间
 )
 _YEAR = _ColumnShape(4, 2.0)  # {年}年计划
 _TRAILING = (
-    _ColumnShape(6, 2.5),  # 事项推进情况
+    _ColumnShape(5, 2.5),  # 事项推进情况
     _ColumnShape(3, 0.1),  # 牵头领导
     _ColumnShape(3, 0.4),  # 牵头部门
     _ColumnShape(3, 0.4),  # 配合部门
@@ -121,7 +121,19 @@ _DEFAULT_PAGE = (16838, 11906)
 _DEFAULT_MARGINS = (1587, 1417, 1474, 1417)  # top, right, bottom, left
 _DEFAULT_CELL_PADDING = 108  # Word's default left and right cell margin, each
 _DEFAULT_FONT_TWIPS = 240  # 小四, 12 pt
+_DEFAULT_TITLE_TWIPS = 440  # 二号, 22 pt
+_SLACK = 0.25  # of a character per line: fonts and line-breaking rules are not exact
 _LINE_FACTOR = 1.35  # single line spacing of CJK fonts, in font sizes
+_ROW_PADDING = 120  # twips: cell margins and borders of one row
+
+
+@dataclass(frozen=True)
+class TextCell:
+    """A text as the table will hold it: first grid column, columns spanned, text."""
+
+    start: int
+    span: int
+    text: str
 
 
 def column_count(year_count: int) -> int:
@@ -134,27 +146,124 @@ def column_widths(
     *,
     char_width: int = _DEFAULT_FONT_TWIPS,
     cell_padding: int = 2 * _DEFAULT_CELL_PADDING,
+    rows: Sequence[Sequence[TextCell]] = (),
 ) -> list[int]:
     """Widths in twips of all columns, summing exactly to `text_width`.
 
-    Every column first gets its minimum (enough characters for its header and usual values);
-    what is left is shared by weight. When even the minimums do not fit (a long period), all
-    columns shrink in proportion, so the table still never runs past the margin.
+    Every column first gets its minimum. Given the table's texts (`rows`), the spare width
+    goes one character at a time to the column where it saves the most lines, so long texts
+    get room and empty year columns stay narrow; what is left is shared by weight. When even
+    the minimums do not fit (a long period), all columns shrink in proportion: the table
+    never runs past the margin.
     """
     shapes = [*_LEADING, *([_YEAR] * year_count), *_TRAILING]
-    minimums = [shape.min_chars * char_width + cell_padding for shape in shapes]
+    minimums = [
+        math.ceil((shape.min_chars + _SLACK) * char_width) + cell_padding for shape in shapes
+    ]
     spare = text_width - sum(minimums)
-    if spare >= 0:
-        total_weight = sum(shape.weight for shape in shapes)
-        raw = [
-            m + spare * shape.weight / total_weight
-            for m, shape in zip(minimums, shapes, strict=True)
-        ]
-    else:
-        raw = [m * text_width / sum(minimums) for m in minimums]
+    if spare < 0:
+        return _exact([m * text_width / sum(minimums) for m in minimums], text_width)
+
+    widths = list(minimums)
+    measured = [[(cell.start, cell.span, _line_widths(cell.text)) for cell in row] for row in rows]
+    cost = _layout_cost(measured, widths, char_width, cell_padding)
+    while measured and spare >= char_width:
+        best: tuple[int, int] | None = None
+        for column in range(len(widths)):
+            widths[column] += char_width
+            trial = _layout_cost(measured, widths, char_width, cell_padding)
+            widths[column] -= char_width
+            if trial < cost and (best is None or trial < best[0]):
+                best = (trial, column)
+        if best is None:
+            break
+        cost, column = best
+        widths[column] += char_width
+        spare -= char_width
+
+    total_weight = sum(shape.weight for shape in shapes)
+    shared = [
+        w + spare * shape.weight / total_weight for w, shape in zip(widths, shapes, strict=True)
+    ]
+    return _exact(shared, text_width)
+
+
+def _exact(raw: list[float], total: int) -> list[int]:
     widths = [math.floor(value) for value in raw]
-    widths[_CONTENT_COLUMN] += text_width - sum(widths)
+    widths[_CONTENT_COLUMN] += total - sum(widths)
     return widths
+
+
+def _display_width(text: str) -> float:
+    """Width in em: CJK, full-width and (in CJK fonts) ambiguous characters are one."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text)
+
+
+def _line_widths(text: str) -> tuple[float, ...]:
+    return tuple(_display_width(line) for line in text.split("\n"))
+
+
+def _chars_per_line(width: int, char_width: int, cell_padding: int) -> int:
+    return max(1, math.floor((width - cell_padding) / char_width - _SLACK))
+
+
+def _cell_lines(line_widths: tuple[float, ...], per_line: int) -> int:
+    return sum(max(1, math.ceil(w / per_line)) for w in line_widths)
+
+
+def _row_lines(
+    row: Sequence[tuple[int, int, tuple[float, ...]]],
+    widths: list[int],
+    char_width: int,
+    cell_padding: int,
+) -> list[int]:
+    lines = []
+    for start, span, line_widths in row:
+        per_line = _chars_per_line(sum(widths[start : start + span]), char_width, cell_padding)
+        lines.append(_cell_lines(line_widths, per_line))
+    return lines
+
+
+def _layout_cost(measured, widths: list[int], char_width: int, cell_padding: int) -> int:
+    """Lines the table takes: each row's tallest cell first, then all cells (to break ties)."""
+    cost = 0
+    for row in measured:
+        lines = _row_lines(row, widths, char_width, cell_padding)
+        cost += max(lines, default=1) * 10_000 + sum(lines)
+    return cost
+
+
+def row_height(
+    cells: Sequence[TextCell], widths: list[int], char_width: int, cell_padding: int
+) -> float:
+    """Estimated height in twips of a row holding `cells`."""
+    measured = [(cell.start, cell.span, _line_widths(cell.text)) for cell in cells]
+    lines = max(_row_lines(measured, widths, char_width, cell_padding), default=1)
+    return lines * char_width * _LINE_FACTOR + _ROW_PADDING
+
+
+def row_cells(item: CooperationItem, row: CooperationRow, years: list[int]) -> list[TextCell]:
+    """The texts of one table row in their grid positions."""
+    cells = [TextCell(_CONTENT_COLUMN, 1, _cell_text(row.content))]
+    # The 序号 and 事项 of an item of several rows sit in one merged cell shared by its rows.
+    if len(item.rows) == 1:
+        cells += [TextCell(0, 1, str(item.number)), TextCell(1, 1, _cell_text(item.name))]
+    if not row.included:
+        span = column_count(len(years)) - _KEPT_WHEN_EXCLUDED
+        return [*cells, TextCell(_KEPT_WHEN_EXCLUDED, span, _cell_text(row.explanation))]
+    values = [row.due, *(row.plan(year) for year in years)]
+    values += [row.progress, row.lead_leader, row.lead_department, row.supporting]
+    for offset, value in enumerate(values):
+        cells.append(TextCell(_KEPT_WHEN_EXCLUDED + offset, 1, _cell_text(value)))
+    return cells
+
+
+def title_text(title: str, room: float | None) -> str:
+    """The title, on two lines broken before 合作交流项目表 when it does not fit `room` em."""
+    marker = title.find("合作交流项目表")
+    if room is None or marker <= 0 or _display_width(title) <= room:
+        return title
+    return title[:marker] + "\n" + title[marker:]
 
 
 # ------------------------------------------------------------------ numerals
@@ -253,11 +362,15 @@ def _row_view(item: CooperationItem, index: int, row: CooperationRow, years: lis
     )
 
 
-def table_context(table: RegionTable) -> dict[str, Any]:
-    """The template variables described in the module docstring."""
+def table_context(table: RegionTable, *, title_room: float | None = None) -> dict[str, Any]:
+    """The template variables described in the module docstring.
+
+    `title_room`: how many characters of the title style fit one line; a longer title is
+    broken before 合作交流项目表 (None: never broken).
+    """
     years = list(table.years)
     context: dict[str, Any] = {
-        "title": _cell_text(table.title),
+        "title": title_text(_cell_text(table.title), title_room),
         "region": _cell_text(table.region),
         "start_year": years[0] if years else "",
         "end_year": years[-1] if years else "",
@@ -292,7 +405,10 @@ def render_region_table(table: RegionTable, template: Path, *, author: str, when
     document = _docx.open_template(template)
     _docx.check_tags(document, template, REQUIRED_TAGS, KNOWN_TAGS)
     layout = _locate_table(document, template)
-    _docx.render(document, template, table_context(table))
+    page = _page_geometry(document.docx.element.body)
+    title_size = _style_size(document, "TableTitle") or _DEFAULT_TITLE_TWIPS
+    context = table_context(table, title_room=page.text_width / title_size)
+    _docx.render(document, template, context)
     _finish_table(document, template, table, layout)
     return _docx.save_reproducibly(document, when=when, author=author, title=table.title)
 
@@ -339,21 +455,30 @@ def _finish_table(document, path: Path, table: RegionTable, layout: _TableLayout
 
     columns = column_count(len(table.years))
     page = _page_geometry(body)
-    char_width = _table_font_twips(document)
+    char_width = _style_size(document, "TableText") or _DEFAULT_FONT_TWIPS
     padding = _cell_padding(tbl)
+    for tr in header:
+        _check_columns(path, tr, columns, "表头")
+    header_cells = [_header_cells(tr) for tr in header]
+    data_cells = [row_cells(item, row, table.years) for item in table.items for row in item.rows]
     widths = column_widths(
-        len(table.years), page.text_width, char_width=char_width, cell_padding=padding
+        len(table.years),
+        page.text_width,
+        char_width=char_width,
+        cell_padding=padding,
+        rows=[*header_cells, *data_cells],
     )
     _set_grid(tbl, widths)
 
     for tr in header:
-        _check_columns(path, tr, columns, "表头")
         _set_widths(tr, widths)
         _set_row_flag(tr, "tblHeader", True)
         _set_row_flag(tr, "cantSplit", True)
 
-    header_height = sum(_estimate_header_height(tr, widths, char_width, padding) for tr in header)
-    available = page.text_height - header_height
+    # Space under the repeated header on a page; a row taller than that has to split anyway.
+    available = page.text_height - sum(
+        row_height(cells, widths, char_width, padding) for cells in header_cells
+    )
     trs = iter(body_rows)
     for item in table.items:
         for index, row in enumerate(item.rows):
@@ -371,9 +496,19 @@ def _finish_table(document, path: Path, table: RegionTable, layout: _TableLayout
             if len(item.rows) > 1:
                 for cell in cells[:2]:
                     _set_vmerge(cell, restart=index == 0)
-            height = _estimate_row_height(row, table.years, widths, char_width, padding)
-            # A row taller than a page has to split; keeping it whole would only add a blank page.
+            # Keeping an over-tall row whole would only leave a blank gap before it.
+            height = row_height(row_cells(item, row, table.years), widths, char_width, padding)
             _set_row_flag(tr, "cantSplit", height <= available)
+
+
+def _header_cells(tr) -> list[TextCell]:
+    cells = []
+    start = 0
+    for cell in tr.findall(_w("tc")):
+        span = _span(cell)
+        cells.append(TextCell(start, span, _text(cell)))
+        start += span
+    return cells
 
 
 @dataclass(frozen=True)
@@ -410,16 +545,12 @@ def _int_attr(element, name: str, default: int) -> int:
         return default
 
 
-def _table_font_twips(document) -> int:
-    """The size of the table text style, so widths count characters as they will be set."""
-    for style_id in ("TableText", "Normal"):
-        style = document.docx.styles.element.get_by_id(style_id)
-        if style is None:
-            continue
-        size = style.find(f"{_w('rPr')}/{_w('sz')}")
-        if size is not None and size.get(_w("val"), "").isdigit():
-            return int(size.get(_w("val"))) * 10  # half-points → twips
-    return _DEFAULT_FONT_TWIPS
+def _style_size(document, style_id: str) -> int | None:
+    """The font size of a paragraph style in twips, so widths count characters as set."""
+    style = document.docx.styles.element.get_by_id(style_id)
+    size = None if style is None else style.find(f"{_w('rPr')}/{_w('sz')}")
+    value = "" if size is None else size.get(_w("val"), "")
+    return int(value) * 10 if value.isdigit() and int(value) > 0 else None  # half-points
 
 
 def _cell_padding(tbl) -> int:
@@ -607,55 +738,3 @@ def _set_row_flag(tr, tag: str, on: bool) -> None:
         props.remove(flag)
     if on:
         etree.SubElement(props, _w(tag))
-
-
-# ------------------------------------------------------------------ height estimate
-
-
-def _display_width(text: str) -> float:
-    """Width in em: CJK and full-width characters are one, the rest half."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
-
-
-def _line_count(text: str, chars_per_line: int) -> int:
-    return sum(
-        max(1, math.ceil(_display_width(line) / chars_per_line)) for line in text.split("\n")
-    )
-
-
-def _height(texts: Iterable[tuple[str, int]], char_width: int, padding: int) -> float:
-    """Estimated height in twips of a row whose cells hold `(text, width)`."""
-    lines = 1
-    for text, width in texts:
-        per_line = max(1, (width - padding) // char_width)
-        lines = max(lines, _line_count(text, per_line))
-    return lines * char_width * _LINE_FACTOR
-
-
-def _cells_of(
-    row: CooperationRow, years: list[int], widths: list[int]
-) -> Iterator[tuple[str, int]]:
-    yield row.content, widths[_CONTENT_COLUMN]
-    if not row.included:
-        yield _cell_text(row.explanation), sum(widths[_KEPT_WHEN_EXCLUDED:])
-        return
-    values = [row.due, *(row.plan(year) for year in years), row.progress, row.lead_leader]
-    values += [row.lead_department, row.supporting]
-    for value, width in zip(values, widths[_KEPT_WHEN_EXCLUDED:], strict=True):
-        yield _cell_text(value), width
-
-
-def _estimate_row_height(
-    row: CooperationRow, years: list[int], widths: list[int], char_width: int, padding: int
-) -> float:
-    return _height(_cells_of(row, years, widths), char_width, padding)
-
-
-def _estimate_header_height(tr, widths: list[int], char_width: int, padding: int) -> float:
-    texts = []
-    start = 0
-    for cell in tr.findall(_w("tc")):
-        span = _span(cell)
-        texts.append((_text(cell), sum(widths[start : start + span])))
-        start += span
-    return _height(texts, char_width, padding)

@@ -1,0 +1,680 @@
+"""Archive stage: run folders, manifest, atomicity, verification and PDF output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import pipeline
+from pipeline import archive, build
+from pipeline._docx import normalise_zip
+from pipeline.errors import ArchiveError, TemplateProblem, ToolMissing
+from pipeline.render import REPORT_TEMPLATE, TABLE_TEMPLATE, RenderedDocument
+
+# ------------------------------------------------------------------------ input workbooks
+
+REPORT_FIELDS = [
+    ("期号", 95),
+    ("编发单位", "浦东新区生态环境局"),
+    ("日期", dt.datetime(2023, 11, 20)),
+    ("报送", "芝松、兆亮、桂平同志"),
+    ("标题", "关于推进现代环境治理体系建设情况的报告"),
+    ("导语", "第一段导语。\n第二段导语。"),
+    ("落款", "浦东新区生态环境局"),
+    ("专报部门", "生态环境督察处"),
+    ("专报人", "周杰"),
+    ("专报日期", "2023-11-03"),
+]
+TABLE_FIELDS = [
+    ("编制单位", "浦东新区生态环境局"),
+    ("领域", "生态环境领域"),
+    ("起始年份", 2023),
+    ("结束年份", 2025),
+]
+OUTLINE = [["一级标题", "二级标题"], ["总体情况", None], ["下一步工作", None]]
+PROGRESS = [
+    ["一级标题", "事项", "内容"],
+    ["总体情况", "督察整改", "完成整改 12 项。"],
+    ["下一步工作", None, "继续推进。"],
+]
+COOPERATION_HEADER = ["对口地区", "序号", "事项", "对口合作交流内容", "牵头领导", "牵头部门"]
+UNKNOWN_COLUMN = "备注列"  # not in the contract: a notice for the manifest
+COOPERATION = [
+    [*COOPERATION_HEADER, UNKNOWN_COLUMN],
+    ["永安市", 1, "生态环境保护", "技术交流", "沈敏", "环保处", "x"],
+    ["永安市", 1, "生态环境保护", "人员互访", "沈敏", "环保处", None],
+    ["永安市", 2, "污染防治", "联合执法", "沈敏", "环保处", None],
+]
+WATER_COOPERATION = [
+    COOPERATION_HEADER,
+    ["大田县", 1, "水环境治理", "河道整治经验交流", "王强", "水务处", None],
+]
+
+
+def write_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def key_values(fields: list[tuple]) -> list[list]:
+    return [list(pair) for pair in fields]
+
+
+def make_report_inputs(folder: Path) -> Path:
+    """Office workbook with a work report and table settings; two departments."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_workbook(
+        folder / "报告信息.xlsx",
+        {
+            "专报信息": key_values(REPORT_FIELDS),
+            "提纲": OUTLINE,
+            "项目表信息": key_values(TABLE_FIELDS),
+        },
+    )
+    write_workbook(folder / "环保处.xlsx", {"工作进展": PROGRESS, "合作交流项目": COOPERATION})
+    write_workbook(folder / "水务处.xlsx", {"合作交流项目": WATER_COOPERATION})
+    return folder
+
+
+def make_table_inputs(folder: Path) -> Path:
+    """The smallest valid set: table settings and one department's cooperation rows."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_workbook(folder / "报告信息.xlsx", {"项目表信息": key_values(TABLE_FIELDS)})
+    write_workbook(folder / "水务处.xlsx", {"合作交流项目": WATER_COOPERATION})
+    return folder
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    return make_report_inputs(tmp_path / "inputs")
+
+
+@pytest.fixture
+def templates(tmp_path: Path) -> Path:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / REPORT_TEMPLATE).write_bytes(b"report template v1")
+    (folder / TABLE_TEMPLATE).write_bytes(b"table template v1")
+    return folder
+
+
+# ------------------------------------------------------------------------ fake renderers
+
+
+def fake_render_documents(dossier, templates: Path) -> list[RenderedDocument]:
+    """Deterministic bytes that depend on the dossier and on the template files' bytes."""
+
+    def data(template: str, content: object) -> bytes:
+        stamp = hashlib.sha256((templates / template).read_bytes()).hexdigest()
+        return f"{template}:{stamp}\n{content!r}".encode()
+
+    documents = []
+    if dossier.report is not None:
+        name = f"工作专报第{dossier.report.settings.issue_number}期.docx"
+        documents.append(
+            RenderedDocument(name, data(REPORT_TEMPLATE, dossier.report), REPORT_TEMPLATE)
+        )
+    for table in dossier.regions:
+        documents.append(
+            RenderedDocument(f"{table.region}.docx", data(TABLE_TEMPLATE, table), TABLE_TEMPLATE)
+        )
+    return documents
+
+
+def docx_render_documents(dossier, templates: Path) -> list[RenderedDocument]:
+    """Real .docx files (python-docx), for LibreOffice to convert."""
+    import docx
+
+    documents = []
+    for table in dossier.regions:
+        document = docx.Document()
+        document.add_paragraph(table.title)
+        for item in table.items:
+            document.add_paragraph(f"{item.number} {item.name}")
+        buffer = io.BytesIO()
+        document.save(buffer)
+        documents.append(
+            RenderedDocument(
+                f"{table.region}.docx", normalise_zip(buffer.getvalue()), TABLE_TEMPLATE
+            )
+        )
+    return documents
+
+
+@pytest.fixture
+def fake_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "render_documents", fake_render_documents)
+
+
+# ------------------------------------------------------------------------ helpers
+
+RUN_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}_\d{6}_(第\d+期|合作交流项目表)(_\d+)?$")
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every folder and file below `folder` (hidden ones too), files with their bytes."""
+    found: dict[str, bytes | None] = {}
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            found[Path(root, name).relative_to(folder).as_posix()] = None
+        for name in files:
+            path = Path(root, name)
+            found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return found
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest_of(run: Path) -> dict:
+    return json.loads((run / archive.MANIFEST).read_text(encoding="utf-8"))
+
+
+def temp_folders(outputs: Path) -> list[Path]:
+    return [p for p in outputs.iterdir() if p.name.startswith(archive.TEMP_PREFIX)]
+
+
+def fixed_clock(*moments: dt.datetime):
+    remaining = list(moments)
+    return lambda: remaining.pop(0)
+
+
+def differing(report: archive.VerifyReport) -> dict[str, str]:
+    return {check.path: check.reason for check in report.differences}
+
+
+# ------------------------------------------------------------------------ run folders
+
+
+def test_two_builds_give_two_folders_with_identical_documents(
+    inputs, templates, tmp_path, fake_render
+):
+    outputs = tmp_path / "outputs"
+    _, first = build.build(inputs, outputs, templates)
+    _, second = build.build(inputs, outputs, templates)
+
+    assert first != second
+    assert first.parent == second.parent == outputs
+    first_docs = {e["file"]: e["sha256"] for e in manifest_of(first)["documents"]}
+    second_docs = {e["file"]: e["sha256"] for e in manifest_of(second)["documents"]}
+    assert first_docs == second_docs
+    assert set(first_docs) == {"工作专报第95期.docx", "永安市.docx", "大田县.docx"}
+    for name in first_docs:
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_run_folder_is_named_by_local_time_and_issue(inputs, templates, tmp_path, fake_render):
+    outputs = tmp_path / "outputs"
+    before = dt.datetime.now().replace(microsecond=0)
+    _, run = build.build(inputs, outputs, templates)
+    after = dt.datetime.now()
+
+    assert RUN_NAME.match(run.name), run.name
+    assert "第95期" in run.name
+    stamp = dt.datetime.strptime(run.name[:17], archive.NAME_TIME_FORMAT)
+    assert before <= stamp <= after
+
+
+def test_folder_names_sort_by_time_and_never_reuse_a_name(inputs, templates, tmp_path, fake_render):
+    outputs = tmp_path / "outputs"
+    prepared = build.prepare(inputs, templates)
+    paths = build.template_paths(prepared, templates)
+    moments = [
+        dt.datetime(2026, 11, 23, 9, 59, 59),
+        dt.datetime(2026, 11, 23, 10, 0, 0),
+        dt.datetime(2026, 11, 23, 10, 0, 0),  # same second as the one before
+        dt.datetime(2026, 11, 23, 10, 0, 0),
+        dt.datetime(2026, 11, 24, 8, 0, 0),
+    ]
+    clock = fixed_clock(*moments)
+    runs = []
+    for _ in moments:
+        earlier = {run: snapshot(run) for run in runs}
+        runs.append(
+            archive.write_run(outputs, prepared, inputs=inputs, templates=paths, clock=clock)
+        )
+        assert {run: snapshot(run) for run in runs[:-1]} == earlier  # earlier runs untouched
+
+    names = [run.name for run in runs]
+    assert names == [
+        "2026-11-23_095959_第95期",
+        "2026-11-23_100000_第95期",
+        "2026-11-23_100000_第95期_2",
+        "2026-11-23_100000_第95期_3",
+        "2026-11-24_080000_第95期",
+    ]
+    assert sorted(names) == names
+    assert sorted(p.name for p in outputs.iterdir()) == names
+
+
+def test_without_a_report_the_folder_is_named_after_the_tables(tmp_path, templates, fake_render):
+    inputs = make_table_inputs(tmp_path / "inputs")
+    _, run = build.build(inputs, tmp_path / "outputs", templates)
+
+    assert RUN_NAME.match(run.name), run.name
+    assert run.name.endswith("_合作交流项目表")
+    assert [e["file"] for e in manifest_of(run)["documents"]] == ["大田县.docx"]
+    assert manifest_of(run)["report"] is None
+    assert os.listdir(run / "templates") == [TABLE_TEMPLATE]
+
+
+def test_outputs_folder_is_created_when_missing(inputs, templates, tmp_path, fake_render):
+    outputs = tmp_path / "deep" / "outputs"
+    _, run = build.build(inputs, outputs, templates)
+    assert run.parent == outputs
+    assert (run / archive.MANIFEST).is_file()
+
+
+def test_run_folder_holds_documents_inputs_templates_and_manifest(
+    inputs, templates, tmp_path, fake_render
+):
+    prepared, run = build.build(inputs, tmp_path / "outputs", templates)
+
+    assert sorted(snapshot(run)) == sorted(
+        [
+            "inputs",
+            "inputs/报告信息.xlsx",
+            "inputs/水务处.xlsx",
+            "inputs/环保处.xlsx",
+            "templates",
+            f"templates/{REPORT_TEMPLATE}",
+            f"templates/{TABLE_TEMPLATE}",
+            "manifest.json",
+            "大田县.docx",
+            "工作专报第95期.docx",
+            "永安市.docx",
+        ]
+    )
+    for document in prepared.documents:
+        # The archive writes the renderer's bytes unchanged.
+        assert (run / document.name).read_bytes() == document.data
+    for source in inputs.iterdir():
+        assert (run / "inputs" / source.name).read_bytes() == source.read_bytes()
+    for source in templates.iterdir():
+        assert (run / "templates" / source.name).read_bytes() == source.read_bytes()
+
+
+# ------------------------------------------------------------------------ manifest
+
+
+def test_manifest_records_hashes_row_counts_and_notices(inputs, templates, tmp_path, fake_render):
+    before = dt.datetime.now().astimezone().replace(microsecond=0)
+    prepared, run = build.build(inputs, tmp_path / "outputs", templates)
+    after = dt.datetime.now().astimezone()
+    manifest = manifest_of(run)
+
+    assert manifest["tool"]["version"] == pipeline.__version__
+    built_at = dt.datetime.fromisoformat(manifest["built_at"])
+    assert built_at.tzinfo is not None
+    assert before <= built_at <= after
+
+    inputs_by_file = {e["file"]: e for e in manifest["inputs"]}
+    assert [e["file"] for e in manifest["inputs"]] == sorted(inputs_by_file)
+    assert set(inputs_by_file) == {p.name for p in inputs.iterdir()}
+    for name, entry in inputs_by_file.items():
+        assert entry["sha256"] == sha256(inputs / name) == sha256(run / "inputs" / name)
+        assert entry["size"] == (inputs / name).stat().st_size
+        assert entry["department"] == Path(name).stem
+    assert inputs_by_file["报告信息.xlsx"]["rows"] == {
+        "专报信息": len(REPORT_FIELDS),
+        "提纲": len(OUTLINE) - 1,
+        "项目表信息": len(TABLE_FIELDS),
+    }
+    assert inputs_by_file["环保处.xlsx"]["rows"] == {
+        "工作进展": len(PROGRESS) - 1,
+        "合作交流项目": len(COOPERATION) - 1,
+    }
+    assert inputs_by_file["水务处.xlsx"]["rows"] == {"合作交流项目": len(WATER_COOPERATION) - 1}
+
+    for entry in manifest["templates"]:
+        assert entry["sha256"] == sha256(templates / entry["file"])
+        assert entry["sha256"] == sha256(run / "templates" / entry["file"])
+    for entry in manifest["documents"]:
+        assert entry["sha256"] == sha256(run / entry["file"])
+        assert entry["size"] == (run / entry["file"]).stat().st_size
+    assert {e["file"]: e["template"] for e in manifest["documents"]} == {
+        "工作专报第95期.docx": REPORT_TEMPLATE,
+        "永安市.docx": TABLE_TEMPLATE,
+        "大田县.docx": TABLE_TEMPLATE,
+    }
+    assert manifest["pdfs"] == []
+
+    letter = openpyxl.utils.get_column_letter(COOPERATION[0].index(UNKNOWN_COLUMN) + 1)
+    unknown = [n for n in manifest["notices"] if n["column"] == UNKNOWN_COLUMN]
+    assert len(unknown) == 1
+    assert unknown[0] | {"message": ""} == {
+        "level": "提示",
+        "file": "环保处.xlsx",
+        "sheet": "合作交流项目",
+        "cell": f"{letter}1",
+        "column": UNKNOWN_COLUMN,
+        "message": "",
+    }
+    assert unknown[0]["message"]
+    assert len(manifest["notices"]) == len(prepared.dossier.notices)
+
+    assert set(manifest["timings_seconds"]) >= {"load", "validate", "merge", "render"}
+    assert all(v >= 0 for v in manifest["timings_seconds"].values())
+    assert manifest["report"]["issue_number"] == "95"
+    assert {t["region"]: (t["items"], t["rows"]) for t in manifest["tables"]} == {
+        "永安市": (2, 3),
+        "大田县": (1, 1),
+    }
+
+
+def test_manifest_is_readable_utf8_sorted_and_indented(inputs, templates, tmp_path, fake_render):
+    _, run = build.build(inputs, tmp_path / "outputs", templates)
+    raw = (run / archive.MANIFEST).read_bytes()
+    text = raw.decode("utf-8")
+
+    assert "环保处.xlsx" in text  # Chinese as is, not \u escapes
+    assert "\\u" not in text
+    again = json.dumps(json.loads(text), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    assert text == again
+
+
+# ------------------------------------------------------------------------ atomicity
+
+
+def test_failed_render_leaves_outputs_exactly_as_before(
+    inputs, templates, tmp_path, fake_render, monkeypatch
+):
+    outputs = tmp_path / "outputs"
+    build.build(inputs, outputs, templates)
+    before = snapshot(outputs)
+
+    def broken(dossier, templates):
+        raise TemplateProblem(TABLE_TEMPLATE, "标签有误")
+
+    monkeypatch.setattr(build, "render_documents", broken)
+    with pytest.raises(TemplateProblem):
+        build.build(inputs, outputs, templates)
+
+    assert snapshot(outputs) == before
+    assert temp_folders(outputs) == []
+
+
+class Injected(Exception):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("target", "raised", "expected"),
+    [
+        ("copy2", OSError(errno.ENOSPC, "No space left on device"), ArchiveError),
+        ("manifest", Injected("manifest"), Injected),
+        ("manifest", KeyboardInterrupt(), KeyboardInterrupt),
+    ],
+    ids=["disk-full-while-copying", "manifest-writer-fails", "interrupted"],
+)
+def test_failure_inside_write_run_leaves_no_run_folder_and_no_temp(
+    inputs, templates, tmp_path, fake_render, monkeypatch, target, raised, expected
+):
+    outputs = tmp_path / "outputs"
+    build.build(inputs, outputs, templates)
+    before = snapshot(outputs)
+    written_at_failure: list[str] = []
+
+    def fail() -> None:
+        # Prove the failure comes mid-assembly: a temporary folder already holds files.
+        for temp in temp_folders(outputs):
+            written_at_failure.extend(k for k, v in snapshot(temp).items() if v is not None)
+        raise raised
+
+    if target == "copy2":
+        real_copy2 = shutil.copy2
+        calls = []
+
+        def copy2(source, destination, **kwargs):
+            calls.append(source)
+            if len(calls) == 2:
+                fail()
+            return real_copy2(source, destination, **kwargs)
+
+        monkeypatch.setattr(shutil, "copy2", copy2)
+    else:
+        monkeypatch.setattr(archive, "_write_manifest", lambda path, manifest: fail())
+
+    with pytest.raises(expected):
+        build.build(inputs, outputs, templates)
+
+    assert written_at_failure, "the failure should come after some files were written"
+    assert snapshot(outputs) == before
+    assert temp_folders(outputs) == []
+
+
+def test_unsafe_document_name_is_refused_before_writing(inputs, templates, tmp_path, monkeypatch):
+    def escaping(dossier, templates):
+        return [RenderedDocument("../outside.docx", b"x", TABLE_TEMPLATE)]
+
+    monkeypatch.setattr(build, "render_documents", escaping)
+    outputs = tmp_path / "outputs"
+    with pytest.raises(ArchiveError, match="outside"):
+        build.build(inputs, outputs, templates)
+
+    assert not (tmp_path / "outside.docx").exists()
+    assert snapshot(outputs) == {}
+
+
+def test_stale_temporary_folder_of_a_killed_build_is_removed(
+    inputs, templates, tmp_path, fake_render
+):
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    stale = outputs / f"{archive.TEMP_PREFIX}2026-01-01_000000_第1期-dead"
+    recent = outputs / f"{archive.TEMP_PREFIX}2026-01-01_000000_第2期-busy"
+    for folder in (stale, recent):
+        folder.mkdir()
+        (folder / "a.docx").write_bytes(b"partial")
+    old = (dt.datetime.now() - dt.timedelta(days=1)).timestamp()
+    os.utime(stale, (old, old))
+
+    build.build(inputs, outputs, templates)
+
+    assert not stale.exists()
+    assert recent.exists()  # may belong to a build still running
+
+
+# ------------------------------------------------------------------------ verify
+
+
+@pytest.fixture
+def run(inputs, templates, tmp_path, fake_render) -> Path:
+    return build.build(inputs, tmp_path / "outputs", templates)[1]
+
+
+def test_verify_untouched_run_is_ok(run):
+    report = archive.verify_run(run)
+
+    assert report.ok, report.lines()
+    assert report.differences == []
+    assert {c.path for c in report.identical} == {
+        "inputs/报告信息.xlsx",
+        "inputs/水务处.xlsx",
+        "inputs/环保处.xlsx",
+        f"templates/{REPORT_TEMPLATE}",
+        f"templates/{TABLE_TEMPLATE}",
+        "工作专报第95期.docx",
+        "永安市.docx",
+        "大田县.docx",
+    }
+
+
+def test_verify_does_not_depend_on_the_original_inputs(run, inputs, templates):
+    shutil.rmtree(inputs)
+    shutil.rmtree(templates)
+    assert archive.verify_run(run).ok
+
+
+def test_verify_names_an_altered_input(run):
+    archived = run / "inputs" / "环保处.xlsx"
+    book = openpyxl.load_workbook(archived)
+    book["合作交流项目"]["D2"] = "技术交流（改过）"
+    book.save(archived)
+
+    report = archive.verify_run(run)
+
+    assert not report.ok
+    differences = differing(report)
+    assert "SHA-256" in differences["inputs/环保处.xlsx"]
+    assert "重新生成的文档与归档的文档不一致" in differences["永安市.docx"]
+    assert "inputs/报告信息.xlsx" not in differences
+    assert "大田县.docx" not in differences
+    assert any("inputs/环保处.xlsx" in line for line in report.lines())
+
+
+def test_verify_names_an_altered_document(run):
+    document = run / "工作专报第95期.docx"
+    document.write_bytes(document.read_bytes() + b"\n")
+
+    report = archive.verify_run(run)
+
+    assert not report.ok
+    differences = differing(report)
+    assert set(differences) == {"工作专报第95期.docx"}
+    assert "归档后被修改过" in differences["工作专报第95期.docx"]
+    assert "重新生成的文档与归档的文档不一致" in differences["工作专报第95期.docx"]
+
+
+def test_verify_names_an_altered_template_and_the_documents_it_changes(run):
+    (run / "templates" / TABLE_TEMPLATE).write_bytes(b"table template v2")
+
+    differences = differing(archive.verify_run(run))
+
+    assert set(differences) == {f"templates/{TABLE_TEMPLATE}", "永安市.docx", "大田县.docx"}
+
+
+def test_verify_reports_an_input_that_can_no_longer_be_read(run):
+    (run / "inputs" / "水务处.xlsx").write_bytes(b"not a workbook")
+
+    report = archive.verify_run(run)
+
+    differences = differing(report)
+    assert "inputs/水务处.xlsx" in differences
+    for name in ("工作专报第95期.docx", "永安市.docx", "大田县.docx"):
+        assert "无法用归档的输入和模板重新生成" in differences[name]
+
+
+def test_verify_reports_missing_and_unrecorded_files(run):
+    (run / "大田县.docx").unlink()
+    (run / "inputs" / "新增处.xlsx").write_bytes((run / "inputs" / "水务处.xlsx").read_bytes())
+    (run / "~$工作专报第95期.docx").write_bytes(b"Word lock file")  # ignored
+
+    differences = differing(archive.verify_run(run))
+
+    assert "缺失" in differences["大田县.docx"]
+    assert "没有记录" in differences["inputs/新增处.xlsx"]
+    assert not any(path.startswith("~$") for path in differences)
+
+
+def test_verify_notes_a_different_tool_version(run):
+    manifest = manifest_of(run)
+    manifest["tool"]["version"] = "0.0.1"
+    (run / archive.MANIFEST).write_text(archive.manifest_text(manifest), encoding="utf-8")
+
+    report = archive.verify_run(run)
+
+    assert report.ok
+    assert any("0.0.1" in note for note in report.notes)
+
+
+def test_verify_refuses_a_folder_without_manifest(run, tmp_path):
+    (run / archive.MANIFEST).unlink()
+    with pytest.raises(ArchiveError, match=archive.MANIFEST):
+        archive.verify_run(run)
+    with pytest.raises(ArchiveError, match="找不到"):
+        archive.verify_run(tmp_path / "no-such-run")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        "[]",
+        '{"inputs": [], "templates": [], "documents": [{"file": "../x.docx", '
+        '"sha256": "0"}], "pdfs": []}',
+    ],
+    ids=["broken-json", "not-an-object", "path-in-file-name"],
+)
+def test_verify_refuses_a_damaged_manifest(run, text):
+    (run / archive.MANIFEST).write_text(text, encoding="utf-8")
+    with pytest.raises(ArchiveError):
+        archive.verify_run(run)
+
+
+# ------------------------------------------------------------------------ PDF
+
+
+def test_pdf_without_libreoffice_raises_and_writes_nothing(
+    inputs, templates, tmp_path, fake_render, monkeypatch
+):
+    monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
+    monkeypatch.setattr(archive, "_usual_locations", lambda: [])
+    fresh = tmp_path / "fresh-outputs"
+    with pytest.raises(ToolMissing, match="LibreOffice"):
+        build.build(inputs, fresh, templates, pdf=True)
+    assert not fresh.exists()
+
+    outputs = tmp_path / "outputs"
+    monkeypatch.undo()
+    monkeypatch.setattr(build, "render_documents", fake_render_documents)
+    build.build(inputs, outputs, templates)
+    before = snapshot(outputs)
+    monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
+    monkeypatch.setattr(archive, "_usual_locations", lambda: [])
+    with pytest.raises(ToolMissing):
+        build.build(inputs, outputs, templates, pdf=True)
+    assert snapshot(outputs) == before
+
+
+def libreoffice_or_skip() -> None:
+    try:
+        archive.find_libreoffice()
+    except ToolMissing:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("LibreOffice (soffice) is not installed")
+
+
+@pytest.mark.libreoffice
+def test_pdf_is_written_beside_the_documents(tmp_path, templates, monkeypatch):
+    libreoffice_or_skip()
+    monkeypatch.setattr(build, "render_documents", docx_render_documents)
+    inputs = make_report_inputs(tmp_path / "inputs")
+    _, run = build.build(inputs, tmp_path / "outputs", templates, pdf=True)
+    manifest = manifest_of(run)
+
+    documents = [e["file"] for e in manifest["documents"]]
+    pdfs = {e["file"]: e for e in manifest["pdfs"]}
+    assert set(pdfs) == {Path(name).stem + ".pdf" for name in documents}
+    for name, entry in pdfs.items():
+        data = (run / name).read_bytes()
+        assert data.startswith(b"%PDF")
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["source"] == Path(name).stem + ".docx"
+        expected = archive.PDF_A_FORMAT if b"pdfaid:part" in data else archive.PLAIN_PDF_FORMAT
+        assert entry["format"] == expected
+    # LibreOffice's lock and profile files stay out of the run folder.
+    assert {p.name for p in run.iterdir() if p.is_file()} == {
+        archive.MANIFEST,
+        *documents,
+        *pdfs,
+    }
+    assert archive.verify_run(run).ok

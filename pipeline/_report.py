@@ -1,0 +1,207 @@
+"""Render the 工作专报 (work report) and its 拟文稿 approval form from a `WorkReport`.
+
+The template (`templates/work_report.docx`) holds all formatting; this module only builds the
+context. Body paragraphs are handed over as runs so that the bold 一是、二是 lead-ins can use the
+template's `LeadIn` character style, and every value goes through `_docx.literal`/`run_xml`,
+so text appears exactly as the departments typed it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from . import _docx
+from .model import APPROVAL_STEPS, ReportEntry, WorkReport
+
+LEAD_IN_STYLE = "LeadIn"  # character style defined in the template
+
+# Approval steps (环节) as the template names them: `approval.chief` etc.
+APPROVAL_KEYS = {
+    "事由": "reason",
+    "专报部门意见": "department",
+    "办公室审核意见": "office",
+    "分管领导会签意见": "deputy",
+    "主管领导签发意见": "chief",
+    "会签部门意见": "cosign",
+    "备注": "remarks",
+}
+assert set(APPROVAL_KEYS) == set(APPROVAL_STEPS)
+
+# Every tag carries input data, so a template without one would silently drop it.
+REQUIRED_TAGS = frozenset(
+    {
+        "issue_number",
+        "publisher",
+        "date",
+        "recipients",
+        "title",
+        "lead",
+        "sections",
+        "closing",
+        "signatory",
+        "contact",
+        "form_title",
+        "submitting_department",
+        "submitter",
+        "submission_date",
+        "document_number",
+        "approval",
+    }
+)
+KNOWN_TAGS = REQUIRED_TAGS
+
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x0b\x0c\u2028\u2029]")
+
+# 一是、二是 … 十是、十一是 … that open a sentence: at the start of the paragraph or after
+# sentence punctuation (and after a colon, which introduces an enumeration).
+_NUMERAL = "(?:[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+_LEAD_IN = re.compile(rf"(?:^|(?<=[。；！？：;!?]))([ \u3000]*)({_NUMERAL}是)(?!否)")
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 21 → 二十一, 105 → 一百零五 (up to 999)."""
+    if not 0 < n < 1000:
+        raise ValueError(f"cannot number item {n}")
+    hundreds, rest = divmod(n, 100)
+    tens, units = divmod(rest, 10)
+    text = ""
+    if hundreds:
+        text += _DIGITS[hundreds] + "百"
+        if rest and tens == 0:
+            return text + "零" + _DIGITS[units]
+    if tens:
+        # 十一 on its own, but 一百一十一 after hundreds.
+        text += ("" if tens == 1 and not hundreds else _DIGITS[tens]) + "十"
+    if units:
+        text += _DIGITS[units]
+    return text
+
+
+def split_lines(text: str) -> list[str]:
+    """One entry per line of `text`; blank lines are dropped."""
+    return [line.strip() for line in _LINE_BREAK.split(text) if line.strip()]
+
+
+def lead_in_runs(text: str) -> list[tuple[str, str | None]]:
+    """`text` as runs, with the sentence-opening 一是、二是 … in the bold character style."""
+    runs: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _LEAD_IN.finditer(text):
+        start, end = match.span(2)
+        runs.append((text[position:start], None))
+        runs.append((text[start:end], LEAD_IN_STYLE))
+        position = end
+    runs.append((text[position:], None))
+    return [(part, style) for part, style in runs if part]
+
+
+def paragraph_runs(texts: Iterable[str]) -> list[Markup]:
+    """Each line of each text as one Word paragraph's runs (for a `{{r … }}` tag)."""
+    return [_docx.runs_xml(lead_in_runs(line)) for text in texts for line in split_lines(text)]
+
+
+def entry_paragraphs(entries: Iterable[ReportEntry]) -> list[Markup]:
+    return paragraph_runs(text for entry in entries for text in entry.rendered_paragraphs)
+
+
+@dataclass(frozen=True)
+class Heading:
+    number: str
+    title: str
+    paragraphs: tuple[Markup, ...]
+    subsections: tuple[Heading, ...] = ()
+
+
+@dataclass(frozen=True)
+class Approval:
+    """The entries of each 环节, one string per entry, as the form's cells show them."""
+
+    reason: tuple[str, ...]
+    department: tuple[str, ...]
+    office: tuple[str, ...]
+    deputy: tuple[str, ...]
+    chief: tuple[str, ...]
+    cosign: tuple[str, ...]
+    remarks: tuple[str, ...]
+
+
+def contact_line(person: str | None, phone: str | None) -> str:
+    """`（联系人：张晓伟 联系电话：18116080172）` with what is given; empty when neither is."""
+    parts = []
+    if person and person.strip():
+        parts.append(f"联系人：{person.strip()}")
+    if phone and phone.strip():
+        parts.append(f"联系电话：{phone.strip()}")
+    return f"（{' '.join(parts)}）" if parts else ""
+
+
+def build_context(report: WorkReport) -> dict[str, object]:
+    settings = report.settings
+    unknown = sorted(set(report.approval) - set(APPROVAL_KEYS))
+    if unknown:
+        raise ValueError(f"unknown approval steps: {unknown}")
+    sections = tuple(
+        Heading(
+            number=f"{chinese_number(i)}、",
+            title=section.title,
+            paragraphs=tuple(entry_paragraphs(section.entries)),
+            subsections=tuple(
+                Heading(
+                    number=f"（{chinese_number(j)}）",
+                    title=subsection.title,
+                    paragraphs=tuple(entry_paragraphs(subsection.entries)),
+                )
+                for j, subsection in enumerate(section.subsections, start=1)
+            ),
+        )
+        for i, section in enumerate(report.sections, start=1)
+    )
+    approval = Approval(
+        **{
+            key: tuple(entry.text for entry in report.approval_entries(step))
+            for step, key in APPROVAL_KEYS.items()
+        }
+    )
+    return {
+        "issue_number": settings.issue_number,
+        "publisher": settings.publisher,
+        "date": settings.date_text,
+        # The template writes `报：{{ recipients }}。`; a typed full stop would double it.
+        "recipients": settings.recipients.rstrip().removesuffix("。"),
+        "title": settings.title,
+        "lead": paragraph_runs(settings.lead),
+        "sections": sections,
+        "closing": settings.closing,
+        "signatory": settings.signatory,
+        "contact": contact_line(settings.contact_person, settings.contact_phone),
+        "form_title": settings.form_title,
+        "submitting_department": settings.submitting_department,
+        "submitter": settings.submitter,
+        "submission_date": settings.submission_date_text,
+        "document_number": settings.document_number,
+        "approval": approval,
+    }
+
+
+def render_work_report(report: WorkReport, template: Path) -> bytes:
+    """The rendered 工作专报 as .docx bytes; `TemplateProblem` names a broken template."""
+    document = _docx.open_template(template)
+    _docx.check_tags(document, template, REQUIRED_TAGS, KNOWN_TAGS)
+    _docx.render(document, template, build_context(report))
+    settings = report.settings
+    return _docx.save_reproducibly(
+        document, when=settings.date, author=settings.signatory, title=settings.title
+    )
+
+
+def report_file_name(report: WorkReport) -> str:
+    """`工作专报（第95期）.docx`"""
+    stem = _docx.safe_file_name(f"工作专报（第{report.settings.issue_number}期）")
+    return f"{stem}.docx"

@@ -678,3 +678,33 @@ def test_pdf_is_written_beside_the_documents(tmp_path, templates, monkeypatch):
         *pdfs,
     }
     assert archive.verify_run(run).ok
+
+
+# ------------------------------------------------------------------------ real renderers
+
+REPOSITORY_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+def test_real_tables_rebuild_byte_identical_and_verify(tmp_path):
+    """End to end with the real table renderer and the repository's template."""
+    inputs = make_table_inputs(tmp_path / "inputs")
+    outputs = tmp_path / "outputs"
+    _, first = build.build(inputs, outputs, REPOSITORY_TEMPLATES)
+    _, second = build.build(inputs, outputs, REPOSITORY_TEMPLATES)
+
+    documents = manifest_of(first)["documents"]
+    assert len(documents) == 1
+    name = documents[0]["file"]
+    assert (first / name).read_bytes()[:2] == b"PK"  # a real .docx, not a stand-in
+    assert (first / name).read_bytes() == (second / name).read_bytes()
+    assert manifest_of(first)["templates"][0]["sha256"] == sha256(
+        REPOSITORY_TEMPLATES / TABLE_TEMPLATE
+    )
+    assert archive.verify_run(first).ok
+
+    archived = first / "inputs" / "水务处.xlsx"
+    book = openpyxl.load_workbook(archived)
+    book["合作交流项目"]["D2"] = "河道整治经验交流（改过）"
+    book.save(archived)
+    differences = differing(archive.verify_run(first))
+    assert set(differences) == {"inputs/水务处.xlsx", name}

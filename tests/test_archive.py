@@ -708,3 +708,40 @@ def test_real_tables_rebuild_byte_identical_and_verify(tmp_path):
     book.save(archived)
     differences = differing(archive.verify_run(first))
     assert set(differences) == {"inputs/水务处.xlsx", name}
+
+
+REPOSITORY_INPUTS = Path(__file__).resolve().parents[1] / "inputs"
+
+
+def test_real_report_and_tables_from_the_example_inputs(tmp_path):
+    """End to end: the example workbooks, the real renderers and templates, then verify."""
+    inputs = shutil.copytree(REPOSITORY_INPUTS, tmp_path / "inputs")
+    outputs = tmp_path / "outputs"
+    prepared, first = build.build(inputs, outputs, REPOSITORY_TEMPLATES)
+    _, second = build.build(inputs, outputs, REPOSITORY_TEMPLATES)
+
+    issue = prepared.dossier.report.settings.issue_number
+    assert first.name.endswith(f"_第{issue}期")
+    assert second.name > first.name  # a later second, or the same second with _2
+    manifest = manifest_of(first)
+    assert {e["template"] for e in manifest["documents"]} == {REPORT_TEMPLATE, TABLE_TEMPLATE}
+    assert len(manifest["documents"]) == 1 + len(prepared.dossier.regions)
+    assert {e["file"] for e in manifest["inputs"]} == {
+        p.name for p in inputs.iterdir() if p.suffix == ".xlsx"
+    }
+    for entry in manifest["documents"]:
+        assert (first / entry["file"]).read_bytes() == (second / entry["file"]).read_bytes()
+
+    report = archive.verify_run(first)
+    assert report.ok, report.lines()
+
+    report_name = next(e["file"] for e in manifest["documents"] if e["template"] == REPORT_TEMPLATE)
+    office = first / "inputs" / "报告信息.xlsx"
+    book = openpyxl.load_workbook(office)
+    sheet = book["专报信息"]
+    title_cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "标题")
+    title_cell.value = f"{title_cell.value}（改过）"
+    book.save(office)
+    differences = differing(archive.verify_run(first))
+    assert "inputs/报告信息.xlsx" in differences
+    assert "重新生成的文档与归档的文档不一致" in differences[report_name]

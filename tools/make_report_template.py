@@ -448,6 +448,8 @@ def set_page(section) -> None:
     )
     section.gutter = Twips(0)
     sect_pr = section._sectPr
+    for name in list(sect_pr.attrib):  # revision ids inherited from the blank document
+        del sect_pr.attrib[name]
     for old in sect_pr.findall(f"{{{W_NS}}}docGrid"):
         sect_pr.remove(old)
     sect_pr.append(parse_xml(f'<w:docGrid {W} w:type="lines" w:linePitch="{LINE_PITCH}"/>'))
@@ -605,6 +607,9 @@ def build() -> bytes:
     form = doc.add_section(WD_SECTION.NEW_PAGE)
     doc.paragraphs[-1]._p.style = "SectionBreak"
     set_page(form)
+    # nextPage is the default; say it anyway so that the break is visible in the file.
+    page_size = form._sectPr.find(f"{{{W_NS}}}pgSz")
+    page_size.addprevious(parse_xml(f'<w:type {W} w:val="nextPage"/>'))
     set_footer(form.footer, None)
     set_footer(form.even_page_footer, None)
     add_form(doc)

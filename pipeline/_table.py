@@ -107,7 +107,7 @@ _LEADING = (
 )
 _YEAR = _ColumnShape(4, 2.0)  # {年}年计划
 _TRAILING = (
-    _ColumnShape(5, 2.5),  # 事项推进情况
+    _ColumnShape(6, 2.5),  # 事项推进情况
     _ColumnShape(3, 0.1),  # 牵头领导
     _ColumnShape(3, 0.4),  # 牵头部门
     _ColumnShape(3, 0.4),  # 配合部门
@@ -147,14 +147,17 @@ def column_widths(
     char_width: int = _DEFAULT_FONT_TWIPS,
     cell_padding: int = 2 * _DEFAULT_CELL_PADDING,
     rows: Sequence[Sequence[TextCell]] = (),
+    header: Sequence[TextCell] = (),
 ) -> list[int]:
     """Widths in twips of all columns, summing exactly to `text_width`.
 
-    Every column first gets its minimum. Given the table's texts (`rows`), the spare width
-    goes one character at a time to the column where it saves the most lines, so long texts
-    get room and empty year columns stay narrow; what is left is shared by weight. When even
-    the minimums do not fit (a long period), all columns shrink in proportion: the table
-    never runs past the margin.
+    Every column first gets its minimum. Given the table's texts (`rows`, `header`), the spare
+    width goes a character or a few at a time to the column where it makes the table least
+    tall and cramped (`_Layout.cost`), so long texts get room and empty year columns stay
+    narrow; what is left once no column gains is shared by weight.
+    No header is left with a lone character on its last line (`2025年计` / `划`) where that
+    can be avoided. When even the minimums do not fit (a long period), all columns shrink in
+    proportion: the table never runs past the margin.
     """
     shapes = [*_LEADING, *([_YEAR] * year_count), *_TRAILING]
     minimums = [
@@ -164,28 +167,141 @@ def column_widths(
     if spare < 0:
         return _exact([m * text_width / sum(minimums) for m in minimums], text_width)
 
+    layout = _Layout(rows, header, char_width, cell_padding, minimums)
     widths = list(minimums)
-    measured = [[(cell.start, cell.span, _line_widths(cell.text)) for cell in row] for row in rows]
-    cost = _layout_cost(measured, widths, char_width, cell_padding)
-    while measured and spare >= char_width:
-        best: tuple[int, int] | None = None
+    cost = layout.cost(widths)
+    # Gain lines first: the move (column, characters) that saves most per character.
+    while spare >= char_width:
+        best: tuple[float, int, int, int] | None = None  # (saving per char, column, chars, cost)
         for column in range(len(widths)):
-            widths[column] += char_width
-            trial = _layout_cost(measured, widths, char_width, cell_padding)
-            widths[column] -= char_width
-            if trial < cost and (best is None or trial < best[0]):
-                best = (trial, column)
+            for chars in range(1, _MAX_MOVE + 1):
+                if chars * char_width > spare:
+                    break
+                trial = layout.cost(_widened(widths, column, chars * char_width))
+                saving = (cost - trial) / chars
+                if saving > 0 and (best is None or saving > best[0]):
+                    best = (saving, column, chars, trial)
         if best is None:
             break
-        cost, column = best
-        widths[column] += char_width
-        spare -= char_width
+        _, column, chars, cost = best
+        widths[column] += chars * char_width
+        spare -= chars * char_width
 
+    # Share the rest by weight, a character at a time, where it does not cost lines.
     total_weight = sum(shape.weight for shape in shapes)
-    shared = [
-        w + spare * shape.weight / total_weight for w, shape in zip(widths, shapes, strict=True)
-    ]
-    return _exact(shared, text_width)
+    shares = [spare * shape.weight / total_weight for shape in shapes]
+    given = [0] * len(widths)
+    while spare >= char_width:
+        choices = []
+        for column in range(len(widths)):
+            for chars in range(1, _MAX_MOVE + 1):
+                if chars * char_width > spare:
+                    break
+                trial = layout.cost(_widened(widths, column, chars * char_width))
+                deficit = shares[column] - given[column]
+                choices.append((max(trial - cost, 0), -deficit, chars, column, trial))
+        _, _, chars, column, trial = min(choices)
+        widths[column] += chars * char_width
+        given[column] += chars * char_width
+        spare -= chars * char_width
+        cost = trial
+
+    # Then trade characters between columns while that still helps (it also mends a header
+    # the greedy steps above left with a lone last character).
+    for _ in range(_MAX_TRADES):
+        best_trade: tuple[int, int, int, list[int]] | None = None
+        for source in range(len(widths)):
+            for chars in range(1, _MAX_MOVE + 1):
+                if widths[source] - chars * char_width < minimums[source]:
+                    break
+                for target in range(len(widths)):
+                    if target == source:
+                        continue
+                    trial_widths = _widened(widths, target, chars * char_width)
+                    trial_widths[source] -= chars * char_width
+                    trial = layout.cost(trial_widths)
+                    if trial < cost and (best_trade is None or trial < best_trade[0]):
+                        best_trade = (trial, source, target, trial_widths)
+        if best_trade is None:
+            break
+        cost, _, _, widths = best_trade
+
+    # The last part of a character goes where it changes nothing, the content column if it can.
+    rest = text_width - sum(widths)
+    order = [_CONTENT_COLUMN, *(c for c in range(len(widths)) if c != _CONTENT_COLUMN)]
+    column = next((c for c in order if layout.cost(_widened(widths, c, rest)) <= cost), order[0])
+    return _widened(widths, column, rest)
+
+
+_MAX_MOVE = 3  # characters: enough to jump over the widths that orphan a header character
+_MAX_TRADES = 40
+# Cost of a layout, in lines: each row's tallest cell (the table's height) plus the square of
+# every cell's lines, so one very tall narrow cell costs more than several short ones.
+_ROW_WEIGHT = 10
+_ORPHAN_PENALTY = 10**9
+
+
+def _widened(widths: list[int], column: int, extra: int) -> list[int]:
+    trial = list(widths)
+    trial[column] += extra
+    return trial
+
+
+class _Layout:
+    """The table's texts, measured once, for comparing candidate column widths."""
+
+    def __init__(
+        self,
+        rows: Sequence[Sequence[TextCell]],
+        header: Sequence[TextCell],
+        char_width: int,
+        cell_padding: int,
+        minimums: list[int],
+    ) -> None:
+        self.char_width = char_width
+        self.cell_padding = cell_padding
+        self.rows = [
+            [(cell.start, cell.span, _line_widths(cell.text)) for cell in row]
+            for row in [*([header] if header else []), *rows]
+        ]
+        # Headers that a column at its minimum already wraps with a lone character (牵头领/导,
+        # as the office's own tables do) are left alone; the others must never be orphaned.
+        self.header = []
+        for cell in header:
+            chars = [_display_width(ch) for ch in cell.text]
+            if not self._orphaned(chars, sum(minimums[cell.start : cell.start + cell.span])):
+                self.header.append((cell.start, cell.span, chars))
+
+    def _orphaned(self, chars: list[float], width: int) -> bool:
+        """Judged both as estimated and at the full width a renderer may fit on a line."""
+        room = (width - self.cell_padding) / self.char_width
+        return _orphaned(chars, max(1, math.floor(room - _SLACK))) or _orphaned(
+            chars, max(1, math.floor(room))
+        )
+
+    def cost(self, widths: list[int]) -> int:
+        """How tall and how cramped the table is (see `_ROW_WEIGHT`); a layout that wraps a
+        header with a lone last character costs more than any other."""
+        total = 0
+        for row in self.rows:
+            lines = _row_lines(row, widths, self.char_width, self.cell_padding)
+            total += max(lines, default=1) * _ROW_WEIGHT + sum(n * n for n in lines)
+        for start, span, chars in self.header:
+            if self._orphaned(chars, sum(widths[start : start + span])):
+                total += _ORPHAN_PENALTY
+        return total
+
+
+def _orphaned(chars: list[float], per_line: int) -> bool:
+    """Whether filling lines of `per_line` em leaves one character alone on the last line."""
+    line = 0.0
+    breaks = 0
+    for width in chars:
+        if line + width > per_line and line > 0:
+            breaks += 1
+            line = 0.0
+        line += width
+    return breaks > 0 and line <= 1.0
 
 
 def _exact(raw: list[float], total: int) -> list[int]:
@@ -222,15 +338,6 @@ def _row_lines(
         per_line = _chars_per_line(sum(widths[start : start + span]), char_width, cell_padding)
         lines.append(_cell_lines(line_widths, per_line))
     return lines
-
-
-def _layout_cost(measured, widths: list[int], char_width: int, cell_padding: int) -> int:
-    """Lines the table takes: each row's tallest cell first, then all cells (to break ties)."""
-    cost = 0
-    for row in measured:
-        lines = _row_lines(row, widths, char_width, cell_padding)
-        cost += max(lines, default=1) * 10_000 + sum(lines)
-    return cost
 
 
 def row_height(
@@ -272,7 +379,7 @@ _DIGITS = "零一二三四五六七八九"
 
 
 def chinese_numeral(number: int) -> str:
-    """`9` → 九, `10` → 十, `15` → 十五, `105` → 一百零五, `10010` → 一万零一十."""
+    """`9` → 九, `10` → 十, `15` → 十五, `105` → 一百零五, `100000` → 十万."""
     if number < 0:
         return "负" + chinese_numeral(-number)
     if number >= 10**8:
@@ -284,7 +391,7 @@ def chinese_numeral(number: int) -> str:
     high, low = divmod(number, 10000)
     if not high:
         return _below_ten_thousand(low)
-    text = _below_ten_thousand(high) + "万"
+    text = chinese_numeral(high) + "万"
     if low:
         text += ("零" if low < 1000 else "") + _below_ten_thousand(low)
     return text
@@ -466,7 +573,8 @@ def _finish_table(document, path: Path, table: RegionTable, layout: _TableLayout
         page.text_width,
         char_width=char_width,
         cell_padding=padding,
-        rows=[*header_cells, *data_cells],
+        rows=[*header_cells[:-1], *data_cells],
+        header=header_cells[-1] if header_cells else (),
     )
     _set_grid(tbl, widths)
 

@@ -90,6 +90,10 @@ def build(inputs: Path, outputs: Path, templates: Path, pdf: bool) -> None:
     from .build import build as run_build
 
     try:
+        if pdf:
+            from .archive import find_libreoffice
+
+            find_libreoffice()  # say so before any work is done
         with progress_display() as progress:
             prepared, run_folder = run_build(inputs, outputs, templates, pdf=pdf, progress=progress)
     except InputProblems as exc:
@@ -128,6 +132,28 @@ def check(inputs: Path, outputs: Path) -> None:
         click.echo(f"\n问题清单已保存：{path}", err=True)
     show_summary(prepared.dossier.row_counts, notices)
     click.echo("校验通过，可以运行 pipeline build 生成文档。")
+
+
+@cli.command()
+@click.argument("run_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def verify(run_folder: Path) -> None:
+    """用归档的输入和模板重新生成，核对 RUN_FOLDER 中的文档是否逐字节一致。
+
+    一致时退出码为 0；有不一致时列出文件，退出码为 1。
+    """
+    from .archive import verify_run
+
+    try:
+        report = verify_run(run_folder)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        raise _Failure(
+            f"{run_folder} 中有 {len(report.differences)} 个文件与重新生成的结果不一致。", 1
+        )
+    click.echo("核对通过：全部文档与归档输入重新生成的结果一致。")
 
 
 @cli.command()

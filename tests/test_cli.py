@@ -145,3 +145,44 @@ def test_department_workbook_from_init_filled_in_passes_check(tmp_path):
     result = run("check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert "区民政局.xlsx" in result.output
+
+
+def test_packaged_default_templates_match_the_templates_folder():
+    for name in ("work_report.docx", "project_table.docx"):
+        packaged = ROOT / "pipeline" / "default_templates" / name
+        assert packaged.read_bytes() == (ROOT / "templates" / name).read_bytes(), name
+
+
+def test_build_examples_then_verify(tmp_path):
+    outputs = tmp_path / "out"
+    result = run(
+        "build",
+        "--inputs",
+        str(ROOT / "inputs"),
+        "--outputs",
+        str(outputs),
+        "--templates",
+        str(ROOT / "templates"),
+    )
+    assert result.exit_code == 0, result.output
+    (run_folder,) = [p for p in outputs.iterdir() if p.is_dir()]
+    assert "第95期" in run_folder.name
+    names = {p.name for p in run_folder.glob("*.docx")}
+    assert "工作专报（第95期）.docx" in names and len(names) == 3
+    assert "已生成" in result.output
+    verified = run("verify", str(run_folder))
+    assert verified.exit_code == 0, verified.output
+    document = run_folder / "工作专报（第95期）.docx"
+    document.write_bytes(document.read_bytes() + b"\0")
+    altered = run("verify", str(run_folder))
+    assert altered.exit_code == 1
+    assert "工作专报（第95期）.docx" in altered.output
+
+
+def test_pdf_without_libreoffice_is_refused_before_any_work(tmp_path, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name, *a, **k: None)
+    outputs = tmp_path / "out"
+    result = run("build", "--pdf", "--inputs", str(ROOT / "inputs"), "--outputs", str(outputs))
+    assert result.exit_code == 1
+    assert "LibreOffice" in result.output
+    assert not outputs.exists() or not any(outputs.iterdir())

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline._docx import normalise_zip  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "templates" / "work_report.docx"
+PACKAGED = ROOT / "pipeline" / "default_templates" / "work_report.docx"
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f'xmlns:w="{W_NS}"'
@@ -632,8 +633,12 @@ def build() -> bytes:
 def main(argv: list[str]) -> None:
     output = Path(argv[0]) if argv else DEFAULT_OUTPUT
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(build())
+    data = build()
+    output.write_bytes(data)
     print(f"已生成 {output}")
+    if not argv:  # the copy that `pipeline init --office` installs
+        PACKAGED.write_bytes(data)
+        print(f"已生成 {PACKAGED}")
 
 
 if __name__ == "__main__":

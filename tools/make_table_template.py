@@ -39,6 +39,7 @@ from pipeline._docx import normalise_zip  # noqa: E402
 from pipeline._table import column_widths  # noqa: E402
 
 OUTPUT = ROOT / "templates" / "project_table.docx"
+PACKAGED = ROOT / "pipeline" / "default_templates" / "project_table.docx"
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -369,4 +370,8 @@ def build(output: Path) -> None:
 
 
 if __name__ == "__main__":
-    build(Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT)
+    if len(sys.argv) > 1:
+        build(Path(sys.argv[1]))
+    else:
+        build(OUTPUT)
+        build(PACKAGED)  # the copy that `pipeline init --office` installs

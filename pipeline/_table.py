@@ -546,6 +546,9 @@ def _text(element) -> str:
     return "".join(t.text or "" for t in element.iter(_w("t")))
 
 
+_KEEP_WHOLE_FRACTION = 3
+
+
 def _finish_table(document, path: Path, table: RegionTable, layout: _TableLayout) -> None:
     body = document.docx.element.body
     tables = list(body.iter(_w("tbl")))
@@ -604,9 +607,10 @@ def _finish_table(document, path: Path, table: RegionTable, layout: _TableLayout
             if len(item.rows) > 1:
                 for cell in cells[:2]:
                     _set_vmerge(cell, restart=index == 0)
-            # Keeping an over-tall row whole would only leave a blank gap before it.
+            # Keeping a tall row whole would leave a blank gap of up to its height before
+            # it; rows over a third of the page may split instead.
             height = row_height(row_cells(item, row, table.years), widths, char_width, padding)
-            _set_row_flag(tr, "cantSplit", height <= available)
+            _set_row_flag(tr, "cantSplit", height <= available // _KEEP_WHOLE_FRACTION)
 
 
 def _header_cells(tr) -> list[TextCell]:

@@ -9,7 +9,7 @@ The generated file is the starting point; the office may restyle it in Word afte
   so the text width (版心) is 247 × 156 mm. Page numbers `— 1 —` in 宋体 四号, right on odd
   pages and left on even pages.
 - Paragraph styles: `TableTitle` 方正小标宋简体 二号 centred; `TableHeader` 黑体 小四 centred;
-  `TableText` 仿宋_GB2312 小四 justified and `TableTextCentred` for the short columns;
+  `TableText` 仿宋_GB2312 小四 flush left and `TableTextCentred` for the short columns;
   `TableNote` 仿宋_GB2312 小四; `PageFooter` 宋体 四号. Table style `ProjectTable`: single
   0.5 pt borders. Every font is named for ascii, hAnsi and eastAsia text.
 - One table: the header row (repeats on each page), then the docxtpl row loop with a full
@@ -142,12 +142,18 @@ def define_styles(document) -> None:
     set_fonts(normal.element.get_or_add_rPr(), BODY_FONT)
     normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
-    justify, centre = WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.CENTER
+    # Table cells are narrow: justifying them spreads a line with half-width punctuation
+    # into gaps between characters, so table text is set flush left.
+    justify, left, centre = (
+        WD_ALIGN_PARAGRAPH.JUSTIFY,
+        WD_ALIGN_PARAGRAPH.LEFT,
+        WD_ALIGN_PARAGRAPH.CENTER,
+    )
     title = paragraph_style(document, "Table Title", TITLE_FONT, 22, align=centre)
     title.paragraph_format.space_after = Pt(12)
     title.paragraph_format.keep_with_next = True
     paragraph_style(document, "Table Header", HEADER_FONT, TABLE_FONT_SIZE, align=centre)
-    paragraph_style(document, "Table Text", BODY_FONT, TABLE_FONT_SIZE, align=justify)
+    paragraph_style(document, "Table Text", BODY_FONT, TABLE_FONT_SIZE, align=left)
     paragraph_style(
         document, "Table Text Centred", BODY_FONT, TABLE_FONT_SIZE, align=centre, base="Table Text"
     )

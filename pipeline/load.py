@@ -6,7 +6,9 @@ column letter, so that validation can name the exact cell of every problem.
 
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,10 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
+# openpyxl creates a cell object for every cell of a merged range and of a hyperlink's range,
+# so a few bytes (`<mergeCell ref="A1:XFD1048576"/>`) could ask for billions of them.
+MAX_RANGE_CELLS = 200_000
+MAX_RANGES = 2000
 # Sheets the blank workbooks carry for people, not data.
 AUXILIARY_SHEETS = {"填写说明", "_选项"}
 
@@ -164,7 +170,52 @@ def _check_container(path: Path) -> str | None:
         return f"工作簿解压后过大（上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB），疑似异常文件，已拒绝读取。"
     if "xl/workbook.xml" not in names:
         return "这是一个压缩包，但不是 Excel 工作簿。请放入用 Excel 保存的 .xlsx 文件。"
+    try:
+        oversized = _oversized_ranges(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+        return "不是有效的 Excel 工作簿（压缩包已损坏）。请重新保存或让报送部门重新发送。"
+    if oversized:
+        return (
+            f"工作簿中的合并单元格或超链接范围过大或过多（如 {oversized}），疑似异常文件，已拒绝读取。"
+            "请在 Excel 中取消多余的合并单元格后另存。"
+        )
     return None
+
+
+_RANGE_ELEMENT = re.compile(
+    rb"<(?:[\w.-]+:)?(?:mergeCell|hyperlink)\b[^>]*?\sref\s*=\s*[\"']([^\"']*)[\"']"
+)
+_RANGE_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?")
+
+
+def _oversized_ranges(path: Path) -> str | None:
+    """The first merged or hyperlinked range that would make openpyxl create too many cells."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            refs = _RANGE_ELEMENT.findall(archive.read(name))
+            if len(refs) > MAX_RANGES:
+                return f"{len(refs)} 个"
+            cells = 0
+            for ref in refs:
+                match = _RANGE_REF.fullmatch(ref.decode("ascii", "replace").strip())
+                if match is None:
+                    continue  # openpyxl refuses it itself
+                first_col, first_row, last_col, last_row = match.groups()
+                rows = abs(int(last_row or first_row) - int(first_row)) + 1
+                columns = abs(_column_number(last_col or first_col) - _column_number(first_col)) + 1
+                cells += rows * columns
+                if cells > MAX_RANGE_CELLS:
+                    return ref.decode("ascii", "replace")
+    return None
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
 
 
 def _has_formulas(path: Path) -> bool:
@@ -185,6 +236,10 @@ def _formulas_without_value(path: Path) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for sheet in book.worksheets:
         cached = values[sheet.title]
+        # Rows as the file holds them: the declared dimension (it can claim 1,048,576 rows ×
+        # 16,384 columns) would pad every row to its width.
+        sheet.reset_dimensions()
+        cached.reset_dimensions()
         for row, cached_row in zip(sheet.iter_rows(), cached.iter_rows(), strict=False):
             for cell, value in zip(row, cached_row, strict=False):
                 if (
@@ -202,37 +257,64 @@ Grid = list[list[Any]]  # rows of cleaned values, 0-based; grid[r][c] is Excel r
 
 
 def _read_grid(sheet, file: str, formulas: set[str], problems: list[Problem]) -> Grid:
-    """All values of a sheet, merged ranges filled, text cleaned, error cells reported."""
-    grid: Grid = [[cell.value for cell in row] for row in sheet.iter_rows(max_col=sheet.max_column)]
-    for row_index, row in enumerate(sheet.iter_rows(max_col=sheet.max_column), start=1):
-        for cell in row:
-            if cell.data_type == "e" or cell.coordinate in formulas:
-                message = (
-                    "公式没有计算结果。请在 Excel 中打开该工作簿、确认公式已计算后保存，或直接填写数值。"
-                    if cell.coordinate in formulas
-                    else f"单元格是 Excel 错误值 {cell.value}。请改正公式或直接填写内容。"
-                )
-                problems.append(error(Location(file, sheet.title, cell.coordinate), message))
-                grid[row_index - 1][cell.column - 1] = None
-            elif isinstance(cell.value, str):
-                text, removed = clean_text(cell.value)
-                grid[row_index - 1][cell.column - 1] = text or None
-                if removed:
-                    problems.append(
-                        notice(
-                            Location(file, sheet.title, cell.coordinate),
-                            "删除了 Word 文档不允许的控制字符（如从其他系统粘贴带入的不可见字符）。请核对文字。",
-                        )
+    """All values of a sheet, merged ranges filled, text cleaned, error cells reported.
+
+    Rows are as long as their last value (ragged). Only the cells the file holds are visited:
+    `iter_rows` would create every cell of the rectangle up to the farthest, even empty, cell.
+    """
+    present = sorted(sheet._cells.items())  # (row, column) → cell, for the cells in the file
+    last_row = max((r for (r, _), cell in present if cell.value is not None), default=0)
+    grid: Grid = [[] for _ in range(last_row)]
+    for (row_number, column), cell in present:
+        value = cell.value
+        if cell.data_type == "e" or cell.coordinate in formulas:
+            message = (
+                "公式没有计算结果。请在 Excel 中打开该工作簿、确认公式已计算后保存，或直接填写数值。"
+                if cell.coordinate in formulas
+                else f"单元格是 Excel 错误值 {cell.value}。请改正公式或直接填写内容。"
+            )
+            problems.append(error(Location(file, sheet.title, cell.coordinate), message))
+            value = None
+        elif isinstance(value, str):
+            text, removed = clean_text(value)
+            value = text or None
+            if removed:
+                problems.append(
+                    notice(
+                        Location(file, sheet.title, cell.coordinate),
+                        "删除了 Word 文档不允许的控制字符（如从其他系统粘贴带入的不可见字符）。请核对文字。",
                     )
+                )
+        if value is not None:
+            _put(grid[row_number - 1], column, value)
+    width = max((len(row) for row in grid), default=0)
     for merged in sheet.merged_cells.ranges:
-        top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(grid) else None
+        top = _value(_cell(grid, merged.min_row, merged.min_col))
+        if top is None:
+            continue
         for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
-                if (r, c) == (merged.min_row, merged.min_col) or c > len(grid[r - 1]):
+            for c in range(merged.min_col, min(merged.max_col, width) + 1):
+                if (r, c) == (merged.min_row, merged.min_col):
                     continue
                 # A horizontal merge in a header means one wide header, not repeated names.
-                grid[r - 1][c - 1] = _MergedCopy(top) if c > merged.min_col else top
+                _put(
+                    grid[r - 1],
+                    c,
+                    _MergedCopy(top) if c > merged.min_col else top,
+                )
     return grid
+
+
+def _put(row: list[Any], column: int, value: Any) -> None:
+    if len(row) < column:
+        row.extend([None] * (column - len(row)))
+    row[column - 1] = value
+
+
+def _cell(grid: Grid, row: int, column: int) -> Any:
+    if row > len(grid) or column > len(grid[row - 1]):
+        return None
+    return grid[row - 1][column - 1]
 
 
 class _MergedCopy:

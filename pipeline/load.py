@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from . import contract
-from ._cells import clean_text, column_letter, is_blank, normalise_name
+from ._cells import as_text, clean_text, column_letter, is_blank, normalise_name
 from .errors import Location, Problem, error, notice
 
 ROW_COLUMN = "_row"  # the Excel row number of each data row
@@ -300,7 +300,7 @@ def _read_grid(sheet, file: str, formulas: set[str], problems: list[Problem]) ->
                 _put(
                     grid[r - 1],
                     c,
-                    _MergedCopy(top) if c > merged.min_col else top,
+                    _MergedCopy(top, merged.min_row, merged.min_col) if c > merged.min_col else top,
                 )
     return grid
 
@@ -320,10 +320,11 @@ def _cell(grid: Grid, row: int, column: int) -> Any:
 class _MergedCopy:
     """A value repeated to the right by a horizontal merge: data, but never a header name."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "origin")
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: Any, row: int, column: int) -> None:
         self.value = value
+        self.origin = (row, column)  # the merged range's top-left cell
 
 
 def _value(cell: Any) -> Any:
@@ -369,10 +370,12 @@ def _read_table(
     header_row = header_index + 1
     columns: dict[str, int] = {}  # name → 0-based column index
     seen: dict[str, str] = {}
+    named: set[int] = set()  # columns with a name in the header, known or not
     for index, cell in enumerate(grid[header_index]):
         name = _header_name(cell)
         if not name:
             continue
+        named.add(index)
         letter = column_letter(index + 1)
         where = Location(file, title, f"{letter}{header_row}", name)
         if name in seen:
@@ -395,6 +398,16 @@ def _read_table(
         row = grid[row_index]
         if all(is_blank(_value(cell)) for cell in row):
             continue
+        if _spans_known_columns(row, columns):
+            text = as_text(_value(row[min(columns.values())]))
+            problems.append(
+                error(
+                    Location(file, title, f"行{row_index + 1}"),
+                    f"这一行是横跨各列的合并单元格（「{text[:40]}」），像是分组标题，不能作为数据。"
+                    "请删除这一行，或取消合并后按列填写。",
+                )
+            )
+            continue
         record = {name: _value(row[i]) if i < len(row) else None for name, i in columns.items()}
         if all(is_blank(v) for v in record.values()):
             # Content only under unknown or empty-headed columns: say so rather than drop it.
@@ -405,11 +418,32 @@ def _read_table(
                 )
             )
             continue
+        for index, cell in enumerate(row):
+            # Under a column without a name nothing would ever say the cell was not read.
+            if index not in named and not isinstance(cell, _MergedCopy) and not is_blank(cell):
+                problems.append(
+                    notice(
+                        Location(file, title, f"{column_letter(index + 1)}{row_index + 1}"),
+                        "这一格有内容，但所在的列没有列名，未读取。请把内容移到正确的列，或删除。",
+                    )
+                )
         record[ROW_COLUMN] = row_index + 1
         records.append(record)
     frame = pd.DataFrame(records, columns=[*columns, ROW_COLUMN], dtype=object)
     letters = {name: column_letter(i + 1) for name, i in columns.items()}
     return SheetFrame(file, sheet, title, frame, letters, header_row)
+
+
+def _spans_known_columns(row: list[Any], columns: dict[str, int]) -> bool:
+    """One merged range covers every known column of the row: a group title, not data."""
+    indexes = sorted(columns.values())
+    if len(indexes) < 2:
+        return False
+    copies = [row[i] if i < len(row) else None for i in indexes[1:]]
+    if not all(isinstance(c, _MergedCopy) for c in copies):
+        return False
+    origins = {c.origin for c in copies}
+    return len(origins) == 1 and next(iter(origins))[1] <= indexes[0] + 1
 
 
 KEY = "字段"

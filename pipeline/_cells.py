@@ -7,10 +7,12 @@ import re
 import unicodedata
 from typing import Any
 
-# Characters XML 1.0 does not allow (Word refuses a document holding them).
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-# Line breaks as Excel and pasted text write them; \x0b is Word's manual line break.
-_LINE_BREAKS = re.compile(r"\r\n|\r|\x0b|\u2028|\u2029")
+# Characters XML 1.0 does not allow (Word refuses a document holding them), and DEL and the C1
+# controls, which it discourages: invisible, never meant, and dropped by some renderers.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+# Line breaks as Excel and pasted text write them; \x0b is Word's manual line break, \x85 the
+# C1 "next line".
+_LINE_BREAKS = re.compile(r"\r\n|\r|\x0b|\x85|\u2028|\u2029")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _WHITESPACE = re.compile(r"\s+")
 # Excel writes control characters in strings as `_xHHHH_` (and a literal `_x` as `_x005F_x`).

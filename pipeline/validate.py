@@ -266,6 +266,14 @@ def _heading(sheet: SheetFrame, row: dict, column: str, problems: list[Problem])
     if is_blank(value):
         return None
     text, stripped = strip_heading_number(as_text(value))
+    if not text.strip():
+        problems.append(
+            error(
+                sheet.location(row[ROW_COLUMN], column),
+                f"标题「{as_text(value)}」只有编号，没有文字（编号由系统生成）。请填写标题文字。",
+            )
+        )
+        return None
     if stripped:
         problems.append(
             notice(
@@ -279,10 +287,11 @@ def _heading(sheet: SheetFrame, row: dict, column: str, problems: list[Problem])
 def _outline_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict | None:
     if not _required(sheet, row, "一级标题", problems):
         return None  # nothing to check or merge without the heading
-    return {
-        "一级标题": _heading(sheet, row, "一级标题", problems),
-        "二级标题": _heading(sheet, row, "二级标题", problems),
-    }
+    first = _heading(sheet, row, "一级标题", problems)
+    second = _heading(sheet, row, "二级标题", problems)
+    if first is None or (second is None and not is_blank(row.get("二级标题"))):
+        return None
+    return {"一级标题": first, "二级标题": second}
 
 
 def _unique_outline(
@@ -339,9 +348,13 @@ def _progress_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict
     ok = _required(sheet, row, "一级标题", problems) & _required(sheet, row, "内容", problems)
     order, order_ok = _sort_key(sheet, row, problems)
     ok &= order_ok
+    first = _heading(sheet, row, "一级标题", problems)
+    second = _heading(sheet, row, "二级标题", problems)
+    ok &= first is not None or is_blank(row.get("一级标题"))
+    ok &= second is not None or is_blank(row.get("二级标题"))
     return {
-        "一级标题": _heading(sheet, row, "一级标题", problems),
-        "二级标题": _heading(sheet, row, "二级标题", problems),
+        "一级标题": first,
+        "二级标题": second,
         "事项": _text(row.get("事项")) or None,
         "内容": _text(row.get("内容")),
         "责任单位": _text(row.get("责任单位")) or None,

@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 from .errors import TemplateProblem
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+CORE_PROPERTY_LIMIT = 255
 
 
 def literal(value: Any) -> Markup:
@@ -136,6 +137,8 @@ def save_reproducibly(template, *, when: dt.date, author: str, title: str) -> by
     """The rendered document as bytes that depend only on the inputs."""
     props = template.docx.core_properties
     stamp = dt.datetime(when.year, when.month, when.day)
+    # python-docx refuses properties longer than 255 characters; the text itself is in the body.
+    author, title = author[:CORE_PROPERTY_LIMIT], title[:CORE_PROPERTY_LIMIT]
     props.author = author
     props.last_modified_by = author
     props.title = title

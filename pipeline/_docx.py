@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -164,12 +165,21 @@ def normalise_zip(data: bytes) -> bytes:
 
 
 _SAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+# Bytes, not characters: Linux allows 255 bytes per name, and a name gets a prefix and suffix.
+MAX_NAME_BYTES = 150
 
 
 def safe_file_name(name: str, limit: int = 80) -> str:
     """A file name valid on Windows that cannot leave its folder."""
-    cleaned = _SAFE_NAME.sub("_", name).strip().strip(".")
+    # Format and control characters (zero-width joiners, right-to-left overrides) are invisible
+    # in a file list and can make a name look like another one.
+    visible = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cc", "Cf"})
+    cleaned = _SAFE_NAME.sub("_", visible).strip().strip(".")
     cleaned = cleaned.replace("..", "_")
+    cleaned = cleaned[:limit]
+    while len(cleaned.encode("utf-8")) > MAX_NAME_BYTES:
+        cleaned = cleaned[:-1]
+    cleaned = cleaned.rstrip(" .")
     if not cleaned:
         cleaned = "_"
     reserved = {
@@ -180,6 +190,6 @@ def safe_file_name(name: str, limit: int = 80) -> str:
         *(f"COM{i}" for i in range(1, 10)),
         *(f"LPT{i}" for i in range(1, 10)),
     }
-    if cleaned.split(".")[0].upper() in reserved:
+    if cleaned.split(".")[0].strip().upper() in reserved:
         cleaned = "_" + cleaned
-    return cleaned[:limit]
+    return cleaned

@@ -47,6 +47,8 @@ def _finalize(value: Any) -> Any:
 
 def jinja_environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(
+        # No templates to include: {% include %}, {% extends %} and {% import %} find nothing.
+        loader=jinja2.DictLoader({}),
         autoescape=True,
         finalize=_finalize,
         undefined=jinja2.StrictUndefined,
@@ -114,12 +116,21 @@ def render(template, path: Path, context: dict[str, Any]) -> None:
         raise TemplateProblem(str(path), f"模板中含有不允许的操作（{exc}），已拒绝执行。") from None
     except jinja2.TemplateSyntaxError as exc:
         raise _syntax_problem(path, exc) from None
+    except jinja2.TemplateNotFound:
+        raise TemplateProblem(
+            str(path),
+            "模板中不能引用其他模板或文件（include、extends、import），已拒绝执行。请对照默认模板修改。",
+        ) from None
     except jinja2.UndefinedError as exc:
         raise TemplateProblem(
             str(path), f"模板中的标签无法识别：{exc.message}。请对照默认模板修改。"
         ) from None
     except jinja2.TemplateError as exc:
         raise TemplateProblem(str(path), f"模板标签有误：{exc}。") from None
+    except Exception as exc:  # an expression in a tag failed: {{ 1/0 }}, {{ range(1, 2, 0) }}
+        raise TemplateProblem(
+            str(path), f"模板标签运行出错（{type(exc).__name__}：{exc}）。请对照默认模板修改。"
+        ) from None
 
 
 def _syntax_problem(path: Path, exc: jinja2.TemplateSyntaxError) -> TemplateProblem:

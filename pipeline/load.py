@@ -409,6 +409,14 @@ def _read_table(
             )
             continue
         record = {name: _value(row[i]) if i < len(row) else None for name, i in columns.items()}
+        if _repeats_header(record):
+            problems.append(
+                notice(
+                    Location(file, title, f"行{row_index + 1}"),
+                    "这一行重复了表头（如从 Word 粘贴的跨页表格，或两行表头），已跳过。",
+                )
+            )
+            continue
         if all(is_blank(v) for v in record.values()):
             # Content only under unknown or empty-headed columns: say so rather than drop it.
             problems.append(
@@ -432,6 +440,12 @@ def _read_table(
     frame = pd.DataFrame(records, columns=[*columns, ROW_COLUMN], dtype=object)
     letters = {name: column_letter(i + 1) for name, i in columns.items()}
     return SheetFrame(file, sheet, title, frame, letters, header_row)
+
+
+def _repeats_header(record: dict[str, Any]) -> bool:
+    """Every filled cell holds its own column's name: the header again, not data."""
+    filled = [(name, value) for name, value in record.items() if not is_blank(value)]
+    return len(filled) >= 2 and all(normalise_name(value) == name for name, value in filled)
 
 
 def _spans_known_columns(row: list[Any], columns: dict[str, int]) -> bool:

@@ -110,6 +110,8 @@ def _load_workbook(path: Path, result: LoadedInputs) -> None:
 
     try:
         book = openpyxl.load_workbook(path, data_only=True)
+        # Read with formulas too, which parses them: a malformed shared formula raises here.
+        formulas = _formulas_without_value(path) if _has_formulas(path) else {}
     except Exception as exc:  # openpyxl raises many unrelated types for damaged files
         result.problems.append(
             error(
@@ -118,7 +120,6 @@ def _load_workbook(path: Path, result: LoadedInputs) -> None:
             )
         )
         return
-    formulas = _formulas_without_value(path) if _has_formulas(path) else {}
     for sheet in book.worksheets:
         name = normalise_name(sheet.title)
         if name in contract.KNOWN_SHEETS:

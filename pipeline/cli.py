@@ -168,8 +168,12 @@ def init(inputs: Path, templates: Path, office: bool, departments: tuple[str, ..
 
     例：pipeline init 环保处 绿林处；pipeline init --office
     """
-    from .workbooks import install_default_templates, known_choices, write_department_workbook
-    from .workbooks import write_office_workbook
+    from .workbooks import (
+        install_default_templates,
+        known_choices,
+        write_department_workbook,
+        write_office_workbook,
+    )
 
     if not office and not departments:
         raise click.UsageError("请给出部门名称，或使用 --office。例：pipeline init 环保处 绿林处")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,20 +160,21 @@ def _check_container(path: Path) -> str | None:
         return "这是旧版 Excel（.xls）文件，只是扩展名为 .xlsx。请在 Excel 中“另存为” Excel 工作簿（.xlsx）。"
     if not zipfile.is_zipfile(path):
         return "不是有效的 Excel 工作簿（文件已损坏或不完整）。请重新保存或让报送部门重新发送。"
+    damaged = "不是有效的 Excel 工作簿（压缩包已损坏）。请重新保存或让报送部门重新发送。"
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
             names = {e.filename for e in entries}
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return "不是有效的 Excel 工作簿（压缩包已损坏）。请重新保存或让报送部门重新发送。"
+    except Exception:  # zipfile raises many types for a damaged archive
+        return damaged
     if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
         return f"工作簿解压后过大（上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB），疑似异常文件，已拒绝读取。"
     if "xl/workbook.xml" not in names:
         return "这是一个压缩包，但不是 Excel 工作簿。请放入用 Excel 保存的 .xlsx 文件。"
     try:
         oversized = _oversized_ranges(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
-        return "不是有效的 Excel 工作簿（压缩包已损坏）。请重新保存或让报送部门重新发送。"
+    except Exception:  # also NotImplementedError (unknown method or version), zlib.error, EOFError
+        return damaged
     if oversized:
         return (
             f"工作簿中的合并单元格或超链接范围过大或过多（如 {oversized}），疑似异常文件，已拒绝读取。"

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from lxml import etree
 
 from . import _docx
@@ -89,6 +90,16 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 def _w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
+
+
+# Names looked up for every cell of thousands of rows.
+_TC = _w("tc")
+_TC_PR = _w("tcPr")
+_TC_W = _w("tcW")
+_GRID_SPAN = _w("gridSpan")
+_W_VAL = _w("val")
+_W_W = _w("w")
+_W_TYPE = _w("type")
 
 
 # Columns before and after the year columns; widths are in characters of the table font.
@@ -159,15 +170,32 @@ def column_widths(
     can be avoided. When even the minimums do not fit (a long period), all columns shrink in
     proportion: the table never runs past the margin.
     """
-    shapes = [*_LEADING, *([_YEAR] * year_count), *_TRAILING]
-    minimums = [
-        math.ceil((shape.min_chars + _SLACK) * char_width) + cell_padding for shape in shapes
+    minimums = _minimum_widths(year_count, char_width, cell_padding)
+    layout = _Layout(rows, header, char_width, cell_padding, minimums)
+    return _fitted_widths(layout, year_count, text_width, minimums)
+
+
+def _minimum_widths(year_count: int, char_width: int, cell_padding: int) -> list[int]:
+    return [
+        math.ceil((shape.min_chars + _SLACK) * char_width) + cell_padding
+        for shape in _shapes(year_count)
     ]
+
+
+def _shapes(year_count: int) -> list[_ColumnShape]:
+    return [*_LEADING, *([_YEAR] * year_count), *_TRAILING]
+
+
+def _fitted_widths(
+    layout: _Layout, year_count: int, text_width: int, minimums: list[int]
+) -> list[int]:
+    """`column_widths` for texts already measured in `layout`."""
+    char_width = layout.char_width
+    shapes = _shapes(year_count)
     spare = text_width - sum(minimums)
     if spare < 0:
         return _exact([m * text_width / sum(minimums) for m in minimums], text_width)
 
-    layout = _Layout(rows, header, char_width, cell_padding, minimums)
     widths = list(minimums)
     cost = layout.cost(widths)
     # Gain lines first: the move (column, characters) that saves most per character.
@@ -247,8 +275,43 @@ def _widened(widths: list[int], column: int, extra: int) -> list[int]:
     return trial
 
 
+class _CellGroup:
+    """The cells at one grid position (first column, span) in every row of the table."""
+
+    def __init__(
+        self, start: int, span: int, rows: np.ndarray, line_widths: np.ndarray, owners: np.ndarray
+    ) -> None:
+        self.start = start
+        self.span = span
+        self.rows = rows  # the row of each cell
+        self._line_widths = line_widths  # every line of every cell, in em
+        self._owners = owners  # the cell each line belongs to
+        self._lines: dict[int, np.ndarray] = {}
+        self._squares: dict[int, int] = {}
+
+    def lines(self, per_line: int) -> np.ndarray:
+        """Each cell's lines when `per_line` em fit a line (as `_cell_lines`)."""
+        lines = self._lines.get(per_line)
+        if lines is None:
+            wrapped = np.maximum(1.0, np.ceil(self._line_widths / per_line))
+            counts = np.bincount(self._owners, weights=wrapped, minlength=len(self.rows))
+            lines = counts.astype(np.int64)
+            self._lines[per_line] = lines
+            self._squares[per_line] = int((lines * lines).sum())
+        return lines
+
+    def squares(self, per_line: int) -> int:
+        """The sum of the squares of the cells' lines (after `lines` for the same `per_line`)."""
+        return self._squares[per_line]
+
+
 class _Layout:
-    """The table's texts, measured once, for comparing candidate column widths."""
+    """The table's texts, measured once, for comparing candidate column widths.
+
+    `cost` is evaluated some thousand times per table, so it works on arrays: cells are grouped
+    by their grid position (first column, span), and each group's line counts for a number of
+    characters per line are computed once and cached.
+    """
 
     def __init__(
         self,
@@ -260,9 +323,30 @@ class _Layout:
     ) -> None:
         self.char_width = char_width
         self.cell_padding = cell_padding
-        self.rows = [
-            [(cell.start, cell.span, _line_widths(cell.text)) for cell in row]
-            for row in [*([header] if header else []), *rows]
+        all_rows = [*([header] if header else []), *rows]
+        self.row_count = len(all_rows)
+        # (start, span) → row index of each cell, and its lines' widths flattened with the
+        # index of the cell each line belongs to.
+        positions: dict[tuple[int, int], tuple[list[int], list[float], list[int]]] = {}
+        for index, row in enumerate(all_rows):
+            for cell in row:
+                row_indexes, line_widths, owners = positions.setdefault(
+                    (cell.start, cell.span), ([], [], [])
+                )
+                owner = len(row_indexes)
+                row_indexes.append(index)
+                for width in _line_widths(cell.text):
+                    line_widths.append(width)
+                    owners.append(owner)
+        self.groups = [
+            _CellGroup(
+                start,
+                span,
+                np.array(row_indexes, dtype=np.intp),
+                np.array(line_widths, dtype=np.float64),
+                np.array(owners, dtype=np.intp),
+            )
+            for (start, span), (row_indexes, line_widths, owners) in positions.items()
         ]
         # Headers that a column at its minimum already wraps with a lone character (牵头领/导,
         # as the office's own tables do) are left alone; the others must never be orphaned.
@@ -282,14 +366,32 @@ class _Layout:
     def cost(self, widths: list[int]) -> int:
         """How tall and how cramped the table is (see `_ROW_WEIGHT`); a layout that wraps a
         header with a lone last character costs more than any other."""
-        total = 0
-        for row in self.rows:
-            lines = _row_lines(row, widths, self.char_width, self.cell_padding)
-            total += max(lines, default=1) * _ROW_WEIGHT + sum(n * n for n in lines)
+        tallest, squares = self._lines(widths)
+        total = int(tallest.sum()) * _ROW_WEIGHT + squares if self.row_count else 0
         for start, span, chars in self.header:
             if self._orphaned(chars, sum(widths[start : start + span])):
                 total += _ORPHAN_PENALTY
         return total
+
+    def tallest(self, widths: list[int]) -> list[int]:
+        """Lines of each row's tallest cell (header first, as given), as `row_height` counts."""
+        return self._lines(widths)[0].tolist()
+
+    def _lines(self, widths: list[int]) -> tuple[np.ndarray, int]:
+        """Each row's tallest cell in lines, and the sum of the squares of all cells' lines."""
+        tallest = np.ones(self.row_count, dtype=np.int64)  # an empty row is one line
+        squares = 0
+        for group in self.groups:
+            per_line = _chars_per_line(
+                sum(widths[group.start : group.start + group.span]),
+                self.char_width,
+                self.cell_padding,
+            )
+            lines = group.lines(per_line)
+            # A row holds at most one cell of a grid position: plain fancy indexing is safe.
+            tallest[group.rows] = np.maximum(tallest[group.rows], lines)
+            squares += group.squares(per_line)
+        return tallest, squares
 
 
 def _orphaned(chars: list[float], per_line: int) -> bool:
@@ -312,7 +414,19 @@ def _exact(raw: list[float], total: int) -> list[int]:
 
 def _display_width(text: str) -> float:
     """Width in em: CJK, full-width and (in CJK fonts) ambiguous characters are one."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
+
+
+class _CharWidths(dict):
+    """Character → width in em, looked up once per character (tables measure every text)."""
+
+    def __missing__(self, ch: str) -> float:
+        width = 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55
+        self[ch] = width
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
 
 
 def _line_widths(text: str) -> tuple[float, ...]:
@@ -571,14 +685,16 @@ def _finish_table(document, path: Path, table: RegionTable, layout: _TableLayout
         _check_columns(path, tr, columns, "表头")
     header_cells = [_header_cells(tr) for tr in header]
     data_cells = [row_cells(item, row, table.years) for item in table.items for row in item.rows]
-    widths = column_widths(
-        len(table.years),
-        page.text_width,
-        char_width=char_width,
-        cell_padding=padding,
-        rows=[*header_cells[:-1], *data_cells],
-        header=header_cells[-1] if header_cells else (),
+    # The texts are measured once, for the widths and then for each row's height.
+    minimums = _minimum_widths(len(table.years), char_width, padding)
+    measured = _Layout(
+        [*header_cells[:-1], *data_cells],
+        header_cells[-1] if header_cells else (),
+        char_width,
+        padding,
+        minimums,
     )
+    widths = _fitted_widths(measured, len(table.years), page.text_width, minimums)
     _set_grid(tbl, widths)
 
     for tr in header:
@@ -590,27 +706,33 @@ def _finish_table(document, path: Path, table: RegionTable, layout: _TableLayout
     available = page.text_height - sum(
         row_height(cells, widths, char_width, padding) for cells in header_cells
     )
+    # Keeping a tall row whole would leave a blank gap of up to its height before it; rows
+    # over a third of the page may split instead.
+    keep_whole = available // _KEEP_WHOLE_FRACTION
+    tallest = iter(measured.tallest(widths)[len(header_cells) :])
+    cell_widths = _CellWidths(widths)
     trs = iter(body_rows)
     for item in table.items:
+        merged = len(item.rows) > 1
         for index, row in enumerate(item.rows):
             tr = next(trs)
-            cells = tr.findall(_w("tc"))
+            cells = tr.findall(_TC)
+            spans = [_span(cell) for cell in cells]
             if row.included:
-                _check_columns(path, tr, columns, f"第{item.number}项")
+                _check_spans(path, spans, columns, f"第{item.number}项")
             else:
                 _span_explanation(path, cells, columns, item.number)
-            if len(cells) < 2 or _span(cells[0]) != 1 or _span(cells[1]) != 1:
+                spans[-1] = _span(cells[-1])
+            if len(cells) < 2 or spans[0] != 1 or spans[1] != 1:
                 raise TemplateProblem(
                     str(path), "项目表每行的前两格应为「序号」「事项」。请对照默认模板修改。"
                 )
-            _set_widths(tr, widths)
-            if len(item.rows) > 1:
+            cell_widths.apply(cells, spans)
+            if merged:
                 for cell in cells[:2]:
                     _set_vmerge(cell, restart=index == 0)
-            # Keeping a tall row whole would leave a blank gap of up to its height before
-            # it; rows over a third of the page may split instead.
-            height = row_height(row_cells(item, row, table.years), widths, char_width, padding)
-            _set_row_flag(tr, "cantSplit", height <= available // _KEEP_WHOLE_FRACTION)
+            height = next(tallest) * char_width * _LINE_FACTOR + _ROW_PADDING  # as row_height
+            _set_row_flag(tr, "cantSplit", height <= keep_whole)
 
 
 def _header_cells(tr) -> list[TextCell]:
@@ -683,17 +805,22 @@ def _cell_padding(tbl) -> int:
 
 
 def _span(cell) -> int:
-    span = cell.find(f"{_w('tcPr')}/{_w('gridSpan')}")
+    props = cell.find(_TC_PR)
+    span = None if props is None else props.find(_GRID_SPAN)
     if span is None:
         return 1
     try:
-        return max(1, int(span.get(_w("val"), "1")))
+        return max(1, int(span.get(_W_VAL, "1")))
     except ValueError:
         return 1
 
 
 def _check_columns(path: Path, tr, columns: int, where: str) -> None:
-    found = sum(_span(cell) for cell in tr.findall(_w("tc")))
+    _check_spans(path, [_span(cell) for cell in tr.findall(_TC)], columns, where)
+
+
+def _check_spans(path: Path, spans: list[int], columns: int, where: str) -> None:
+    found = sum(spans)
     if found != columns:
         raise TemplateProblem(
             str(path),
@@ -810,11 +937,37 @@ def _set_grid(tbl, widths: list[int]) -> None:
 
 
 def _set_widths(tr, widths: list[int]) -> None:
-    start = 0
-    for cell in tr.findall(_w("tc")):
-        span = _span(cell)
-        _set_tc_property(cell, "tcW", {"w": str(sum(widths[start : start + span])), "type": "dxa"})
-        start += span
+    cells = tr.findall(_TC)
+    _CellWidths(widths).apply(cells, [_span(cell) for cell in cells])
+
+
+class _CellWidths:
+    """Sets each cell's `w:tcW` to the width of the grid columns it spans.
+
+    Thousands of rows share a few (first column, span) pairs, so each width's text is made once,
+    and a `w:tcW` already in its place is only rewritten.
+    """
+
+    def __init__(self, widths: list[int]) -> None:
+        self.widths = widths
+        self._texts: dict[tuple[int, int], str] = {}
+
+    def apply(self, cells: list, spans: list[int]) -> None:
+        start = 0
+        for cell, span in zip(cells, spans, strict=True):
+            text = self._texts.get((start, span))
+            if text is None:
+                text = str(sum(self.widths[start : start + span]))
+                self._texts[(start, span)] = text
+            props = cell.find(_TC_PR)
+            width = None if props is None else props.find(_TC_W)
+            if width is None:
+                _set_tc_property(cell, "tcW", {"w": text, "type": "dxa"})
+            else:
+                width.attrib.clear()
+                width.set(_W_W, text)
+                width.set(_W_TYPE, "dxa")
+            start += span
 
 
 def _set_vmerge(cell, *, restart: bool) -> None:

@@ -194,23 +194,29 @@ def _region_tables(validated: ValidatedInputs, settings: TableSettings) -> list[
         ["_first", "_unordered", "排序", ORDER_COLUMN, ROW_COLUMN], kind="stable"
     )
     notes = validated.rows[contract.TABLE_NOTES]
+    notes_by_region: dict[str, list[str]] = {}
     if not notes.empty:
         notes = notes.assign(_region=notes["对口地区"].map(normalise_name))
         notes = notes.sort_values([ORDER_COLUMN, ROW_COLUMN], kind="stable")
+        for key, text in zip(notes["_region"], notes["注"], strict=True):
+            notes_by_region.setdefault(key, []).append(text)
+    # One pass over plain records: grouping the frame item by item costs a frame per item.
+    # Regions keep the order of the sorted rows, items go by 序号, an item's rows keep theirs.
+    regions: dict[str, dict[int, list[dict]]] = {}
+    for row in rows.to_dict("records"):
+        regions.setdefault(row["_region"], {}).setdefault(row["序号"], []).append(row)
     tables = []
-    for region_key, region_rows in rows.groupby("_region", sort=False):
-        region = region_rows.iloc[0]["对口地区"]
-        items = []
-        for serial, item_rows in region_rows.groupby("序号", sort=True):
-            first = item_rows.iloc[0]
-            items.append(
-                CooperationItem(
-                    number=int(serial),
-                    name=first["事项"],
-                    rows=[_cooperation_row(row) for row in item_rows.to_dict("records")],
-                )
+    for region_key, serials in regions.items():
+        region = next(iter(serials.values()))[0]["对口地区"]
+        items = [
+            CooperationItem(
+                number=int(serial),
+                name=item_rows[0]["事项"],
+                rows=[_cooperation_row(row) for row in item_rows],
             )
-        region_notes = [] if notes.empty else list(notes.loc[notes["_region"] == region_key, "注"])
+            for serial, item_rows in sorted(serials.items(), key=lambda pair: pair[0])
+        ]
+        region_notes = notes_by_region.get(region_key, [])
         tables.append(
             RegionTable(
                 region=region,

@@ -29,6 +29,7 @@ from .model import APPROVAL_STEPS
 FILE_COLUMN = "_file"
 ORDER_COLUMN = "_order"  # the workbook's position in file-name order
 MAX_PLAN_YEARS = 10
+MAX_HEADINGS = 999  # the generated Chinese numbering goes up to 九百九十九
 
 
 @dataclass
@@ -310,7 +311,35 @@ def _unique_outline(
                 "提纲中这一标题重复出现。请删除重复的一行。",
             )
         )
-    return outline[~duplicated].reset_index(drop=True)
+    outline = outline[~duplicated].reset_index(drop=True)
+    _check_heading_counts(outline, problems)
+    return outline
+
+
+def _check_heading_counts(outline: pd.DataFrame, problems: list[Problem]) -> None:
+    """Headings are numbered 一、 to 九百九十九、 and （一） to （九百九十九）; say so beyond."""
+    firsts: dict[str, int] = {}
+    seconds: dict[str, int] = {}
+    for row in outline.to_dict("records"):
+        first = normalise_name(row["一级标题"])
+        if first not in firsts:
+            firsts[first] = 0
+            if len(firsts) == MAX_HEADINGS + 1:
+                problems.append(
+                    error(
+                        row["_sheet"].location(row[ROW_COLUMN], "一级标题"),
+                        f"提纲最多 {MAX_HEADINGS} 个一级标题，这是第 {MAX_HEADINGS + 1} 个。请合并或删除多余的标题。",
+                    )
+                )
+        if row["二级标题"]:
+            seconds[first] = seconds.get(first, 0) + 1
+            if seconds[first] == MAX_HEADINGS + 1:
+                problems.append(
+                    error(
+                        row["_sheet"].location(row[ROW_COLUMN], "二级标题"),
+                        f"一个一级标题下最多 {MAX_HEADINGS} 个二级标题，这是第 {MAX_HEADINGS + 1} 个。请合并或删除多余的标题。",
+                    )
+                )
 
 
 def _approval_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict | None:

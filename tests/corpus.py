@@ -1107,6 +1107,20 @@ def _long_region(books: Books) -> None:
 
 
 @books_case(
+    "a_thousand_headings",
+    errors=(
+        At(OFFICE, "提纲", "A1002", "最多 999 个一级标题"),
+        At(OFFICE, "提纲", "B2002", "最多 999 个二级标题"),
+    ),
+)
+def _thousand_headings(books: Books) -> None:
+    # The base outline has two first-level headings on rows 2–4.
+    rows = books.rows(OFFICE, "提纲")
+    rows += [[f"标题{i}", None] for i in range(1, 999)]  # rows 5–1002: the 1,000th on 1002
+    rows += [["下一步工作安排", f"小标题{i}"] for i in range(1, 1001)]  # rows 1003–2002
+
+
+@books_case(
     "heading_that_is_only_a_number",
     errors=(At(OFFICE, "提纲", "A4", "编号"), At(PROGRESS_BOOK, P, "A4", "编号")),
 )

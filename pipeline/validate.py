@@ -6,6 +6,7 @@ values, so that merge can assemble the documents without checking anything again
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from typing import Any
@@ -223,9 +224,14 @@ def _typed_field(spec: contract.Field, value: Any) -> Any:
     if spec.kind == "int":
         return parse_int(value)
     if spec.kind == "date":
-        parsed = parse_datetime(value)
+        parsed = _plausible(parse_datetime(value))
         return parsed[0].date() if parsed else None
     return as_text(value)
+
+
+def _plausible(parsed: tuple[dt.datetime, bool] | None) -> tuple[dt.datetime, bool] | None:
+    """A date in 1900–2999: 0023-11-20 is a typo, and Word cannot store its year."""
+    return parsed if parsed and 1900 <= parsed[0].year <= 2999 else None
 
 
 def _check_period(sheet: SheetFrame, values: dict[str, Any], problems: list[Problem]) -> None:
@@ -355,7 +361,7 @@ def _approval_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict
         ok = False
     signed = None
     if not is_blank(row.get("签署时间")):
-        signed = parse_datetime(row["签署时间"])
+        signed = _plausible(parse_datetime(row["签署时间"]))
         if signed is None:
             problems.append(
                 error(

@@ -868,12 +868,14 @@ for _label, _text in TEXT_DATES.items():
         At(OFFICE, "专报信息", "B4", "应为日期"),
         At(OFFICE, "专报信息", "B13", "应为日期"),
         At(OFFICE, "拟文稿", "D2", "应为日期时间"),
+        At(OFFICE, "拟文稿", "D3", "应为日期时间"),
     ),
 )
 def _invalid_dates(books: Books) -> None:
     books.set_setting("专报信息", "日期", "2023-02-30")
-    books.set_setting("专报信息", "专报日期", "2023年13月1日")
+    books.set_setting("专报信息", "专报日期", "0023年11月3日")
     books.set(OFFICE, "拟文稿", 2, "签署时间", "2023/11/3 25:61:00")
+    books.set(OFFICE, "拟文稿", 3, "签署时间", "0023/11/3 16:01:14")  # a year Word cannot store
 
 
 @books_case(

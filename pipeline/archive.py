@@ -18,19 +18,15 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import stat
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._docx import safe_file_name
-from .errors import ArchiveError, PipelineError, Problem, ToolMissing, sorted_problems
+from ._pdf import convert_to_pdf, find_libreoffice
+from .errors import ArchiveError, Problem, sorted_problems
 from .model import Dossier
 
 if TYPE_CHECKING:
@@ -49,15 +45,9 @@ MAX_NAME_SUFFIX = 1000
 
 # PDF/A-2b suits archiving; LibreOffice accepts filter options as JSON since 7.4. Older versions
 # write nothing for this filter string, and the conversion is repeated as plain PDF.
-PDF_A_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
-PLAIN_PDF_FILTER = "pdf"
-PDF_A_FORMAT = "PDF/A-2b"
-PLAIN_PDF_FORMAT = "PDF"
-PDF_TIMEOUT_BASE = 120.0  # seconds: LibreOffice's first start with a fresh profile is slow
-PDF_TIMEOUT_PER_DOCUMENT = 30.0
 
 # Files the operating system or Word put into a folder someone opened; not part of a run.
-_IGNORED_NAMES = {"Thumbs.db", "desktop.ini"}
+IGNORED_NAMES = {"Thumbs.db", "desktop.ini"}
 
 Clock = Callable[[], dt.datetime]
 
@@ -86,7 +76,7 @@ def write_run(
     try:
         outputs.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ArchiveError(f"无法创建输出文件夹 {outputs}：{_reason(exc)}") from exc
+        raise ArchiveError(f"无法创建输出文件夹 {outputs}：{os_reason(exc)}") from exc
     _remove_stale_temps(outputs)
     temp = _make_temp_folder(outputs, name)
     try:
@@ -101,7 +91,7 @@ def write_run(
         return _publish(temp, outputs, name)
     except OSError as exc:
         _discard(temp)
-        raise ArchiveError(f"写入归档文件夹失败：{_reason(exc)}。未生成任何运行文件夹。") from exc
+        raise ArchiveError(f"写入归档文件夹失败：{os_reason(exc)}。未生成任何运行文件夹。") from exc
     except BaseException:
         # Also on Ctrl+C: an interrupted build leaves nothing behind.
         _discard(temp)
@@ -128,7 +118,7 @@ def _check_document_names(documents: Iterable[Any]) -> None:
     for document in documents:
         name = document.name
         if (
-            not _is_plain_name(name)
+            not is_plain_name(name)
             or name.casefold() in {MANIFEST, INPUTS_FOLDER, TEMPLATES_FOLDER}
             or name.casefold() in seen
         ):
@@ -138,7 +128,7 @@ def _check_document_names(documents: Iterable[Any]) -> None:
         seen.add(name.casefold())
 
 
-def _is_plain_name(name: str) -> bool:
+def is_plain_name(name: str) -> bool:
     return (
         bool(name)
         and name not in {".", ".."}
@@ -158,7 +148,7 @@ def _make_temp_folder(outputs: Path, name: str) -> Path:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise ArchiveError(f"无法在输出文件夹 {outputs} 中写入：{_reason(exc)}") from exc
+            raise ArchiveError(f"无法在输出文件夹 {outputs} 中写入：{os_reason(exc)}") from exc
         return temp
     raise ArchiveError(f"无法在输出文件夹 {outputs} 中创建临时文件夹。")
 
@@ -198,7 +188,7 @@ def _assemble(
             {
                 "file": document.name,
                 "template": document.template,
-                "sha256": _sha256_bytes(document.data),
+                "sha256": sha256_bytes(document.data),
                 "size": len(document.data),
             }
         )
@@ -212,7 +202,7 @@ def _assemble(
             {
                 "file": source.name,
                 "department": source.stem,
-                "sha256": _sha256_file(target),
+                "sha256": sha256_file(target),
                 "size": target.stat().st_size,
                 "rows": dict(row_counts.get(source.name, {})),
             }
@@ -223,7 +213,7 @@ def _assemble(
     for source in sorted(templates, key=lambda p: p.name):
         target = _copy(source, temp / TEMPLATES_FOLDER / source.name, "模板")
         template_entries.append(
-            {"file": source.name, "sha256": _sha256_file(target), "size": target.stat().st_size}
+            {"file": source.name, "sha256": sha256_file(target), "size": target.stat().st_size}
         )
 
     pdf_entries = []
@@ -237,7 +227,7 @@ def _assemble(
                     "file": pdf_name,
                     "source": source_name,
                     "format": pdf_format,
-                    "sha256": _sha256_bytes(data),
+                    "sha256": sha256_bytes(data),
                     "size": len(data),
                 }
             )
@@ -395,11 +385,11 @@ def _fsync_folder(path: Path) -> None:
         os.close(fd)
 
 
-def _sha256_bytes(data: bytes) -> str:
+def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -407,332 +397,5 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _reason(exc: OSError) -> str:
+def os_reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
-
-
-# ------------------------------------------------------------------------------- PDF
-
-
-def find_libreoffice() -> str:
-    """The LibreOffice program, or `ToolMissing` saying what to install."""
-    for program in ("soffice", "libreoffice"):
-        found = shutil.which(program)
-        if found:
-            return found
-    for candidate in _usual_locations():
-        if candidate.is_file():
-            return str(candidate)
-    raise ToolMissing(
-        "未找到 LibreOffice，无法生成 PDF。请安装 LibreOffice（https://zh-cn.libreoffice.org/ ，"
-        "安装后确保 soffice 命令可用），然后重新运行；或去掉 --pdf，只生成 Word 文档。"
-    )
-
-
-def _usual_locations() -> list[Path]:
-    # Installers on Windows and macOS do not put soffice on PATH.
-    if sys.platform == "win32":
-        roots = [os.environ.get("PROGRAMFILES"), os.environ.get("PROGRAMFILES(X86)")]
-        return [Path(r) / "LibreOffice" / "program" / "soffice.exe" for r in roots if r]
-    if sys.platform == "darwin":
-        return [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")]
-    return []
-
-
-def convert_to_pdf(
-    documents: Sequence[tuple[str, bytes]], soffice: str, *, timeout: float | None = None
-) -> list[tuple[str, bytes, str, str]]:
-    """Convert .docx documents with LibreOffice: (pdf name, bytes, format, source name) each.
-
-    Runs with a private profile so it works while the user has LibreOffice open, in a scratch
-    folder so that LibreOffice's lock and profile files never reach the run folder.
-    """
-    if not documents:
-        return []
-    if timeout is None:
-        timeout = PDF_TIMEOUT_BASE + PDF_TIMEOUT_PER_DOCUMENT * len(documents)
-    with tempfile.TemporaryDirectory(prefix="pipeline-pdf-") as scratch_name:
-        scratch = Path(scratch_name)
-        sources, converted = scratch / "docx", scratch / "pdf"
-        sources.mkdir()
-        names = {}
-        for name, data in documents:
-            (sources / name).write_bytes(data)
-            names[name] = Path(name).stem + ".pdf"
-        profile = (scratch / "profile").as_uri()
-        missing = list(names)
-        for pdf_filter in (PDF_A_FILTER, PLAIN_PDF_FILTER):
-            output = _run_libreoffice(
-                soffice, profile, pdf_filter, [sources / n for n in missing], converted, timeout
-            )
-            missing = [n for n in missing if not (converted / names[n]).is_file()]
-            if not missing:
-                break
-        if missing:
-            raise ArchiveError(
-                "LibreOffice 未能把以下文档转换为 PDF：" + "、".join(missing) + f"。{output}"
-            )
-        results = []
-        for name, _data in documents:
-            data = (converted / names[name]).read_bytes()
-            pdf_format = PDF_A_FORMAT if b"pdfaid:part" in data else PLAIN_PDF_FORMAT
-            results.append((names[name], data, pdf_format, name))
-        return results
-
-
-def _run_libreoffice(
-    soffice: str, profile: str, pdf_filter: str, files: list[Path], outdir: Path, timeout: float
-) -> str:
-    command = [
-        soffice,
-        f"-env:UserInstallation={profile}",
-        "--headless",
-        "--invisible",
-        "--nologo",
-        "--norestore",
-        "--nodefault",
-        "--convert-to",
-        pdf_filter,
-        "--outdir",
-        str(outdir),
-        *map(str, files),
-    ]
-    posix = os.name == "posix"
-    try:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=posix,  # so a timeout can stop LibreOffice's child processes too
-        )
-    except OSError as exc:
-        raise ArchiveError(f"无法启动 LibreOffice（{soffice}）：{_reason(exc)}") from exc
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill(process, posix)
-        raise ArchiveError(
-            f"LibreOffice 转换 PDF 超过 {int(timeout)} 秒仍未完成，已停止。请稍后重试，或去掉 --pdf。"
-        ) from None
-    except BaseException:
-        _kill(process, posix)
-        raise
-    text = (stderr or b"").decode("utf-8", "replace").strip()
-    return f"LibreOffice 的输出：{text[-500:]}" if text else ""
-
-
-def _kill(process: subprocess.Popen, posix: bool) -> None:
-    try:
-        if posix:
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
-    except OSError:
-        pass
-    process.wait()
-
-
-# ------------------------------------------------------------------------------- verifying
-
-
-@dataclass(frozen=True)
-class FileCheck:
-    """One archived file and what verifying it found (the reason is shown to the office)."""
-
-    path: str  # relative to the run folder, e.g. inputs/环保处.xlsx
-    reason: str
-
-    def describe(self) -> str:
-        return f"{self.path}：{self.reason}"
-
-
-@dataclass
-class VerifyReport:
-    run_folder: Path
-    identical: list[FileCheck] = field(default_factory=list)
-    differences: list[FileCheck] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.differences
-
-    def lines(self) -> list[str]:
-        """The report as Chinese lines, differences first."""
-        lines = [f"不一致  {c.describe()}" for c in self.differences]
-        lines += [f"一致    {c.describe()}" for c in self.identical]
-        lines += [f"说明    {note}" for note in self.notes]
-        return lines
-
-
-def verify_run(run_folder: Path) -> VerifyReport:
-    """Check the archived files against the manifest and rebuild the documents from them."""
-    manifest = read_manifest(run_folder)
-    report = VerifyReport(run_folder)
-    from . import __version__
-
-    archived_version = manifest.get("tool", {}).get("version")
-    if archived_version != __version__:
-        report.notes.append(
-            f"归档时的程序版本为 {archived_version}，当前为 {__version__}；"
-            "版本不同时，重新生成的文档可能因程序改动而不同。"
-        )
-
-    expected: set[str] = {MANIFEST}
-    for folder, key, what in (
-        (INPUTS_FOLDER, "inputs", "输入文件"),
-        (TEMPLATES_FOLDER, "templates", "模板"),
-    ):
-        for entry in manifest[key]:
-            relative = f"{folder}/{entry['file']}"
-            expected.add(relative)
-            _check_recorded(run_folder, relative, entry, what, report)
-    for entry in manifest["pdfs"]:
-        expected.add(entry["file"])
-        # PDFs are not reproducible: only their integrity since archiving is checked.
-        _check_recorded(run_folder, entry["file"], entry, "PDF", report)
-
-    rebuilt, failure = _rebuild(run_folder)
-    for entry in manifest["documents"]:
-        name = entry["file"]
-        expected.add(name)
-        _check_document(run_folder, entry, rebuilt, failure, report)
-    if rebuilt is not None:
-        recorded = {entry["file"] for entry in manifest["documents"]}
-        for name in sorted(set(rebuilt) - recorded):
-            report.differences.append(
-                FileCheck(name, "重新生成时多出这份文档，清单中没有记录（输入或模板与归档时不同）")
-            )
-
-    for relative in _files_in(run_folder):
-        if relative not in expected:
-            report.differences.append(
-                FileCheck(relative, "清单中没有记录此文件（归档后被放入了运行文件夹）")
-            )
-    return report
-
-
-def read_manifest(run_folder: Path) -> dict[str, Any]:
-    if not run_folder.is_dir():
-        raise ArchiveError(f"找不到运行文件夹：{run_folder}")
-    path = run_folder / MANIFEST
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ArchiveError(
-            f"{run_folder} 中没有 {MANIFEST}，不是完整的运行文件夹，无法核验。"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ArchiveError(f"无法读取 {path}：{exc}") from exc
-    try:
-        manifest = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ArchiveError(f"{path} 不是有效的 JSON（第 {exc.lineno} 行），清单已损坏。") from None
-    if not _manifest_shape_ok(manifest):
-        raise ArchiveError(f"{path} 的格式不正确，缺少必要的记录，无法核验。")
-    return manifest
-
-
-def _manifest_shape_ok(manifest: Any) -> bool:
-    if not isinstance(manifest, dict):
-        return False
-    for key in ("inputs", "templates", "documents", "pdfs"):
-        entries = manifest.get(key)
-        if not isinstance(entries, list):
-            return False
-        for entry in entries:
-            if not (
-                isinstance(entry, dict)
-                and isinstance(entry.get("file"), str)
-                and _is_plain_name(entry["file"])
-                and isinstance(entry.get("sha256"), str)
-            ):
-                return False
-    return isinstance(manifest.get("tool", {}), dict)
-
-
-def _check_recorded(
-    run_folder: Path, relative: str, entry: dict, what: str, report: VerifyReport
-) -> None:
-    path = run_folder / relative
-    try:
-        digest = _sha256_file(path)
-    except FileNotFoundError:
-        report.differences.append(FileCheck(relative, f"{what}缺失：清单中有记录，文件夹中没有"))
-        return
-    except OSError as exc:
-        report.differences.append(FileCheck(relative, f"{what}无法读取（{_reason(exc)}）"))
-        return
-    if digest != entry["sha256"]:
-        report.differences.append(
-            FileCheck(relative, f"{what}与清单记录的 SHA-256 不一致：归档后被修改过")
-        )
-    else:
-        report.identical.append(FileCheck(relative, f"{what}与清单记录一致"))
-
-
-def _rebuild(run_folder: Path) -> tuple[dict[str, bytes] | None, str | None]:
-    """The documents built from the archived inputs and templates, or why that failed."""
-    from . import build
-
-    try:
-        prepared = build.prepare(run_folder / INPUTS_FOLDER, run_folder / TEMPLATES_FOLDER)
-    except PipelineError as exc:
-        detail = exc.message
-        problems = getattr(exc, "errors", None)
-        if problems:
-            detail += " " + "；".join(p.describe() for p in problems[:3])
-        return None, detail
-    except Exception as exc:  # a broken archive must give a report, not a traceback
-        return None, f"{type(exc).__name__}: {exc}"
-    return {d.name: d.data for d in prepared.documents}, None
-
-
-def _check_document(
-    run_folder: Path,
-    entry: dict,
-    rebuilt: dict[str, bytes] | None,
-    failure: str | None,
-    report: VerifyReport,
-) -> None:
-    name = entry["file"]
-    reasons = []
-    try:
-        archived = (run_folder / name).read_bytes()
-    except FileNotFoundError:
-        archived = None
-        reasons.append("归档的文档缺失")
-    except OSError as exc:
-        archived = None
-        reasons.append(f"归档的文档无法读取（{_reason(exc)}）")
-    if archived is not None and _sha256_bytes(archived) != entry["sha256"]:
-        reasons.append("归档的文档与清单记录的 SHA-256 不一致：归档后被修改过")
-    if rebuilt is None:
-        reasons.append(f"无法用归档的输入和模板重新生成：{failure}")
-    elif name not in rebuilt:
-        reasons.append("用归档的输入和模板重新生成时没有这份文档")
-    else:
-        data = rebuilt[name]
-        if archived is not None and data != archived:
-            reasons.append("重新生成的文档与归档的文档不一致")
-        if _sha256_bytes(data) != entry["sha256"]:
-            reasons.append("重新生成的文档与清单记录的 SHA-256 不一致")
-    if reasons:
-        report.differences.append(FileCheck(name, "；".join(reasons)))
-    else:
-        report.identical.append(
-            FileCheck(name, "重新生成的文档与归档的文档逐字节一致，且与清单记录一致")
-        )
-
-
-def _files_in(run_folder: Path) -> list[str]:
-    found = []
-    for path in sorted(run_folder.rglob("*")):
-        if path.is_dir():
-            continue
-        relative = path.relative_to(run_folder)
-        if any(part.startswith((".", "~$")) or part in _IGNORED_NAMES for part in relative.parts):
-            continue  # Word's lock files, Finder and Explorer metadata
-        found.append(relative.as_posix())
-    return found

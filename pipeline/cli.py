@@ -141,7 +141,7 @@ def verify(run_folder: Path) -> None:
 
     一致时退出码为 0；有不一致时列出文件，退出码为 1。
     """
-    from .archive import verify_run
+    from .verify import verify_run
 
     try:
         report = verify_run(run_folder)

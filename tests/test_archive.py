@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 import pipeline
-from pipeline import archive, build
+from pipeline import _pdf, archive, build, verify
 from pipeline._docx import normalise_zip
 from pipeline.errors import ArchiveError, TemplateProblem, ToolMissing
 from pipeline.render import REPORT_TEMPLATE, TABLE_TEMPLATE, RenderedDocument
@@ -196,7 +196,7 @@ def fixed_clock(*moments: dt.datetime):
     return lambda: remaining.pop(0)
 
 
-def differing(report: archive.VerifyReport) -> dict[str, str]:
+def differing(report: verify.VerifyReport) -> dict[str, str]:
     return {check.path: check.reason for check in report.differences}
 
 
@@ -501,7 +501,7 @@ def run(inputs, templates, tmp_path, fake_render) -> Path:
 
 
 def test_verify_untouched_run_is_ok(run):
-    report = archive.verify_run(run)
+    report = verify.verify_run(run)
 
     assert report.ok, report.lines()
     assert report.differences == []
@@ -520,7 +520,7 @@ def test_verify_untouched_run_is_ok(run):
 def test_verify_does_not_depend_on_the_original_inputs(run, inputs, templates):
     shutil.rmtree(inputs)
     shutil.rmtree(templates)
-    assert archive.verify_run(run).ok
+    assert verify.verify_run(run).ok
 
 
 def test_verify_names_an_altered_input(run):
@@ -529,7 +529,7 @@ def test_verify_names_an_altered_input(run):
     book["合作交流项目"]["D2"] = "技术交流（改过）"
     book.save(archived)
 
-    report = archive.verify_run(run)
+    report = verify.verify_run(run)
 
     assert not report.ok
     differences = differing(report)
@@ -544,7 +544,7 @@ def test_verify_names_an_altered_document(run):
     document = run / "工作专报第95期.docx"
     document.write_bytes(document.read_bytes() + b"\n")
 
-    report = archive.verify_run(run)
+    report = verify.verify_run(run)
 
     assert not report.ok
     differences = differing(report)
@@ -556,7 +556,7 @@ def test_verify_names_an_altered_document(run):
 def test_verify_names_an_altered_template_and_the_documents_it_changes(run):
     (run / "templates" / TABLE_TEMPLATE).write_bytes(b"table template v2")
 
-    differences = differing(archive.verify_run(run))
+    differences = differing(verify.verify_run(run))
 
     assert set(differences) == {f"templates/{TABLE_TEMPLATE}", "永安市.docx", "大田县.docx"}
 
@@ -564,7 +564,7 @@ def test_verify_names_an_altered_template_and_the_documents_it_changes(run):
 def test_verify_reports_an_input_that_can_no_longer_be_read(run):
     (run / "inputs" / "水务处.xlsx").write_bytes(b"not a workbook")
 
-    report = archive.verify_run(run)
+    report = verify.verify_run(run)
 
     differences = differing(report)
     assert "inputs/水务处.xlsx" in differences
@@ -577,7 +577,7 @@ def test_verify_reports_missing_and_unrecorded_files(run):
     (run / "inputs" / "新增处.xlsx").write_bytes((run / "inputs" / "水务处.xlsx").read_bytes())
     (run / "~$工作专报第95期.docx").write_bytes(b"Word lock file")  # ignored
 
-    differences = differing(archive.verify_run(run))
+    differences = differing(verify.verify_run(run))
 
     assert "缺失" in differences["大田县.docx"]
     assert "没有记录" in differences["inputs/新增处.xlsx"]
@@ -589,7 +589,7 @@ def test_verify_notes_a_different_tool_version(run):
     manifest["tool"]["version"] = "0.0.1"
     (run / archive.MANIFEST).write_text(archive.manifest_text(manifest), encoding="utf-8")
 
-    report = archive.verify_run(run)
+    report = verify.verify_run(run)
 
     assert report.ok
     assert any("0.0.1" in note for note in report.notes)
@@ -598,9 +598,9 @@ def test_verify_notes_a_different_tool_version(run):
 def test_verify_refuses_a_folder_without_manifest(run, tmp_path):
     (run / archive.MANIFEST).unlink()
     with pytest.raises(ArchiveError, match=archive.MANIFEST):
-        archive.verify_run(run)
+        verify.verify_run(run)
     with pytest.raises(ArchiveError, match="找不到"):
-        archive.verify_run(tmp_path / "no-such-run")
+        verify.verify_run(tmp_path / "no-such-run")
 
 
 @pytest.mark.parametrize(
@@ -616,7 +616,7 @@ def test_verify_refuses_a_folder_without_manifest(run, tmp_path):
 def test_verify_refuses_a_damaged_manifest(run, text):
     (run / archive.MANIFEST).write_text(text, encoding="utf-8")
     with pytest.raises(ArchiveError):
-        archive.verify_run(run)
+        verify.verify_run(run)
 
 
 # ------------------------------------------------------------------------ PDF
@@ -626,7 +626,7 @@ def test_pdf_without_libreoffice_raises_and_writes_nothing(
     inputs, templates, tmp_path, fake_render, monkeypatch
 ):
     monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
-    monkeypatch.setattr(archive, "_usual_locations", lambda: [])
+    monkeypatch.setattr(_pdf, "_usual_locations", lambda: [])
     fresh = tmp_path / "fresh-outputs"
     with pytest.raises(ToolMissing, match="LibreOffice"):
         build.build(inputs, fresh, templates, pdf=True)
@@ -638,7 +638,7 @@ def test_pdf_without_libreoffice_raises_and_writes_nothing(
     build.build(inputs, outputs, templates)
     before = snapshot(outputs)
     monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
-    monkeypatch.setattr(archive, "_usual_locations", lambda: [])
+    monkeypatch.setattr(_pdf, "_usual_locations", lambda: [])
     with pytest.raises(ToolMissing):
         build.build(inputs, outputs, templates, pdf=True)
     assert snapshot(outputs) == before
@@ -669,7 +669,7 @@ def test_pdf_is_written_beside_the_documents(tmp_path, templates, monkeypatch):
         assert data.startswith(b"%PDF")
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["source"] == Path(name).stem + ".docx"
-        expected = archive.PDF_A_FORMAT if b"pdfaid:part" in data else archive.PLAIN_PDF_FORMAT
+        expected = _pdf.PDF_A_FORMAT if b"pdfaid:part" in data else _pdf.PLAIN_PDF_FORMAT
         assert entry["format"] == expected
     # LibreOffice's lock and profile files stay out of the run folder.
     assert {p.name for p in run.iterdir() if p.is_file()} == {
@@ -677,7 +677,7 @@ def test_pdf_is_written_beside_the_documents(tmp_path, templates, monkeypatch):
         *documents,
         *pdfs,
     }
-    assert archive.verify_run(run).ok
+    assert verify.verify_run(run).ok
 
 
 # ------------------------------------------------------------------------ real renderers
@@ -700,13 +700,13 @@ def test_real_tables_rebuild_byte_identical_and_verify(tmp_path):
     assert manifest_of(first)["templates"][0]["sha256"] == sha256(
         REPOSITORY_TEMPLATES / TABLE_TEMPLATE
     )
-    assert archive.verify_run(first).ok
+    assert verify.verify_run(first).ok
 
     archived = first / "inputs" / "水务处.xlsx"
     book = openpyxl.load_workbook(archived)
     book["合作交流项目"]["D2"] = "河道整治经验交流（改过）"
     book.save(archived)
-    differences = differing(archive.verify_run(first))
+    differences = differing(verify.verify_run(first))
     assert set(differences) == {"inputs/水务处.xlsx", name}
 
 
@@ -732,7 +732,7 @@ def test_real_report_and_tables_from_the_example_inputs(tmp_path):
     for entry in manifest["documents"]:
         assert (first / entry["file"]).read_bytes() == (second / entry["file"]).read_bytes()
 
-    report = archive.verify_run(first)
+    report = verify.verify_run(first)
     assert report.ok, report.lines()
 
     report_name = next(e["file"] for e in manifest["documents"] if e["template"] == REPORT_TEMPLATE)
@@ -742,6 +742,6 @@ def test_real_report_and_tables_from_the_example_inputs(tmp_path):
     title_cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "标题")
     title_cell.value = f"{title_cell.value}（改过）"
     book.save(office)
-    differences = differing(archive.verify_run(first))
+    differences = differing(verify.verify_run(first))
     assert "inputs/报告信息.xlsx" in differences
     assert "重新生成的文档与归档的文档不一致" in differences[report_name]

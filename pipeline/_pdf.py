@@ -1,0 +1,148 @@
+"""PDF copies of the documents through LibreOffice, PDF/A where the installed version can."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import ArchiveError, ToolMissing
+
+if TYPE_CHECKING:
+    pass
+
+PDF_A_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+PLAIN_PDF_FILTER = "pdf"
+PDF_A_FORMAT = "PDF/A-2b"
+PLAIN_PDF_FORMAT = "PDF"
+PDF_TIMEOUT_BASE = 120.0  # seconds: LibreOffice's first start with a fresh profile is slow
+PDF_TIMEOUT_PER_DOCUMENT = 30.0
+
+# ------------------------------------------------------------------------------- PDF
+
+
+def find_libreoffice() -> str:
+    """The LibreOffice program, or `ToolMissing` saying what to install."""
+    for program in ("soffice", "libreoffice"):
+        found = shutil.which(program)
+        if found:
+            return found
+    for candidate in _usual_locations():
+        if candidate.is_file():
+            return str(candidate)
+    raise ToolMissing(
+        "未找到 LibreOffice，无法生成 PDF。请安装 LibreOffice（https://zh-cn.libreoffice.org/ ，"
+        "安装后确保 soffice 命令可用），然后重新运行；或去掉 --pdf，只生成 Word 文档。"
+    )
+
+
+def _usual_locations() -> list[Path]:
+    # Installers on Windows and macOS do not put soffice on PATH.
+    if sys.platform == "win32":
+        roots = [os.environ.get("PROGRAMFILES"), os.environ.get("PROGRAMFILES(X86)")]
+        return [Path(r) / "LibreOffice" / "program" / "soffice.exe" for r in roots if r]
+    if sys.platform == "darwin":
+        return [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")]
+    return []
+
+
+def convert_to_pdf(
+    documents: Sequence[tuple[str, bytes]], soffice: str, *, timeout: float | None = None
+) -> list[tuple[str, bytes, str, str]]:
+    """Convert .docx documents with LibreOffice: (pdf name, bytes, format, source name) each.
+
+    Runs with a private profile so it works while the user has LibreOffice open, in a scratch
+    folder so that LibreOffice's lock and profile files never reach the run folder.
+    """
+    if not documents:
+        return []
+    if timeout is None:
+        timeout = PDF_TIMEOUT_BASE + PDF_TIMEOUT_PER_DOCUMENT * len(documents)
+    with tempfile.TemporaryDirectory(prefix="pipeline-pdf-") as scratch_name:
+        scratch = Path(scratch_name)
+        sources, converted = scratch / "docx", scratch / "pdf"
+        sources.mkdir()
+        names = {}
+        for name, data in documents:
+            (sources / name).write_bytes(data)
+            names[name] = Path(name).stem + ".pdf"
+        profile = (scratch / "profile").as_uri()
+        missing = list(names)
+        for pdf_filter in (PDF_A_FILTER, PLAIN_PDF_FILTER):
+            output = _run_libreoffice(
+                soffice, profile, pdf_filter, [sources / n for n in missing], converted, timeout
+            )
+            missing = [n for n in missing if not (converted / names[n]).is_file()]
+            if not missing:
+                break
+        if missing:
+            raise ArchiveError(
+                "LibreOffice 未能把以下文档转换为 PDF：" + "、".join(missing) + f"。{output}"
+            )
+        results = []
+        for name, _data in documents:
+            data = (converted / names[name]).read_bytes()
+            pdf_format = PDF_A_FORMAT if b"pdfaid:part" in data else PLAIN_PDF_FORMAT
+            results.append((names[name], data, pdf_format, name))
+        return results
+
+
+def _run_libreoffice(
+    soffice: str, profile: str, pdf_filter: str, files: list[Path], outdir: Path, timeout: float
+) -> str:
+    command = [
+        soffice,
+        f"-env:UserInstallation={profile}",
+        "--headless",
+        "--invisible",
+        "--nologo",
+        "--norestore",
+        "--nodefault",
+        "--convert-to",
+        pdf_filter,
+        "--outdir",
+        str(outdir),
+        *map(str, files),
+    ]
+    posix = os.name == "posix"
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=posix,  # so a timeout can stop LibreOffice's child processes too
+        )
+    except OSError as exc:
+        raise ArchiveError(
+            f"无法启动 LibreOffice（{soffice}）：{(exc.strerror or type(exc).__name__)}"
+        ) from exc
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(process, posix)
+        raise ArchiveError(
+            f"LibreOffice 转换 PDF 超过 {int(timeout)} 秒仍未完成，已停止。请稍后重试，或去掉 --pdf。"
+        ) from None
+    except BaseException:
+        _kill(process, posix)
+        raise
+    text = (stderr or b"").decode("utf-8", "replace").strip()
+    return f"LibreOffice 的输出：{text[-500:]}" if text else ""
+
+
+def _kill(process: subprocess.Popen, posix: bool) -> None:
+    try:
+        if posix:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except OSError:
+        pass
+    process.wait()

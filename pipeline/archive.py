@@ -357,6 +357,16 @@ def _copy(source: Path, target: Path, what: str) -> Path:
 
 
 def _fsync_file(path: Path) -> None:
+    _fsync(path)
+
+
+def _fsync_folder(path: Path) -> None:
+    # So a power cut right after a build cannot leave a complete-looking folder of empty files.
+    if os.name != "nt":  # Windows cannot open a folder for fsync
+        _fsync(path)
+
+
+def _fsync(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -365,22 +375,6 @@ def _fsync_file(path: Path) -> None:
         os.fsync(fd)
     except OSError:
         pass  # Windows refuses fsync on a read-only handle; the copy is still complete
-    finally:
-        os.close(fd)
-
-
-def _fsync_folder(path: Path) -> None:
-    # So a power cut right after a build cannot leave a complete-looking folder of empty files.
-    if os.name == "nt":
-        return  # Windows cannot open a folder for fsync
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
     finally:
         os.close(fd)
 

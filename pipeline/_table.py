@@ -479,6 +479,21 @@ def row_cells(item: CooperationItem, row: CooperationRow, years: list[int]) -> l
     return cells
 
 
+def _view_cells(view: RowView, year_count: int) -> list[TextCell]:
+    """`row_cells` of the row a view shows, from the view's texts (already cleaned)."""
+    cells = [TextCell(_CONTENT_COLUMN, 1, view.content)]
+    if view.item_row_count == 1:
+        cells += [TextCell(0, 1, str(view.number)), TextCell(1, 1, view.name)]
+    if not view.included:
+        span = column_count(year_count) - _KEPT_WHEN_EXCLUDED
+        return [*cells, TextCell(_KEPT_WHEN_EXCLUDED, span, view.explanation)]
+    values = [view.due, *view.plans, view.progress, view.lead_leader]
+    values += [view.lead_department, view.supporting]
+    for offset, value in enumerate(values):
+        cells.append(TextCell(_KEPT_WHEN_EXCLUDED + offset, 1, value))
+    return cells
+
+
 def title_text(title: str, room: float | None) -> str:
     """The title, on two lines broken before 合作交流项目表 when it does not fit `room` em."""
     marker = title.find("合作交流项目表")
@@ -534,9 +549,15 @@ _LINE_BREAKS = re.compile(r"\r\n|\r|\x0b|\u2028|\u2029")
 _CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f]")
 
 
+# Every character either substitution below touches; most texts hold none.
+_UNUSUAL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\x7f\u2028\u2029]")
+
+
 def _cell_text(value: Any) -> str:
     """Text for one cell: every kind of line break becomes `\\n` (docxtpl makes it `<w:br/>`)."""
     text = "" if value is None else str(value)
+    if not _UNUSUAL.search(text):
+        return text
     return _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
 
 
@@ -629,9 +650,88 @@ def render_region_table(table: RegionTable, template: Path, *, author: str, when
     page = _page_geometry(document.docx.element.body)
     title_size = _style_size(document, "TableTitle") or _DEFAULT_TITLE_TWIPS
     context = table_context(table, title_room=page.text_width / title_size)
+    _resolve_listing_where_needed(document)
+    document.fix_tables = fix_tables
     _docx.render(document, template, context)
-    _finish_table(document, template, table, layout)
+    _finish_table(document, template, table, layout, context["rows"])
     return _docx.save_reproducibly(document, when=when, author=author, title=table.title)
+
+
+# docxtpl turns tabs, line breaks and page breaks in the rendered text into Word XML by running
+# three nested regular expressions over every run of every paragraph. A table of thousands of
+# rows has tens of thousands of paragraphs, and only those holding such a character change.
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # as docxtpl finds them
+_LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
+
+
+def _resolve_listing_where_needed(document) -> None:
+    """Have `document` hand docxtpl's listing step only the paragraphs it would change."""
+    resolve = document.resolve_listing
+
+    def paragraph(match: re.Match) -> str:
+        text = match.group(0)
+        return resolve(text) if _LISTING_CHARACTERS.search(text) else text
+
+    def resolve_listing(xml: str) -> str:
+        return _PARAGRAPH.sub(paragraph, xml) if _LISTING_CHARACTERS.search(xml) else xml
+
+    document.resolve_listing = resolve_listing
+
+
+def fix_tables(xml: str):
+    """docxtpl's `DocxTemplate.fix_tables` with the same result, but cheap per row.
+
+    After `{%tc %}` loops a row may have more cells than the table has grid columns: the grid
+    gets columns added (widths scaled to keep the table's width), then loses those that no row
+    reaches. docxtpl looks up every cell's `w:gridSpan` in Python, twice per row; here a row
+    without any `w:gridSpan` is counted at once. Errors of a broken table are the same too.
+    """
+    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+    ns = "{" + tree.nsmap["w"] + "}"
+    tc, tr, grid_col, width = ns + "tc", ns + "tr", ns + "gridCol", ns + "w"
+    for table in tree.iter(ns + "tbl"):
+        grid = table.find(ns + "tblGrid")
+        columns = grid.findall(grid_col)
+        most_cells = max((len(row.findall(tc)) for row in table.iter(tr)), default=0)
+        to_add = max(0, most_cells - len(columns))
+        if to_add > 0:
+            total = 0.0
+            for column in columns:
+                if column.get(width) is not None:
+                    total += float(column.get(width))
+            if total > 0:
+                old_average = total / len(columns)
+                new_average = total / (len(columns) + to_add)
+                for column in columns:
+                    column.set(
+                        width, str(int(float(column.get(width)) * new_average / old_average))
+                    )
+                for _ in range(to_add):
+                    etree.SubElement(grid, grid_col, {width: str(int(new_average))})
+        columns = grid.findall(grid_col)
+        widest = 0
+        for row in table.iter(tr):
+            cells = row.findall(tc)
+            if next(row.iter(ns + "gridSpan"), None) is None:
+                widest = max(widest, len(cells))
+                continue
+            spanned = 0
+            for cell in cells:
+                props = cell.find(ns + "tcPr")
+                span = None if props is None else props.find(ns + "gridSpan")
+                spanned += 1 if span is None else int(span.get(ns + "val"))
+            widest = max(widest, spanned)
+        to_remove = len(columns) - widest
+        if to_remove > 0:
+            removed = 0.0
+            for column in columns[-to_remove:]:
+                removed += float(column.get(width))
+                grid.remove(column)
+            left = grid.findall(grid_col)
+            extra = int(removed / len(left)) if left else 0
+            for column in left:
+                column.set(width, str(int(float(column.get(width)) + extra)))
+    return tree
 
 
 @dataclass(frozen=True)
@@ -663,7 +763,13 @@ def _text(element) -> str:
 _KEEP_WHOLE_FRACTION = 3
 
 
-def _finish_table(document, path: Path, table: RegionTable, layout: _TableLayout) -> None:
+def _finish_table(
+    document,
+    path: Path,
+    table: RegionTable,
+    layout: _TableLayout,
+    views: Sequence[RowView] | None = None,
+) -> None:
     body = document.docx.element.body
     tables = list(body.iter(_w("tbl")))
     if layout.index >= len(tables):
@@ -684,7 +790,10 @@ def _finish_table(document, path: Path, table: RegionTable, layout: _TableLayout
     for tr in header:
         _check_columns(path, tr, columns, "表头")
     header_cells = [_header_cells(tr) for tr in header]
-    data_cells = [row_cells(item, row, table.years) for item in table.items for row in item.rows]
+    if views is None:
+        data_cells = [row_cells(item, r, table.years) for item in table.items for r in item.rows]
+    else:  # the same texts, cleaned once already for the template
+        data_cells = [_view_cells(view, len(table.years)) for view in views]
     # The texts are measured once, for the widths and then for each row's height.
     minimums = _minimum_widths(len(table.years), char_width, padding)
     measured = _Layout(
@@ -717,7 +826,7 @@ def _finish_table(document, path: Path, table: RegionTable, layout: _TableLayout
         for index, row in enumerate(item.rows):
             tr = next(trs)
             cells = tr.findall(_TC)
-            spans = [_span(cell) for cell in cells]
+            spans = _spans(tr, cells)
             if row.included:
                 _check_spans(path, spans, columns, f"第{item.number}项")
             else:
@@ -813,6 +922,13 @@ def _span(cell) -> int:
         return max(1, int(span.get(_W_VAL, "1")))
     except ValueError:
         return 1
+
+
+def _spans(tr, cells: list) -> list[int]:
+    """`_span` of each of the row's cells; most rows have no `w:gridSpan` at all."""
+    if next(tr.iter(_GRID_SPAN), None) is None:
+        return [1] * len(cells)
+    return [_span(cell) for cell in cells]
 
 
 def _check_columns(path: Path, tr, columns: int, where: str) -> None:
@@ -941,6 +1057,15 @@ def _set_widths(tr, widths: list[int]) -> None:
     _CellWidths(widths).apply(cells, [_span(cell) for cell in cells])
 
 
+def _child(parent, tag: str):
+    """`parent.find(tag)`, trying first the first two children, where the schema puts the
+    properties looked up for every cell (`w:tcPr` first, `w:tcW` after an optional style)."""
+    for child in parent[:2]:
+        if child.tag == tag:
+            return child
+    return parent.find(tag)
+
+
 class _CellWidths:
     """Sets each cell's `w:tcW` to the width of the grid columns it spans.
 
@@ -959,8 +1084,8 @@ class _CellWidths:
             if text is None:
                 text = str(sum(self.widths[start : start + span]))
                 self._texts[(start, span)] = text
-            props = cell.find(_TC_PR)
-            width = None if props is None else props.find(_TC_W)
+            props = _child(cell, _TC_PR)
+            width = None if props is None else _child(props, _TC_W)
             if width is None:
                 _set_tc_property(cell, "tcW", {"w": text, "type": "dxa"})
             else:

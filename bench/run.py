@@ -1,0 +1,288 @@
+"""Benchmark of `pipeline build`, from start-up to the archived run folder.
+
+    python bench/run.py --sizes seed,10x100,100x100
+    python bench/run.py --smoke        # the smallest size only, a few seconds, no targets
+
+Sizes: `seed` is the repository's example inputs (`inputs/`, the size of the seed documents);
+`NxR` is N synthetic department workbooks of R 合作交流项目 rows each (and R/5 工作进展
+paragraphs each, spread over four regions; see `synthetic.py`) with the office workbook.
+Each build runs in its own process, as the office runs it, so start-up counts; wall time is the
+best of `--repeat` runs, peak RSS is that process's own (`wait4`), and the stage times come
+from the build's hidden `--timings` output. Two baselines run alongside: a bare
+`import pandas, docxtpl, openpyxl` (the fixed start cost) and `naive_docx.py`, the largest
+size's table rows written with python-docx's `add_row` and `cell.text`.
+Prints a Markdown table, then the targets and whether they were met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+import synthetic  # noqa: E402
+
+STAGES = ("load", "validate", "merge", "render", "archive")
+SMOKE_SIZE = "2x10"
+BARE_IMPORT = "import pandas, docxtpl, openpyxl"
+
+
+@dataclass
+class Run:
+    """One measured process: the best wall time of the repeats, and its peak memory."""
+
+    wall: float
+    peak_rss_mb: float | None
+    stages: dict[str, float] = field(default_factory=dict)
+    documents: int | None = None
+
+
+@dataclass
+class Measured:
+    label: str
+    workbooks: int | None
+    table_rows: int | None
+    paragraphs: int | None
+    run: Run
+
+
+def run_process(
+    command: list[str], *, cwd: Path, env: dict[str, str]
+) -> tuple[float, float | None]:
+    """Wall seconds and peak resident memory in MB of one child process; raises if it fails."""
+    with tempfile.TemporaryFile() as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=output)
+        peak = None
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - started
+            process.returncode = os.waitstatus_to_exitcode(status)
+            # ru_maxrss is in KiB on Linux and in bytes on macOS.
+            scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+            peak = usage.ru_maxrss / scale
+        else:
+            process.wait()
+            wall = time.perf_counter() - started
+        if process.returncode != 0:
+            output.seek(0)
+            text = output.read().decode("utf-8", "replace")
+            raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{text[-3000:]}")
+    return wall, peak
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # The working tree's package, whether or not it is installed.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("PYTHONHASHSEED", "0")
+    env["COLUMNS"] = "100"  # the summary table's width does not depend on the terminal
+    return env
+
+
+def best(runs: list[Run]) -> Run:
+    return min(runs, key=lambda r: r.wall)
+
+
+def measure_build(inputs: Path, scratch: Path, repeat: int) -> Run:
+    runs = []
+    for attempt in range(repeat):
+        outputs = scratch / f"outputs-{attempt}"
+        timings = scratch / f"timings-{attempt}.json"
+        command = [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "build",
+            "--inputs",
+            str(inputs),
+            "--outputs",
+            str(outputs),
+            "--templates",
+            str(ROOT / "templates"),
+            "--timings",
+            str(timings),
+        ]
+        wall, peak = run_process(command, cwd=scratch, env=child_env())
+        recorded = json.loads(timings.read_text(encoding="utf-8"))
+        written = list(outputs.glob("*/*.docx"))
+        if len(written) != len(recorded["documents"]):
+            raise SystemExit(f"expected {recorded['documents']}, found {written}")
+        runs.append(Run(wall, peak, recorded["seconds"], len(written)))
+        shutil.rmtree(outputs)
+    return best(runs)
+
+
+def measure_command(command: list[str], scratch: Path, repeat: int) -> Run:
+    return best([Run(*run_process(command, cwd=scratch, env=child_env())) for _ in range(repeat)])
+
+
+def prepare_inputs(label: str, folder: Path) -> tuple[int, int | None, int | None]:
+    """Write the inputs of a size; return (workbooks, table rows, paragraphs)."""
+    if label == "seed":
+        shutil.copytree(ROOT / "inputs", folder)
+        return len(list(folder.glob("*.xlsx"))), None, None
+    size = parse_size(label)
+    synthetic.write_inputs(folder, departments=size.departments, rows=size.rows)
+    return size.departments + 1, size.table_rows, size.paragraphs
+
+
+def parse_size(label: str) -> synthetic.Size:
+    try:
+        departments, rows = (int(part) for part in label.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"size {label!r}: expected seed or NxR, e.g. 100x100") from None
+    return synthetic.Size(departments, rows)
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "?"
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory = f"{pages / 1024**3:.0f} GiB"
+    except (ValueError, OSError, AttributeError):
+        pass
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {memory} RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _count(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def table(results: list[Measured]) -> list[str]:
+    head = ["size", "workbooks", "table rows", "paragraphs", "wall s", "peak RSS MB"]
+    head += [f"{stage} s" for stage in STAGES] + ["start-up + rest s", "documents"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for result in results:
+        run = result.run
+        rest = run.wall - sum(run.stages.values()) if run.stages else None
+        cells = [
+            result.label,
+            _count(result.workbooks),
+            _count(result.table_rows),
+            _count(result.paragraphs),
+            _seconds(run.wall),
+            "" if run.peak_rss_mb is None else f"{run.peak_rss_mb:.0f}",
+            *(_seconds(run.stages.get(stage)) for stage in STAGES),
+            _seconds(rest) if run.stages else "",
+            _count(run.documents),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def targets(by_label: dict[str, Measured]) -> list[str]:
+    """The targets whose sizes were measured, each with its number and whether it was met."""
+    wall = {label: m.run.wall for label, m in by_label.items()}
+    checks = []
+    if "seed" in wall and "import" in wall:
+        ratio = wall["seed"] / wall["import"]
+        checks.append(("seed build ≤ 1.5 × bare import", f"{ratio:.2f} ×", ratio <= 1.5))
+    if "100x100" in wall and "seed" in wall:
+        ratio = wall["100x100"] / wall["seed"]
+        checks.append(("100x100 ≤ 6 × seed build", f"{ratio:.2f} ×", ratio <= 6))
+    naive = next((label for label in wall if label.startswith("python-docx")), None)
+    if "100x100" in wall and naive and by_label[naive].table_rows == 10_000:
+        ratio = wall["100x100"] / wall[naive]
+        checks.append(("100x100 ≤ 1/3 of plain python-docx", f"{ratio:.2f} ×", ratio <= 1 / 3))
+    if "100x100" in wall and "10x100" in wall:
+        ratio = wall["100x100"] / wall["10x100"]
+        checks.append(("10x100 → 100x100 ≤ 11 ×", f"{ratio:.2f} ×", ratio <= 11))
+    if "100x100" in wall and by_label["100x100"].run.peak_rss_mb is not None:
+        peak = by_label["100x100"].run.peak_rss_mb
+        checks.append(("100x100 peak RSS < 500 MB", f"{peak:.0f} MB", peak < 500))
+    return [f"- {name}: {value} — {'met' if ok else 'NOT met'}" for name, value, ok in checks]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark of pipeline build.")
+    parser.add_argument(
+        "--sizes",
+        default="seed,10x100,100x100",
+        help="comma-separated: seed and/or NxR (N workbooks × R table rows); default %(default)s",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size, best kept")
+    parser.add_argument(
+        "--smoke", action="store_true", help=f"only {SMOKE_SIZE}, one run each: a quick check"
+    )
+    parser.add_argument("--keep", type=Path, help="write the inputs here and keep them")
+    args = parser.parse_args(argv)
+    labels = [SMOKE_SIZE] if args.smoke else [s.strip() for s in args.sizes.split(",") if s]
+    repeat = 1 if args.smoke else max(1, args.repeat)
+
+    scratch = Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
+    try:
+        results: list[Measured] = []
+        bare = measure_command([sys.executable, "-c", BARE_IMPORT], scratch, repeat)
+        results.append(Measured("import", None, None, None, bare))
+        for label in labels:
+            inputs = (args.keep or scratch / "inputs") / label
+            if inputs.exists():
+                shutil.rmtree(inputs)
+            started = time.perf_counter()
+            workbooks, rows, paragraphs = prepare_inputs(label, inputs)
+            print(
+                f"{label}: inputs written in {time.perf_counter() - started:.1f} s", file=sys.stderr
+            )
+            run = measure_build(inputs, scratch, repeat)
+            results.append(Measured(label, workbooks, rows, paragraphs, run))
+        largest = max(
+            (parse_size(label) for label in labels if label != "seed"),
+            key=lambda size: size.table_rows,
+            default=None,
+        )
+        if largest is not None:
+            command = [
+                sys.executable,
+                str(BENCH / "naive_docx.py"),
+                "--departments",
+                str(largest.departments),
+                "--rows",
+                str(largest.rows),
+                "--out",
+                str(scratch / "naive.docx"),
+            ]
+            label = f"python-docx {largest.label}"
+            naive = measure_command(command, scratch, repeat)
+            naive.documents = 1
+            results.append(Measured(label, None, largest.table_rows, None, naive))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    print(f"Machine: {machine()}. Best of {repeat} run(s) each.\n")
+    print("\n".join(table(results)))
+    checks = targets({m.label: m for m in results})
+    if checks and not args.smoke:
+        print("\nTargets:\n" + "\n".join(checks))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -43,7 +43,7 @@ def show_summary(
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=click.get_text_stream("stdout"), soft_wrap=True, highlight=False)
+    console = Console(file=sys.stdout, soft_wrap=True, highlight=False)
     table = Table(title="读取的工作簿", show_lines=False)
     table.add_column("工作簿")
     table.add_column("工作表（行数）")

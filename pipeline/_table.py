@@ -37,6 +37,7 @@ years the period has, the header row repeats on each page and body rows do not s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 import unicodedata
@@ -645,7 +646,7 @@ def table_file_name(table: RegionTable) -> str:
 def render_region_table(table: RegionTable, template: Path, *, author: str, when: dt.date) -> bytes:
     """The finished .docx of one region's table, as bytes that depend only on the inputs."""
     document = _docx.open_template(template)
-    _docx.check_tags(document, template, REQUIRED_TAGS, KNOWN_TAGS)
+    _check_tags_once(document, template)
     layout = _locate_table(document, template)
     page = _page_geometry(document.docx.element.body)
     title_size = _style_size(document, "TableTitle") or _DEFAULT_TITLE_TWIPS
@@ -655,6 +656,23 @@ def render_region_table(table: RegionTable, template: Path, *, author: str, when
     _docx.render(document, template, context)
     _finish_table(document, template, table, layout, context["rows"])
     return _docx.save_reproducibly(document, when=when, author=author, title=table.title)
+
+
+# Templates whose tags passed the check, by path and content: every region's table is rendered
+# from the same template, and the check opens and parses the whole template again.
+_CHECKED: set[tuple[str, str]] = set()
+
+
+def _check_tags_once(document, template: Path) -> None:
+    try:
+        key = (str(template.resolve()), hashlib.sha256(template.read_bytes()).hexdigest())
+    except OSError:
+        key = None
+    if key is not None and key in _CHECKED:
+        return
+    _docx.check_tags(document, template, REQUIRED_TAGS, KNOWN_TAGS)
+    if key is not None:
+        _CHECKED.add(key)
 
 
 # docxtpl turns tabs, line breaks and page breaks in the rendered text into Word XML by running

@@ -174,11 +174,13 @@ def test_one_item_from_two_workbooks_keeps_file_then_row_order(tmp_path):
 def test_sort_column_orders_an_items_rows_across_workbooks(tmp_path):
     office_workbook(tmp_path, 专报信息=None, 提纲=None)
     header = [*COOPERATION_HEADER, "排序"]
+
     def row(content, order):
         return [
             *cooperation_row(region="大田县", serial=2, item="污水垃圾处理", content=content),
             order,
-        ]  # noqa: E731
+        ]
+
     cooperation_workbook(tmp_path, "废管中心", [row("垃圾", 1)], header=header)
     cooperation_workbook(tmp_path, "供排水处", [row("污水", 2)], header=header)
     (table,) = _dossier(tmp_path).regions

@@ -38,18 +38,35 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from lxml import etree
 
 from . import _docx
+from ._table_layout import (
+    _CONTENT_COLUMN,
+    _DEFAULT_CELL_PADDING,
+    _DEFAULT_FONT_TWIPS,
+    _DEFAULT_MARGINS,
+    _DEFAULT_PAGE,
+    _DEFAULT_TITLE_TWIPS,
+    _KEPT_WHEN_EXCLUDED,
+    _LINE_FACTOR,
+    _ROW_PADDING,
+    TextCell,
+    _cell_text,
+    _fitted_widths,
+    _Layout,
+    _minimum_widths,
+    column_count,
+    row_cells,
+    row_height,
+    title_text,
+)
 from .errors import TemplateProblem
 from .model import CooperationItem, CooperationRow, RegionTable
 
@@ -103,383 +120,6 @@ _W_W = _w("w")
 _W_TYPE = _w("type")
 
 
-# Columns before and after the year columns; widths are in characters of the table font.
-# The minimums hold each header in at most two lines; the weights share what the data leaves.
-@dataclass(frozen=True)
-class _ColumnShape:
-    min_chars: int
-    weight: float
-
-
-_LEADING = (
-    _ColumnShape(2, 0.0),  # 序号
-    _ColumnShape(3, 0.4),  # 事项
-    _ColumnShape(5, 2.5),  # 对口合作交流内容
-    _ColumnShape(3, 0.2),  # 预计完成时间
-)
-_YEAR = _ColumnShape(4, 2.0)  # {年}年计划
-_TRAILING = (
-    _ColumnShape(6, 2.5),  # 事项推进情况
-    _ColumnShape(3, 0.1),  # 牵头领导
-    _ColumnShape(3, 0.4),  # 牵头部门
-    _ColumnShape(3, 0.4),  # 配合部门
-)
-_CONTENT_COLUMN = 2
-# 序号, 事项 and 对口合作交流内容 keep their cells in a row not included; 说明 spans the rest.
-_KEPT_WHEN_EXCLUDED = 3
-
-# A4 landscape with the template's margins, for a template whose section lost its size.
-_DEFAULT_PAGE = (16838, 11906)
-_DEFAULT_MARGINS = (1587, 1417, 1474, 1417)  # top, right, bottom, left
-_DEFAULT_CELL_PADDING = 108  # Word's default left and right cell margin, each
-_DEFAULT_FONT_TWIPS = 240  # 小四, 12 pt
-_DEFAULT_TITLE_TWIPS = 440  # 二号, 22 pt
-_SLACK = 0.25  # of a character per line: fonts and line-breaking rules are not exact
-_LINE_FACTOR = 1.35  # single line spacing of CJK fonts, in font sizes
-_ROW_PADDING = 120  # twips: cell margins and borders of one row
-
-
-@dataclass(frozen=True)
-class TextCell:
-    """A text as the table will hold it: first grid column, columns spanned, text."""
-
-    start: int
-    span: int
-    text: str
-
-
-def column_count(year_count: int) -> int:
-    return len(_LEADING) + year_count + len(_TRAILING)
-
-
-def column_widths(
-    year_count: int,
-    text_width: int,
-    *,
-    char_width: int = _DEFAULT_FONT_TWIPS,
-    cell_padding: int = 2 * _DEFAULT_CELL_PADDING,
-    rows: Sequence[Sequence[TextCell]] = (),
-    header: Sequence[TextCell] = (),
-) -> list[int]:
-    """Widths in twips of all columns, summing exactly to `text_width`.
-
-    Every column first gets its minimum. Given the table's texts (`rows`, `header`), the spare
-    width goes a character or a few at a time to the column where it makes the table least
-    tall and cramped (`_Layout.cost`), so long texts get room and empty year columns stay
-    narrow; what is left once no column gains is shared by weight.
-    No header is left with a lone character on its last line (`2025年计` / `划`) where that
-    can be avoided. When even the minimums do not fit (a long period), all columns shrink in
-    proportion: the table never runs past the margin.
-    """
-    minimums = _minimum_widths(year_count, char_width, cell_padding)
-    layout = _Layout(rows, header, char_width, cell_padding, minimums)
-    return _fitted_widths(layout, year_count, text_width, minimums)
-
-
-def _minimum_widths(year_count: int, char_width: int, cell_padding: int) -> list[int]:
-    return [
-        math.ceil((shape.min_chars + _SLACK) * char_width) + cell_padding
-        for shape in _shapes(year_count)
-    ]
-
-
-def _shapes(year_count: int) -> list[_ColumnShape]:
-    return [*_LEADING, *([_YEAR] * year_count), *_TRAILING]
-
-
-def _fitted_widths(
-    layout: _Layout, year_count: int, text_width: int, minimums: list[int]
-) -> list[int]:
-    """`column_widths` for texts already measured in `layout`."""
-    char_width = layout.char_width
-    shapes = _shapes(year_count)
-    spare = text_width - sum(minimums)
-    if spare < 0:
-        return _exact([m * text_width / sum(minimums) for m in minimums], text_width)
-
-    widths = list(minimums)
-    cost = layout.cost(widths)
-    # Gain lines first: the move (column, characters) that saves most per character.
-    while spare >= char_width:
-        best: tuple[float, int, int, int] | None = None  # (saving per char, column, chars, cost)
-        for column in range(len(widths)):
-            for chars in range(1, _MAX_MOVE + 1):
-                if chars * char_width > spare:
-                    break
-                trial = layout.cost(_widened(widths, column, chars * char_width))
-                saving = (cost - trial) / chars
-                if saving > 0 and (best is None or saving > best[0]):
-                    best = (saving, column, chars, trial)
-        if best is None:
-            break
-        _, column, chars, cost = best
-        widths[column] += chars * char_width
-        spare -= chars * char_width
-
-    # Share the rest by weight, a character at a time, where it does not cost lines.
-    total_weight = sum(shape.weight for shape in shapes)
-    shares = [spare * shape.weight / total_weight for shape in shapes]
-    given = [0] * len(widths)
-    while spare >= char_width:
-        choices = []
-        for column in range(len(widths)):
-            for chars in range(1, _MAX_MOVE + 1):
-                if chars * char_width > spare:
-                    break
-                trial = layout.cost(_widened(widths, column, chars * char_width))
-                deficit = shares[column] - given[column]
-                choices.append((max(trial - cost, 0), -deficit, chars, column, trial))
-        _, _, chars, column, trial = min(choices)
-        widths[column] += chars * char_width
-        given[column] += chars * char_width
-        spare -= chars * char_width
-        cost = trial
-
-    # Then trade characters between columns while that still helps (it also mends a header
-    # the greedy steps above left with a lone last character).
-    for _ in range(_MAX_TRADES):
-        best_trade: tuple[int, int, int, list[int]] | None = None
-        for source in range(len(widths)):
-            for chars in range(1, _MAX_MOVE + 1):
-                if widths[source] - chars * char_width < minimums[source]:
-                    break
-                for target in range(len(widths)):
-                    if target == source:
-                        continue
-                    trial_widths = _widened(widths, target, chars * char_width)
-                    trial_widths[source] -= chars * char_width
-                    trial = layout.cost(trial_widths)
-                    if trial < cost and (best_trade is None or trial < best_trade[0]):
-                        best_trade = (trial, source, target, trial_widths)
-        if best_trade is None:
-            break
-        cost, _, _, widths = best_trade
-
-    # The last part of a character goes where it changes nothing, the content column if it can.
-    rest = text_width - sum(widths)
-    order = [_CONTENT_COLUMN, *(c for c in range(len(widths)) if c != _CONTENT_COLUMN)]
-    column = next((c for c in order if layout.cost(_widened(widths, c, rest)) <= cost), order[0])
-    return _widened(widths, column, rest)
-
-
-_MAX_MOVE = 3  # characters: enough to jump over the widths that orphan a header character
-_MAX_TRADES = 40
-# Cost of a layout, in lines: each row's tallest cell (the table's height) plus the square of
-# every cell's lines, so one very tall narrow cell costs more than several short ones.
-_ROW_WEIGHT = 10
-_ORPHAN_PENALTY = 10**9
-
-
-def _widened(widths: list[int], column: int, extra: int) -> list[int]:
-    trial = list(widths)
-    trial[column] += extra
-    return trial
-
-
-class _CellGroup:
-    """The cells at one grid position (first column, span) in every row of the table."""
-
-    def __init__(
-        self, start: int, span: int, rows: np.ndarray, line_widths: np.ndarray, owners: np.ndarray
-    ) -> None:
-        self.start = start
-        self.span = span
-        self.rows = rows  # the row of each cell
-        self._line_widths = line_widths  # every line of every cell, in em
-        self._owners = owners  # the cell each line belongs to
-        self._lines: dict[int, np.ndarray] = {}
-        self._squares: dict[int, int] = {}
-
-    def lines(self, per_line: int) -> np.ndarray:
-        """Each cell's lines when `per_line` em fit a line (as `_cell_lines`)."""
-        lines = self._lines.get(per_line)
-        if lines is None:
-            wrapped = np.maximum(1.0, np.ceil(self._line_widths / per_line))
-            counts = np.bincount(self._owners, weights=wrapped, minlength=len(self.rows))
-            lines = counts.astype(np.int64)
-            self._lines[per_line] = lines
-            self._squares[per_line] = int((lines * lines).sum())
-        return lines
-
-    def squares(self, per_line: int) -> int:
-        """The sum of the squares of the cells' lines (after `lines` for the same `per_line`)."""
-        return self._squares[per_line]
-
-
-class _Layout:
-    """The table's texts, measured once, for comparing candidate column widths.
-
-    `cost` is evaluated some thousand times per table, so it works on arrays: cells are grouped
-    by their grid position (first column, span), and each group's line counts for a number of
-    characters per line are computed once and cached.
-    """
-
-    def __init__(
-        self,
-        rows: Sequence[Sequence[TextCell]],
-        header: Sequence[TextCell],
-        char_width: int,
-        cell_padding: int,
-        minimums: list[int],
-    ) -> None:
-        self.char_width = char_width
-        self.cell_padding = cell_padding
-        all_rows = [*([header] if header else []), *rows]
-        self.row_count = len(all_rows)
-        # (start, span) → row index of each cell, and its lines' widths flattened with the
-        # index of the cell each line belongs to.
-        positions: dict[tuple[int, int], tuple[list[int], list[float], list[int]]] = {}
-        for index, row in enumerate(all_rows):
-            for cell in row:
-                row_indexes, line_widths, owners = positions.setdefault(
-                    (cell.start, cell.span), ([], [], [])
-                )
-                owner = len(row_indexes)
-                row_indexes.append(index)
-                for width in _line_widths(cell.text):
-                    line_widths.append(width)
-                    owners.append(owner)
-        self.groups = [
-            _CellGroup(
-                start,
-                span,
-                np.array(row_indexes, dtype=np.intp),
-                np.array(line_widths, dtype=np.float64),
-                np.array(owners, dtype=np.intp),
-            )
-            for (start, span), (row_indexes, line_widths, owners) in positions.items()
-        ]
-        # Headers that a column at its minimum already wraps with a lone character (牵头领/导,
-        # as the office's own tables do) are left alone; the others must never be orphaned.
-        self.header = []
-        for cell in header:
-            chars = [_display_width(ch) for ch in cell.text]
-            if not self._orphaned(chars, sum(minimums[cell.start : cell.start + cell.span])):
-                self.header.append((cell.start, cell.span, chars))
-
-    def _orphaned(self, chars: list[float], width: int) -> bool:
-        """Judged both as estimated and at the full width a renderer may fit on a line."""
-        room = (width - self.cell_padding) / self.char_width
-        return _orphaned(chars, max(1, math.floor(room - _SLACK))) or _orphaned(
-            chars, max(1, math.floor(room))
-        )
-
-    def cost(self, widths: list[int]) -> int:
-        """How tall and how cramped the table is (see `_ROW_WEIGHT`); a layout that wraps a
-        header with a lone last character costs more than any other."""
-        tallest, squares = self._lines(widths)
-        total = int(tallest.sum()) * _ROW_WEIGHT + squares if self.row_count else 0
-        for start, span, chars in self.header:
-            if self._orphaned(chars, sum(widths[start : start + span])):
-                total += _ORPHAN_PENALTY
-        return total
-
-    def tallest(self, widths: list[int]) -> list[int]:
-        """Lines of each row's tallest cell (header first, as given), as `row_height` counts."""
-        return self._lines(widths)[0].tolist()
-
-    def _lines(self, widths: list[int]) -> tuple[np.ndarray, int]:
-        """Each row's tallest cell in lines, and the sum of the squares of all cells' lines."""
-        tallest = np.ones(self.row_count, dtype=np.int64)  # an empty row is one line
-        squares = 0
-        for group in self.groups:
-            per_line = _chars_per_line(
-                sum(widths[group.start : group.start + group.span]),
-                self.char_width,
-                self.cell_padding,
-            )
-            lines = group.lines(per_line)
-            # A row holds at most one cell of a grid position: plain fancy indexing is safe.
-            tallest[group.rows] = np.maximum(tallest[group.rows], lines)
-            squares += group.squares(per_line)
-        return tallest, squares
-
-
-def _orphaned(chars: list[float], per_line: int) -> bool:
-    """Whether filling lines of `per_line` em leaves one character alone on the last line."""
-    line = 0.0
-    breaks = 0
-    for width in chars:
-        if line + width > per_line and line > 0:
-            breaks += 1
-            line = 0.0
-        line += width
-    return breaks > 0 and line <= 1.0
-
-
-def _exact(raw: list[float], total: int) -> list[int]:
-    widths = [math.floor(value) for value in raw]
-    widths[_CONTENT_COLUMN] += total - sum(widths)
-    return widths
-
-
-def _display_width(text: str) -> float:
-    """Width in em: CJK, full-width and (in CJK fonts) ambiguous characters are one."""
-    return sum(map(_CHAR_WIDTHS.__getitem__, text))
-
-
-class _CharWidths(dict):
-    """Character → width in em, looked up once per character (tables measure every text)."""
-
-    def __missing__(self, ch: str) -> float:
-        width = 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55
-        self[ch] = width
-        return width
-
-
-_CHAR_WIDTHS = _CharWidths()
-
-
-def _line_widths(text: str) -> tuple[float, ...]:
-    return tuple(_display_width(line) for line in text.split("\n"))
-
-
-def _chars_per_line(width: int, char_width: int, cell_padding: int) -> int:
-    return max(1, math.floor((width - cell_padding) / char_width - _SLACK))
-
-
-def _cell_lines(line_widths: tuple[float, ...], per_line: int) -> int:
-    return sum(max(1, math.ceil(w / per_line)) for w in line_widths)
-
-
-def _row_lines(
-    row: Sequence[tuple[int, int, tuple[float, ...]]],
-    widths: list[int],
-    char_width: int,
-    cell_padding: int,
-) -> list[int]:
-    lines = []
-    for start, span, line_widths in row:
-        per_line = _chars_per_line(sum(widths[start : start + span]), char_width, cell_padding)
-        lines.append(_cell_lines(line_widths, per_line))
-    return lines
-
-
-def row_height(
-    cells: Sequence[TextCell], widths: list[int], char_width: int, cell_padding: int
-) -> float:
-    """Estimated height in twips of a row holding `cells`."""
-    measured = [(cell.start, cell.span, _line_widths(cell.text)) for cell in cells]
-    lines = max(_row_lines(measured, widths, char_width, cell_padding), default=1)
-    return lines * char_width * _LINE_FACTOR + _ROW_PADDING
-
-
-def row_cells(item: CooperationItem, row: CooperationRow, years: list[int]) -> list[TextCell]:
-    """The texts of one table row in their grid positions."""
-    cells = [TextCell(_CONTENT_COLUMN, 1, _cell_text(row.content))]
-    # The 序号 and 事项 of an item of several rows sit in one merged cell shared by its rows.
-    if len(item.rows) == 1:
-        cells += [TextCell(0, 1, str(item.number)), TextCell(1, 1, _cell_text(item.name))]
-    if not row.included:
-        span = column_count(len(years)) - _KEPT_WHEN_EXCLUDED
-        return [*cells, TextCell(_KEPT_WHEN_EXCLUDED, span, _cell_text(row.explanation))]
-    values = [row.due, *(row.plan(year) for year in years)]
-    values += [row.progress, row.lead_leader, row.lead_department, row.supporting]
-    for offset, value in enumerate(values):
-        cells.append(TextCell(_KEPT_WHEN_EXCLUDED + offset, 1, _cell_text(value)))
-    return cells
-
-
 def _view_cells(view: RowView, year_count: int) -> list[TextCell]:
     """`row_cells` of the row a view shows, from the view's texts (already cleaned)."""
     cells = [TextCell(_CONTENT_COLUMN, 1, view.content)]
@@ -493,14 +133,6 @@ def _view_cells(view: RowView, year_count: int) -> list[TextCell]:
     for offset, value in enumerate(values):
         cells.append(TextCell(_KEPT_WHEN_EXCLUDED + offset, 1, value))
     return cells
-
-
-def title_text(title: str, room: float | None) -> str:
-    """The title, on two lines broken before 合作交流项目表 when it does not fit `room` em."""
-    marker = title.find("合作交流项目表")
-    if room is None or marker <= 0 or _display_width(title) <= room:
-        return title
-    return title[:marker] + "\n" + title[marker:]
 
 
 # ------------------------------------------------------------------ numerals
@@ -545,21 +177,6 @@ def _below_ten_thousand(number: int) -> str:
 
 
 # ------------------------------------------------------------------ context
-
-_LINE_BREAKS = re.compile(r"\r\n|\r|\x0b|\u2028|\u2029")
-_CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f]")
-
-
-# Every character either substitution below touches; most texts hold none.
-_UNUSUAL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\x7f\u2028\u2029]")
-
-
-def _cell_text(value: Any) -> str:
-    """Text for one cell: every kind of line break becomes `\\n` (docxtpl makes it `<w:br/>`)."""
-    text = "" if value is None else str(value)
-    if not _UNUSUAL.search(text):
-        return text
-    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import docxtpl
 import pytest
 from lxml import etree
 
-from pipeline import _table
+from pipeline import _table, _table_layout
 
 ROOT = Path(__file__).resolve().parent.parent
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -153,5 +153,5 @@ def test_listing_step_gives_what_docxtpl_gives(tmp_path, text):
 def test_cell_text_shortcut_matches_the_full_cleaning():
     samples = ["普通文字", "a\r\nb", "a\rb", "a\x0bb", "a\u2028b\u2029c", "x\x00y\x07z\x7f", "\t\n"]
     for text in samples:
-        slow = _table._CONTROL.sub("", _table._LINE_BREAKS.sub("\n", text))
-        assert _table._cell_text(text) == slow
+        slow = _table_layout._CONTROL.sub("", _table_layout._LINE_BREAKS.sub("\n", text))
+        assert _table_layout._cell_text(text) == slow

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline._docx import normalise_zip  # noqa: E402
-from pipeline._table import column_widths  # noqa: E402
+from pipeline._table_layout import column_widths  # noqa: E402
 
 OUTPUT = ROOT / "templates" / "project_table.docx"
 PACKAGED = ROOT / "pipeline" / "default_templates" / "project_table.docx"

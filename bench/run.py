@@ -34,6 +34,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
+sys.path.insert(1, str(ROOT))  # the contract, when the package is not installed
 
 import synthetic  # noqa: E402
 

@@ -16,24 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.contract import cooperation_header
+
 REGIONS = ("永安市", "大田县", "三明市", "沙县区")
 YEARS = (2023, 2024, 2025)
 PARAGRAPHS_PER_ROWS = 5  # one 工作进展 paragraph for every five table rows
 
-COOPERATION_HEADER = [
-    "对口地区",
-    "序号",
-    "事项",
-    "对口合作交流内容",
-    "预计完成时间",
-    *(f"{year}年计划" for year in YEARS),
-    "事项推进情况",
-    "牵头领导",
-    "牵头部门",
-    "配合部门",
-    "是否纳入",
-    "说明",
-]
+COOPERATION_HEADER = cooperation_header(YEARS)
 PROGRESS_HEADER = ["一级标题", "二级标题", "事项", "内容", "责任单位", "排序"]
 
 OUTLINE = [

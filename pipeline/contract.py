@@ -7,6 +7,7 @@ The Chinese strings are the contract itself (see the README's table of sheets).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .model import APPROVAL_STEPS
@@ -194,6 +195,13 @@ INCLUDED_NO = ("否", "不纳入", "N", "NO", "n", "no", "×")
 
 def plan_column(year: int) -> str:
     return f"{year}年计划"
+
+
+def cooperation_header(years: Sequence[int]) -> list[str]:
+    """The 合作交流项目 columns in the usual order, a plan column per year after 预计完成时间."""
+    names = COOPERATION_SHEET.names
+    at = names.index("预计完成时间") + 1
+    return [*names[:at], *(plan_column(y) for y in years), *names[at:]]
 
 
 OFFICE_SHEETS = (REPORT_SETTINGS, OUTLINE, APPROVAL, TABLE_SETTINGS, TABLE_NOTES)

@@ -71,6 +71,14 @@ from .errors import TemplateProblem
 from .model import CooperationItem, CooperationRow, RegionTable
 
 REQUIRED_TAGS = ("title", "years", "rows", "notes")
+_COUNTS = (
+    "item_count",
+    "row_count",
+    "included_item_count",
+    "excluded_item_count",
+    "included_row_count",
+    "excluded_row_count",
+)
 KNOWN_TAGS = (
     "title",
     "region",
@@ -80,27 +88,8 @@ KNOWN_TAGS = (
     "rows",
     "items",
     "notes",
-    "item_count",
-    "row_count",
-    "included_item_count",
-    "excluded_item_count",
-    "included_row_count",
-    "excluded_row_count",
-    "item_count_cn",
-    "row_count_cn",
-    "included_item_count_cn",
-    "excluded_item_count_cn",
-    "included_row_count_cn",
-    "excluded_row_count_cn",
-)
-
-_COUNTS = (
-    "item_count",
-    "row_count",
-    "included_item_count",
-    "excluded_item_count",
-    "included_row_count",
-    "excluded_row_count",
+    *_COUNTS,
+    *(f"{name}_cn" for name in _COUNTS),
 )
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -28,7 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from _workbooks import COOPERATION_HEADER, OUTLINE, REPORT_SETTINGS, TABLE_SETTINGS
+from _workbooks import (
+    COOPERATION_HEADER,
+    OUTLINE,
+    REPORT_SETTINGS,
+    TABLE_SETTINGS,
+    cooperation_row,
+)
 from lxml import etree
 
 from pipeline import load
@@ -108,16 +114,7 @@ def _base() -> dict[str, dict[str, Rows]]:
 
 
 def _cooperation(region="永安市", serial=1, item="事项", content="内容", **extra) -> list:
-    values = {
-        "对口地区": region,
-        "序号": serial,
-        "事项": item,
-        "对口合作交流内容": content,
-        "牵头领导": "沈敏",
-        "牵头部门": "环保处",
-        **extra,
-    }
-    return [values.get(name) for name in COOPERATION_HEADER]
+    return cooperation_row(region, serial, item, content, **extra)
 
 
 # ------------------------------------------------------------------ writing workbooks

@@ -23,6 +23,7 @@ from pipeline._report import (
 )
 from pipeline.errors import TemplateProblem
 from pipeline.model import (
+    APPROVAL_STEPS,
     ApprovalEntry,
     ReportEntry,
     ReportSection,
@@ -687,15 +688,7 @@ def hostile_report() -> WorkReport:
                 step, value(f"{step}意见"), value("签署"), dt.datetime(2023, 11, 3, 9, 5, 7)
             )
         ]
-        for step in (
-            "事由",
-            "专报部门意见",
-            "办公室审核意见",
-            "分管领导会签意见",
-            "主管领导签发意见",
-            "会签部门意见",
-            "备注",
-        )
+        for step in APPROVAL_STEPS
     }
     return WorkReport(report_settings, body, steps)
 

@@ -130,11 +130,6 @@ def parse_datetime(value: Any) -> tuple[dt.datetime, bool] | None:
     return moment, hour is not None
 
 
-def parse_date(value: Any) -> dt.date | None:
-    parsed = parse_datetime(value)
-    return parsed[0].date() if parsed else None
-
-
 def column_letter(index: int) -> str:
     """1 → A, 27 → AA."""
     letters = ""

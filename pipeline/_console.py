@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path
@@ -63,7 +63,7 @@ def show_summary(
 
 
 @contextmanager
-def progress_display() -> Iterator[callable]:
+def progress_display() -> Iterator[Callable[[str], None] | None]:
     """A spinner naming the current stage on an interactive terminal; silent otherwise."""
     if not sys.stderr.isatty():
         yield None

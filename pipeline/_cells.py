@@ -15,8 +15,6 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\u
 _LINE_BREAKS = re.compile(r"\r\n|\r|\x0b|\x85|\u2028|\u2029")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _WHITESPACE = re.compile(r"\s+")
-# Excel writes control characters in strings as `_xHHHH_` (and a literal `_x` as `_x005F_x`).
-_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def normalise_name(value: Any) -> str:
@@ -29,8 +27,10 @@ def normalise_name(value: Any) -> str:
 
 
 def clean_text(text: str) -> tuple[str, bool]:
-    """Trimmed text with line breaks as `\\n`; the flag says XML-illegal characters were removed."""
-    text = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    """Trimmed text with line breaks as `\\n`; the flag says XML-illegal characters were removed.
+
+    Excel's `_xHHHH_` escapes are already decoded by the reader.
+    """
     text = _LINE_BREAKS.sub("\n", text)
     cleaned = _ILLEGAL_XML.sub("", text)
     return cleaned.strip(), cleaned != text

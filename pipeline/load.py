@@ -6,34 +6,20 @@ column letter, so that validation can name the exact cell of every problem.
 
 from __future__ import annotations
 
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import contract
+from . import _xlsx, contract
 from ._cells import as_text, clean_text, column_letter, is_blank, normalise_name
 from .errors import Location, Problem, error, notice
 
 ROW_COLUMN = "_row"  # the Excel row number of each data row
 
-# Limits against zip bombs and absurd sheets; a district's workbooks are far below them.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_ENTRIES = 2000
-MAX_ROWS = 100_000
-MAX_COLUMNS = 200
-# openpyxl creates a cell object for every cell of a merged range and of a hyperlink's range,
-# so a few bytes (`<mergeCell ref="A1:XFD1048576"/>`) could ask for billions of them.
-MAX_RANGE_CELLS = 200_000
-MAX_RANGES = 2000
 # Sheets the blank workbooks carry for people, not data.
 AUXILIARY_SHEETS = {"填写说明", "_选项"}
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 
 
 @dataclass
@@ -100,210 +86,123 @@ def load_inputs(folder: Path) -> LoadedInputs:
 
 
 def _load_workbook(path: Path, result: LoadedInputs) -> None:
-    where = Location(path.name)
-    problem = _check_container(path)
-    if problem:
-        result.problems.append(error(where, problem))
+    problems: list[Problem] = []
+    sheets: list[SheetFrame] = []
+    try:
+        with _xlsx.Workbook(path) as book:
+            for title in book.titles:
+                name = normalise_name(title)
+                if name not in contract.KNOWN_SHEETS:
+                    if title not in AUXILIARY_SHEETS:
+                        problems.append(
+                            notice(
+                                Location(path.name, title),
+                                "不是可识别的工作表，未读取。可识别的工作表有："
+                                + "、".join(contract.KNOWN_SHEETS)
+                                + "。",
+                            )
+                        )
+                    continue
+                values = book.read(title)
+                if isinstance(values, _xlsx.SheetTooLarge):
+                    problems.append(error(Location(path.name, title), _too_large(values)))
+                    continue
+                grid = _read_grid(values, path.name, problems)
+                reader = _read_key_values if name in contract.KEY_VALUE_SHEETS else _read_table
+                frame = reader(path.name, name, title, grid, problems)
+                if frame is not None:
+                    sheets.append(frame)
+    except _xlsx.UnreadableWorkbook as exc:
+        # Nothing of a workbook that cannot be read to the end is used.
+        result.problems.append(error(Location(path.name), str(exc)))
         return
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, data_only=True)
-        # Read with formulas too, which parses them: a malformed shared formula raises here.
-        formulas = _formulas_without_value(path) if _has_formulas(path) else {}
-    except Exception as exc:  # openpyxl raises many unrelated types for damaged files
-        result.problems.append(
-            error(
-                where,
-                f"无法读取该工作簿（{type(exc).__name__}），文件可能已损坏。请在 Excel 中打开并另存为 .xlsx。",
-            )
-        )
-        return
-    for sheet in book.worksheets:
-        name = normalise_name(sheet.title)
-        if name in contract.KNOWN_SHEETS:
-            if sheet.max_row > MAX_ROWS or sheet.max_column > MAX_COLUMNS:
-                result.problems.append(
-                    error(
-                        Location(path.name, sheet.title),
-                        f"工作表过大（{sheet.max_row} 行 × {sheet.max_column} 列，上限 {MAX_ROWS} 行、{MAX_COLUMNS} 列）。请删除多余的空行和空列。",
-                    )
-                )
-                continue
-            grid = _read_grid(sheet, path.name, formulas.get(sheet.title, set()), result.problems)
-            reader = _read_key_values if name in contract.KEY_VALUE_SHEETS else _read_table
-            frame = reader(path.name, name, sheet.title, grid, result.problems)
-            if frame is not None:
-                result.sheets.append(frame)
-        elif sheet.title not in AUXILIARY_SHEETS:
-            result.problems.append(
-                notice(
-                    Location(path.name, sheet.title),
-                    "不是可识别的工作表，未读取。可识别的工作表有："
-                    + "、".join(contract.KNOWN_SHEETS)
-                    + "。",
-                )
-            )
+    result.problems.extend(problems)
+    result.sheets.extend(sheets)
 
 
-def _check_container(path: Path) -> str | None:
-    """Refuse what openpyxl should never be given: old formats, encrypted files, zip bombs."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError as exc:
-        return f"无法打开文件（{exc.strerror}）。"
-    if head == _OLE_MAGIC:
-        data = path.read_bytes()
-        if _ENCRYPTED_MARK in data:
-            return "工作簿设置了打开密码（已加密），无法读取。请在 Excel 中取消密码后另存为 .xlsx。"
-        return "这是旧版 Excel（.xls）文件，只是扩展名为 .xlsx。请在 Excel 中“另存为” Excel 工作簿（.xlsx）。"
-    if not zipfile.is_zipfile(path):
-        return "不是有效的 Excel 工作簿（文件已损坏或不完整）。请重新保存或让报送部门重新发送。"
-    damaged = "不是有效的 Excel 工作簿（压缩包已损坏）。请重新保存或让报送部门重新发送。"
-    try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
-            names = {e.filename for e in entries}
-    except Exception:  # zipfile raises many types for a damaged archive
-        return damaged
-    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
-        return f"工作簿解压后过大（上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB），疑似异常文件，已拒绝读取。"
-    if "xl/workbook.xml" not in names:
-        return "这是一个压缩包，但不是 Excel 工作簿。请放入用 Excel 保存的 .xlsx 文件。"
-    try:
-        oversized = _oversized_ranges(path)
-    except Exception:  # also NotImplementedError (unknown method or version), zlib.error, EOFError
-        return damaged
-    if oversized:
-        return (
-            f"工作簿中的合并单元格或超链接范围过大或过多（如 {oversized}），疑似异常文件，已拒绝读取。"
-            "请在 Excel 中取消多余的合并单元格后另存。"
-        )
-    return None
-
-
-_RANGE_ELEMENT = re.compile(
-    rb"<(?:[\w.-]+:)?(?:mergeCell|hyperlink)\b[^>]*?\sref\s*=\s*[\"']([^\"']*)[\"']"
-)
-_RANGE_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?")
-
-
-def _oversized_ranges(path: Path) -> str | None:
-    """The first merged or hyperlinked range that would make openpyxl create too many cells."""
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                continue
-            refs = _RANGE_ELEMENT.findall(archive.read(name))
-            if len(refs) > MAX_RANGES:
-                return f"{len(refs)} 个"
-            cells = 0
-            for ref in refs:
-                match = _RANGE_REF.fullmatch(ref.decode("ascii", "replace").strip())
-                if match is None:
-                    continue  # openpyxl refuses it itself
-                first_col, first_row, last_col, last_row = match.groups()
-                rows = abs(int(last_row or first_row) - int(first_row)) + 1
-                columns = abs(_column_number(last_col or first_col) - _column_number(first_col)) + 1
-                cells += rows * columns
-                if cells > MAX_RANGE_CELLS:
-                    return ref.decode("ascii", "replace")
-    return None
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
-
-
-def _has_formulas(path: Path) -> bool:
-    with zipfile.ZipFile(path) as archive:
-        return any(
-            b"<f" in archive.read(name)
-            for name in archive.namelist()
-            if name.startswith("xl/worksheets/") and name.endswith(".xml")
-        )
-
-
-def _formulas_without_value(path: Path) -> dict[str, set[str]]:
-    """Cells holding a formula whose result Excel never saved (written by a program, not Excel)."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, data_only=False, read_only=True)
-    values = openpyxl.load_workbook(path, data_only=True, read_only=True)
-    found: dict[str, set[str]] = {}
-    for sheet in book.worksheets:
-        cached = values[sheet.title]
-        # Rows as the file holds them: the declared dimension (it can claim 1,048,576 rows ×
-        # 16,384 columns) would pad every row to its width.
-        sheet.reset_dimensions()
-        cached.reset_dimensions()
-        for row, cached_row in zip(sheet.iter_rows(), cached.iter_rows(), strict=False):
-            for cell, value in zip(row, cached_row, strict=False):
-                if (
-                    isinstance(cell.value, str)
-                    and cell.value.startswith("=")
-                    and value.value is None
-                ):
-                    found.setdefault(sheet.title, set()).add(cell.coordinate)
-    book.close()
-    values.close()
-    return found
+def _too_large(sheet: _xlsx.SheetTooLarge) -> str:
+    return (
+        f"工作表过大（{sheet.rows} 行 × {sheet.columns} 列，上限 {_xlsx.MAX_ROWS} 行、"
+        f"{_xlsx.MAX_COLUMNS} 列、共 {_xlsx.MAX_CELLS} 格）。请删除多余的空行和空列。"
+    )
 
 
 Grid = list[list[Any]]  # rows of cleaned values, 0-based; grid[r][c] is Excel row r+1, column c+1
 
 
-def _read_grid(sheet, file: str, formulas: set[str], problems: list[Problem]) -> Grid:
-    """All values of a sheet, merged ranges filled, text cleaned, error cells reported.
-
-    Rows are as long as their last value (ragged). Only the cells the file holds are visited:
-    `iter_rows` would create every cell of the rectangle up to the farthest, even empty, cell.
-    """
-    present = sorted(sheet._cells.items())  # (row, column) → cell, for the cells in the file
-    last_row = max((r for (r, _), cell in present if cell.value is not None), default=0)
-    grid: Grid = [[] for _ in range(last_row)]
-    for (row_number, column), cell in present:
-        value = cell.value
-        if cell.data_type == "e" or cell.coordinate in formulas:
-            message = (
-                "公式没有计算结果。请在 Excel 中打开该工作簿、确认公式已计算后保存，或直接填写数值。"
-                if cell.coordinate in formulas
-                else f"单元格是 Excel 错误值 {cell.value}。请改正公式或直接填写内容。"
-            )
-            problems.append(error(Location(file, sheet.title, cell.coordinate), message))
-            value = None
-        elif isinstance(value, str):
-            text, removed = clean_text(value)
-            value = text or None
-            if removed:
-                problems.append(
-                    notice(
-                        Location(file, sheet.title, cell.coordinate),
-                        "删除了 Word 文档不允许的控制字符（如从其他系统粘贴带入的不可见字符）。请核对文字。",
+def _read_grid(sheet: _xlsx.SheetValues, file: str, problems: list[Problem]) -> Grid:
+    """All values of a sheet, merged ranges filled, text cleaned, error cells reported."""
+    grid: Grid = []
+    for row_number, row in enumerate(sheet.rows, start=1):
+        cleaned: list[Any] = []
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                text, removed = clean_text(value)
+                value = text or None
+                if removed:
+                    problems.append(
+                        notice(
+                            Location(file, sheet.title, f"{column_letter(column)}{row_number}"),
+                            "删除了 Word 文档不允许的控制字符（如从其他系统粘贴带入的不可见字符）。请核对文字。",
+                        )
                     )
-                )
-        if value is not None:
-            _put(grid[row_number - 1], column, value)
+            cleaned.append(value)
+        grid.append(cleaned)
+    for (row_number, column), shown in sheet.errors.items():
+        _report_cell(
+            grid,
+            sheet,
+            file,
+            problems,
+            row_number,
+            column,
+            f"单元格是 Excel 错误值 {shown}。请改正公式或直接填写内容。",
+        )
+    for row_number, column in sorted(sheet.unsaved - sheet.errors.keys()):
+        _report_cell(
+            grid,
+            sheet,
+            file,
+            problems,
+            row_number,
+            column,
+            "公式没有计算结果。请在 Excel 中打开该工作簿、确认公式已计算后保存，或直接填写数值。",
+        )
+    while grid and all(value is None for value in grid[-1]):
+        grid.pop()
     width = max((len(row) for row in grid), default=0)
-    for merged in sheet.merged_cells.ranges:
-        top = _value(_cell(grid, merged.min_row, merged.min_col))
+    for first_row, first_col, last_row, last_col in sheet.merged:
+        top = _value(_cell(grid, first_row, first_col))
         if top is None:
             continue
-        for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
-            for c in range(merged.min_col, min(merged.max_col, width) + 1):
-                if (r, c) == (merged.min_row, merged.min_col):
+        for r in range(first_row, min(last_row, len(grid)) + 1):
+            for c in range(first_col, min(last_col, width) + 1):
+                if (r, c) == (first_row, first_col):
                     continue
                 # A horizontal merge in a header means one wide header, not repeated names.
                 _put(
                     grid[r - 1],
                     c,
-                    _MergedCopy(top, merged.min_row, merged.min_col) if c > merged.min_col else top,
+                    _MergedCopy(top, first_row, first_col) if c > first_col else top,
                 )
     return grid
+
+
+def _report_cell(
+    grid: Grid,
+    sheet: _xlsx.SheetValues,
+    file: str,
+    problems: list[Problem],
+    row_number: int,
+    column: int,
+    message: str,
+) -> None:
+    """An error or unsaved-formula cell: named in a problem, and empty in the grid."""
+    problems.append(
+        error(Location(file, sheet.title, f"{column_letter(column)}{row_number}"), message)
+    )
+    if row_number <= len(grid) and column <= len(grid[row_number - 1]):
+        grid[row_number - 1][column - 1] = None
 
 
 def _put(row: list[Any], column: int, value: Any) -> None:

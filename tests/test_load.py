@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from _workbooks import COOPERATION_HEADER, cooperation_row, write_workbook
 
+from pipeline import _xlsx
 from pipeline._cells import (
     as_text,
     clean_text,
@@ -306,3 +307,99 @@ def test_names_and_text():
     assert strip_heading_number("一、提炼建言") == ("提炼建言", True)
     assert strip_heading_number("（二）召开会议") == ("召开会议", True)
     assert strip_heading_number("下一步工作安排") == ("下一步工作安排", False)
+
+
+# ---------------------------------------------------------------- the reader
+
+
+def test_reader_gives_the_values_openpyxl_gives(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "工作进展"
+    values = [
+        "文字 & <标签> {{ x }}",
+        "第一行\n第二行",
+        "𠀋😀",
+        3,
+        -7,
+        3.5,
+        1e20,
+        True,
+        dt.datetime(2023, 11, 3),
+        dt.datetime(2023, 11, 3, 9, 30),
+        dt.time(10, 30),
+    ]
+    formats = {8: 'yyyy"年"m"月"d"日"', 9: "yyyy-mm-dd hh:mm", 10: "h:mm"}
+    for column, value in enumerate(values, start=2):
+        cell = sheet.cell(3, column, value)
+        cell.number_format = formats.get(column - 2, cell.number_format)
+    date_as_number = sheet.cell(4, 2, 45000)
+    date_as_number.number_format = '[DBNum1][$-804]yyyy"年"m"月"d"日"'
+    sheet.cell(6, 4, "合并")
+    sheet.merge_cells("D6:F7")
+    hidden = book.create_sheet("隐藏")
+    hidden.sheet_state = "hidden"
+    hidden["A1"] = "在隐藏表中"
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+
+    expected = openpyxl.load_workbook(path, data_only=True)
+    with _xlsx.Workbook(path) as read:
+        assert read.titles == ["工作进展", "隐藏"]
+        for title in read.titles:
+            got = read.read(title)
+            want = expected[title]
+            rows = [[c.value for c in row] for row in want.iter_rows(min_row=1, min_col=1)]
+            rows = [
+                row[: max((i + 1 for i, v in enumerate(row) if v is not None), default=0)]
+                for row in rows
+            ]
+            while rows and not rows[-1]:
+                rows.pop()
+            assert got.rows == rows
+            assert sorted(got.merged) == sorted(
+                (r.min_row, r.min_col, r.max_row, r.max_col) for r in want.merged_cells.ranges
+            )
+            assert all(
+                type(a) is type(b)
+                for ga, wa in zip(got.rows, rows, strict=True)
+                for a, b in zip(ga, wa, strict=True)
+            )
+
+
+@pytest.mark.parametrize(
+    ("cell", "too_large"),
+    [("A100000", False), ("A100001", True), ("GR10000", False), ("GS1", True), ("U100000", True)],
+)
+def test_far_values_are_measured_before_the_sheet_is_read(tmp_path, cell, too_large):
+    path = write_workbook(tmp_path / "a.xlsx", {"工作进展": [["一级标题", "内容"]]})
+    book = openpyxl.load_workbook(path)
+    book["工作进展"][cell] = "远处"
+    book.save(path)
+    with _xlsx.Workbook(path) as read:
+        values = read.read("工作进展")
+    assert isinstance(values, _xlsx.SheetTooLarge) == too_large
+    if too_large:
+        message = load_inputs(tmp_path).problems[0].describe()
+        assert "工作表过大" in message and "请删除多余的空行和空列" in message
+
+
+def test_error_values_and_unsaved_formulas_are_found_on_the_right_sheet(tmp_path):
+    path = tmp_path / "a.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "填写说明"
+    book.active["A1"] = "=1+1"  # on a sheet that is not read
+    progress = book.create_sheet("工作进展")
+    progress.append(["一级标题", "内容", "排序"])
+    progress.append(["标题", "正文", "=1+1"])
+    progress.append(["标题", "#REF!", 3])
+    progress["B3"].data_type = "e"
+    book.move_sheet("工作进展", offset=-1)  # the sheet's XML is not the first member any more
+    book.save(path)
+    with _xlsx.Workbook(path) as read:
+        values = read.read("工作进展")
+    assert values.errors == {(3, 2): "#REF!"}
+    assert values.unsaved == {(2, 3)}
+    problems = [p for p in load_inputs(tmp_path).problems if p.is_error]
+    assert sorted(p.location.cell for p in problems) == ["B3", "C2"]
+    assert all(p.location.sheet == "工作进展" for p in problems)

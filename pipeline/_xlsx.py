@@ -274,11 +274,14 @@ def _worksheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
 # ------------------------------------------------------------------ what calamine does not tell
 
 # A cell or row reference that may lie beyond 10,000 rows or column GR (200): only then are the
-# sheet's real bounds worth counting.
+# sheet's real bounds worth counting. Any attribute ending in r is looked at, not only a cell's
+# sheet, and false alarms only cost a parse. Patterns start with a literal character: a search
+# then skips ahead quickly through megabytes of XML.
 _FAR_REFERENCE = re.compile(
-    rb"\sr\s*=\s*[\"']\$?(?:[A-Za-z]{3}|[H-Zh-z][A-Za-z]|[Gg][S-Zs-z]|[A-Za-z]{0,2}\$?\d{5})"
+    rb"r\s*=\s*[\"']\$?(?:[A-Za-z]{3}|[H-Zh-z][A-Za-z]|[Gg][S-Zs-z]|[A-Za-z]{0,2}\$?\d{5})"
 )
-_FORMULA_OR_ERROR = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]|\st\s*=\s*[\"']e[\"']")
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+_ERROR_VALUE = re.compile(rb"t\s*=\s*[\"']e[\"']")
 
 
 @dataclass
@@ -291,7 +294,7 @@ class _Cells:
 
 def _inspect(xml: bytes) -> _Cells | None:
     """Bounds, error values and unsaved formulas of a worksheet; None when it has none of them."""
-    if not (_FAR_REFERENCE.search(xml) or _FORMULA_OR_ERROR.search(xml)):
+    if not (_FAR_REFERENCE.search(xml) or _FORMULA.search(xml) or _ERROR_VALUE.search(xml)):
         return None
     found = _Cells()
     row_number = column = 0

@@ -15,6 +15,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,21 @@ class Workbook:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def read_workbook(
+    path: Path, wanted: Callable[[str], bool]
+) -> list[tuple[str, SheetValues | SheetTooLarge | None]] | UnreadableWorkbook:
+    """Every worksheet's title with its values (None for a sheet not `wanted`), or why not.
+
+    Returns the exception rather than raising it, so that workbooks can be read in threads:
+    calamine releases the GIL while it parses.
+    """
+    try:
+        with Workbook(path) as book:
+            return [(t, book.read(t) if wanted(t) else None) for t in book.titles]
+    except UnreadableWorkbook as exc:
+        return exc
 
 
 def _unreadable(exc: Exception) -> UnreadableWorkbook:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -213,4 +214,7 @@ def department_file_name(department: str) -> str:
 
 
 def main() -> None:
+    # A build makes hundreds of thousands of small objects (cells, rows, XML elements) that live
+    # until it ends; with the default threshold the collector walks them all again and again.
+    gc.set_threshold(50_000, 20, 100)
     cli(prog_name="pipeline")

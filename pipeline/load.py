@@ -6,6 +6,8 @@ column letter, so that validation can name the exact cell of every problem.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,22 +61,26 @@ class LoadedInputs:
 def load_inputs(folder: Path) -> LoadedInputs:
     """Read every workbook directly inside `folder`, collecting problems instead of raising."""
     result = LoadedInputs()
+    refused: dict[Path, Problem] = {}
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if not path.is_file() or path.name.startswith(("~$", ".")):
             continue
         suffix = path.suffix.lower()
         if suffix in contract.REFUSED_SUFFIXES:
-            result.problems.append(
-                error(
-                    Location(path.name),
-                    f"不支持 {suffix} 格式。请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后再放入。",
-                )
+            refused[path] = error(
+                Location(path.name),
+                f"不支持 {suffix} 格式。请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后再放入。",
             )
-            continue
-        if suffix != ".xlsx":
-            continue
-        result.workbooks.append(path)
-        _load_workbook(path, result)
+        elif suffix == ".xlsx":
+            result.workbooks.append(path)
+    with ThreadPoolExecutor(max_workers=_READERS) as pool:
+        # Results come in order while the next workbooks are still being read.
+        read = pool.map(_read_known_sheets, result.workbooks)
+        for path in sorted([*refused, *result.workbooks], key=lambda p: p.name):
+            if path in refused:
+                result.problems.append(refused[path])
+            else:
+                _add_workbook(path, next(read), result)
     if not result.workbooks and not result.problems:
         result.problems.append(
             error(
@@ -85,39 +91,39 @@ def load_inputs(folder: Path) -> LoadedInputs:
     return result
 
 
-def _load_workbook(path: Path, result: LoadedInputs) -> None:
-    problems: list[Problem] = []
-    sheets: list[SheetFrame] = []
-    try:
-        with _xlsx.Workbook(path) as book:
-            for title in book.titles:
-                name = normalise_name(title)
-                if name not in contract.KNOWN_SHEETS:
-                    if title not in AUXILIARY_SHEETS:
-                        problems.append(
-                            notice(
-                                Location(path.name, title),
-                                "不是可识别的工作表，未读取。可识别的工作表有："
-                                + "、".join(contract.KNOWN_SHEETS)
-                                + "。",
-                            )
-                        )
-                    continue
-                values = book.read(title)
-                if isinstance(values, _xlsx.SheetTooLarge):
-                    problems.append(error(Location(path.name, title), _too_large(values)))
-                    continue
-                grid = _read_grid(values, path.name, problems)
-                reader = _read_key_values if name in contract.KEY_VALUE_SHEETS else _read_table
-                frame = reader(path.name, name, title, grid, problems)
-                if frame is not None:
-                    sheets.append(frame)
-    except _xlsx.UnreadableWorkbook as exc:
+# Workbooks read at once: calamine parses without holding the GIL.
+_READERS = min(4, os.cpu_count() or 1)
+
+
+def _read_known_sheets(path: Path):
+    return _xlsx.read_workbook(path, lambda title: normalise_name(title) in contract.KNOWN_SHEETS)
+
+
+def _add_workbook(path: Path, read, result: LoadedInputs) -> None:
+    if isinstance(read, _xlsx.UnreadableWorkbook):
         # Nothing of a workbook that cannot be read to the end is used.
-        result.problems.append(error(Location(path.name), str(exc)))
+        result.problems.append(error(Location(path.name), str(read)))
         return
-    result.problems.extend(problems)
-    result.sheets.extend(sheets)
+    for title, values in read:
+        name = normalise_name(title)
+        if values is None:
+            if title not in AUXILIARY_SHEETS:
+                result.problems.append(
+                    notice(
+                        Location(path.name, title),
+                        "不是可识别的工作表，未读取。可识别的工作表有："
+                        + "、".join(contract.KNOWN_SHEETS)
+                        + "。",
+                    )
+                )
+        elif isinstance(values, _xlsx.SheetTooLarge):
+            result.problems.append(error(Location(path.name, title), _too_large(values)))
+        else:
+            grid = _read_grid(values, path.name, result.problems)
+            reader = _read_key_values if name in contract.KEY_VALUE_SHEETS else _read_table
+            frame = reader(path.name, name, title, grid, result.problems)
+            if frame is not None:
+                result.sheets.append(frame)
 
 
 def _too_large(sheet: _xlsx.SheetTooLarge) -> str:

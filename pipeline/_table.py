@@ -36,14 +36,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
-
 from . import _docx, _table_xml
+
+# docxtpl's steps that `_docx.render` does more cheaply, under the names the benchmark's tests
+# compare with docxtpl's own.
+from ._docx import fix_tables  # noqa: F401
+from ._docx import resolve_listing_where_needed as _resolve_listing_where_needed  # noqa: F401
 from ._table_layout import _DEFAULT_TITLE_TWIPS, _cell_text, title_text
 from .model import CooperationItem, CooperationRow, RegionTable
 
@@ -203,8 +205,6 @@ def render_region_table(table: RegionTable, template: Path, *, author: str, when
     page = _table_xml.page_geometry(document.docx.element.body)
     title_size = _table_xml.style_size(document, "TableTitle") or _DEFAULT_TITLE_TWIPS
     context = table_context(table, title_room=page.text_width / title_size)
-    _resolve_listing_where_needed(document)
-    document.fix_tables = fix_tables
     _docx.render(document, template, context)
     _table_xml.finish_table(document, template, table, layout, context["rows"])
     return _docx.save_reproducibly(document, when=when, author=author, title=table.title)
@@ -225,80 +225,3 @@ def _check_tags_once(document, template: Path) -> None:
     _docx.check_tags(document, template, REQUIRED_TAGS, KNOWN_TAGS)
     if key is not None:
         _CHECKED.add(key)
-
-
-# docxtpl turns tabs, line breaks and page breaks in the rendered text into Word XML by running
-# three nested regular expressions over every run of every paragraph. A table of thousands of
-# rows has tens of thousands of paragraphs, and only those holding such a character change.
-_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # as docxtpl finds them
-_LISTING_CHARACTERS = re.compile("[\t\a\n\f]")
-
-
-def _resolve_listing_where_needed(document) -> None:
-    """Have `document` hand docxtpl's listing step only the paragraphs it would change."""
-    resolve = document.resolve_listing
-
-    def paragraph(match: re.Match) -> str:
-        text = match.group(0)
-        return resolve(text) if _LISTING_CHARACTERS.search(text) else text
-
-    def resolve_listing(xml: str) -> str:
-        return _PARAGRAPH.sub(paragraph, xml) if _LISTING_CHARACTERS.search(xml) else xml
-
-    document.resolve_listing = resolve_listing
-
-
-def fix_tables(xml: str):
-    """docxtpl's `DocxTemplate.fix_tables` with the same result, but cheap per row.
-
-    After `{%tc %}` loops a row may have more cells than the table has grid columns: the grid
-    gets columns added (widths scaled to keep the table's width), then loses those that no row
-    reaches. docxtpl looks up every cell's `w:gridSpan` in Python, twice per row; here a row
-    without any `w:gridSpan` is counted at once. Errors of a broken table are the same too.
-    """
-    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
-    ns = "{" + tree.nsmap["w"] + "}"
-    tc, tr, grid_col, width = ns + "tc", ns + "tr", ns + "gridCol", ns + "w"
-    for table in tree.iter(ns + "tbl"):
-        grid = table.find(ns + "tblGrid")
-        columns = grid.findall(grid_col)
-        most_cells = max((len(row.findall(tc)) for row in table.iter(tr)), default=0)
-        to_add = max(0, most_cells - len(columns))
-        if to_add > 0:
-            total = 0.0
-            for column in columns:
-                if column.get(width) is not None:
-                    total += float(column.get(width))
-            if total > 0:
-                old_average = total / len(columns)
-                new_average = total / (len(columns) + to_add)
-                for column in columns:
-                    column.set(
-                        width, str(int(float(column.get(width)) * new_average / old_average))
-                    )
-                for _ in range(to_add):
-                    etree.SubElement(grid, grid_col, {width: str(int(new_average))})
-        columns = grid.findall(grid_col)
-        widest = 0
-        for row in table.iter(tr):
-            cells = row.findall(tc)
-            if next(row.iter(ns + "gridSpan"), None) is None:
-                widest = max(widest, len(cells))
-                continue
-            spanned = 0
-            for cell in cells:
-                props = cell.find(ns + "tcPr")
-                span = None if props is None else props.find(ns + "gridSpan")
-                spanned += 1 if span is None else int(span.get(ns + "val"))
-            widest = max(widest, spanned)
-        to_remove = len(columns) - widest
-        if to_remove > 0:
-            removed = 0.0
-            for column in columns[-to_remove:]:
-                removed += float(column.get(width))
-                grid.remove(column)
-            left = grid.findall(grid_col)
-            extra = int(removed / len(left)) if left else 0
-            for column in left:
-                column.set(width, str(int(float(column.get(width)) + extra)))
-    return tree

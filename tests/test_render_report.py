@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from pipeline import _docx
 from pipeline._report import (
     KNOWN_TAGS,
     REQUIRED_TAGS,
+    build_context,
     chinese_number,
     lead_in_runs,
     render_work_report,
@@ -746,6 +748,21 @@ def test_two_renders_are_byte_identical():
 
 def test_render_depends_on_the_inputs():
     assert render(make_report()) != render(make_report(issue_number="96"))
+
+
+def test_rendering_gives_what_docxtpl_gives():
+    """The cheaper steps of `_docx.render` give docxtpl's own XML in every part (footers too),
+    for a report whose text docxtpl's listing step rewrites."""
+    report = hostile_report()
+    report.settings.lead.append("甲\t乙\f丙")
+    context = build_context(report)
+    reference = _docx.open_template(TEMPLATE)
+    reference.render(context, jinja_env=_docx.jinja_environment(), autoescape=True)
+    document = _docx.open_template(TEMPLATE)
+    _docx.render(document, TEMPLATE, context)
+    assert _docx._write_package(document.docx.part.package) == _docx._write_package(
+        reference.docx.part.package
+    )
 
 
 # ------------------------------------------------------------------ broken templates

@@ -6,6 +6,7 @@ cross-sheet rules in `validate` still see the row's other cells.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pandas as pd
@@ -22,7 +23,7 @@ from ._cells import (
 )
 from ._settings_rules import plausible
 from .errors import Problem, error, notice
-from .load import ROW_COLUMN, LoadedInputs, SheetFrame
+from .load import ROW_COLUMN, LoadedInputs, SheetFrame, frame_records
 from .model import APPROVAL_STEPS
 
 MAX_HEADINGS = 999  # the generated Chinese numbering goes up to 九百九十九
@@ -102,7 +103,7 @@ def _check_heading_counts(outline: pd.DataFrame, problems: list[Problem]) -> Non
     """Headings are numbered 一、 to 九百九十九、 and （一） to （九百九十九）; say so beyond."""
     firsts: dict[str, int] = {}
     seconds: dict[str, int] = {}
-    for row in outline.to_dict("records"):
+    for row in frame_records(outline):
         first = normalise_name(row["一级标题"])
         if first not in firsts:
             firsts[first] = 0
@@ -194,6 +195,13 @@ def note_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict | No
 _NOT_SHOWN_WHEN_EXCLUDED = ("预计完成时间", "事项推进情况", "牵头领导", "牵头部门", "配合部门")
 
 
+@functools.cache
+def _plan_year(column: str) -> int | None:
+    """The year of a 2024年计划 column; every row asks for the same few names."""
+    match = contract.YEAR_PLAN.match(normalise_name(column))
+    return int(match.group(1)) if match else None
+
+
 def cooperation_row(
     sheet: SheetFrame, row: dict, problems: list[Problem], years: list[int] | None
 ) -> dict | None:
@@ -228,11 +236,9 @@ def cooperation_row(
             ok = False
     plans = {}
     for column, value in row.items():
-        match = (
-            contract.YEAR_PLAN.match(normalise_name(column)) if isinstance(column, str) else None
-        )
-        if match and not is_blank(value):
-            plans[int(match.group(1))] = as_text(value)
+        year = _plan_year(column) if isinstance(column, str) else None
+        if year is not None and not is_blank(value):
+            plans[year] = as_text(value)
     if included:
         for column in ("牵头领导", "牵头部门"):
             ok &= _required(

@@ -14,7 +14,7 @@ from ._cells import (
     parse_int,
 )
 from .errors import Location, Problem, error, notice
-from .load import KEY, ROW_COLUMN, VALUE, SheetFrame
+from .load import KEY, ROW_COLUMN, VALUE, SheetFrame, frame_records
 
 MAX_PLAN_YEARS = 10
 
@@ -26,7 +26,7 @@ def key_values(
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
     rows: dict[str, int] = {}
-    for row in sheet.frame.to_dict("records"):
+    for row in frame_records(sheet.frame):
         key, value, number = normalise_name(row[KEY]), row[VALUE], row[ROW_COLUMN]
         if not key:
             if not is_blank(value):

@@ -7,7 +7,7 @@ import pandas as pd
 from . import contract
 from ._cells import normalise_name
 from .errors import Location, Problem, notice
-from .load import ROW_COLUMN, LoadedInputs
+from .load import ROW_COLUMN, LoadedInputs, frame_records
 from .model import (
     ApprovalEntry,
     CooperationItem,
@@ -100,7 +100,7 @@ def _work_report(validated: ValidatedInputs, notices: list[Problem]) -> WorkRepo
     sections: dict[str, ReportSection] = {}
     subsections: dict[tuple[str, str], ReportSubsection] = {}
     outline = validated.rows[contract.OUTLINE]
-    for row in outline.to_dict("records"):
+    for row in frame_records(outline):
         key = normalise_name(row["一级标题"])
         section = sections.setdefault(key, ReportSection(row["一级标题"]))
         if row["二级标题"]:
@@ -114,7 +114,7 @@ def _work_report(validated: ValidatedInputs, notices: list[Problem]) -> WorkRepo
         progress = progress.sort_values(
             ["_unordered", "排序", ORDER_COLUMN, ROW_COLUMN], kind="stable"
         )
-        for row in progress.to_dict("records"):
+        for row in frame_records(progress):
             entry = ReportEntry(
                 paragraphs=_paragraphs(row["内容"]),
                 lead_in=row["事项"],
@@ -154,7 +154,7 @@ def _approval(validated: ValidatedInputs) -> dict[str, list[ApprovalEntry]]:
         _time=rows["签署时间"].map(lambda v: v[0] if v else pd.NaT),
     )
     rows = rows.sort_values(["_untimed", "_time", ORDER_COLUMN, ROW_COLUMN], kind="stable")
-    for row in rows.to_dict("records"):
+    for row in frame_records(rows):
         signed = row["签署时间"]
         approval.setdefault(row["环节"], []).append(
             ApprovalEntry(
@@ -203,7 +203,7 @@ def _region_tables(validated: ValidatedInputs, settings: TableSettings) -> list[
     # One pass over plain records: grouping the frame item by item costs a frame per item.
     # Regions keep the order of the sorted rows, items go by 序号, an item's rows keep theirs.
     regions: dict[str, dict[int, list[dict]]] = {}
-    for row in rows.to_dict("records"):
+    for row in frame_records(rows):
         regions.setdefault(row["_region"], {}).setdefault(row["序号"], []).append(row)
     tables = []
     for region_key, serials in regions.items():

@@ -26,7 +26,7 @@ from ._row_rules import (
 )
 from ._settings_rules import check_period, key_values, plan_years
 from .errors import Location, Problem, error, notice
-from .load import ROW_COLUMN, LoadedInputs, SheetFrame
+from .load import ROW_COLUMN, LoadedInputs, SheetFrame, frame_records
 
 FILE_COLUMN = "_file"
 ORDER_COLUMN = "_order"  # the workbook's position in file-name order
@@ -110,7 +110,7 @@ def _typed_rows(
     cross-sheet rules still check their other cells; `_usable` drops them before merging."""
     records = []
     for sheet in frames:
-        for row in sheet.frame.to_dict("records"):
+        for row in frame_records(sheet.frame):
             typed = typer(sheet, row, problems)
             if typed is not None:
                 typed.setdefault("_ok", True)
@@ -146,7 +146,7 @@ def _check_headings(loaded: LoadedInputs, result: ValidatedInputs, problems: lis
     tree: dict[
         str, tuple[str, dict[str, str], bool]
     ] = {}  # key → (title, sub key → title, has direct content)
-    for row in outline.to_dict("records"):
+    for row in frame_records(outline):
         title, sub = row["一级标题"], row["二级标题"]
         entry = tree.setdefault(normalise_name(title), (title, {}, False))
         if sub:
@@ -154,7 +154,7 @@ def _check_headings(loaded: LoadedInputs, result: ValidatedInputs, problems: lis
         else:
             tree[normalise_name(title)] = (entry[0], entry[1], True)
     keep = []
-    for row in progress.to_dict("records"):
+    for row in frame_records(progress):
         sheet, number = row["_sheet"], row[ROW_COLUMN]
         if row["一级标题"] is None:
             keep.append(False)
@@ -220,7 +220,7 @@ def _check_items_agree(rows: pd.DataFrame, problems: list[Problem]) -> None:
     if rows.empty:
         return
     first_seen: dict[tuple[str, int], dict] = {}
-    for row in rows.sort_values([ORDER_COLUMN, ROW_COLUMN]).to_dict("records"):
+    for row in frame_records(rows.sort_values([ORDER_COLUMN, ROW_COLUMN])):
         if row["序号"] is None or not row["事项"] or not row["对口地区"]:
             continue
         key = (normalise_name(row["对口地区"]), row["序号"])
@@ -290,7 +290,7 @@ def _check_documents_wanted(
             )
         )
     regions = {normalise_name(r) for r in result.rows[contract.COOPERATION].get("对口地区", [])}
-    for row in result.rows[contract.TABLE_NOTES].to_dict("records"):
+    for row in frame_records(result.rows[contract.TABLE_NOTES]):
         if normalise_name(row["对口地区"]) not in regions:
             problems.append(
                 notice(

@@ -217,4 +217,9 @@ def main() -> None:
     # A build makes hundreds of thousands of small objects (cells, rows, XML elements) that live
     # until it ends; with the default threshold the collector walks them all again and again.
     gc.set_threshold(50_000, 20, 100)
-    cli(prog_name="pipeline")
+    try:
+        cli(prog_name="pipeline")
+    finally:
+        # At exit the interpreter collects once more over every object still alive, which
+        # takes longer than freeing them; the process ends anyway.
+        gc.freeze()

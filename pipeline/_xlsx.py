@@ -212,13 +212,15 @@ def _check_container(path: Path) -> str | None:
 
 
 def _odd_worksheet(archive: zipfile.ZipFile) -> str | None:
-    """A worksheet with a DTD, or with merged or hyperlinked ranges too large or too many."""
+    """An XML part with a DTD, or a worksheet with too large or too many merged ranges."""
     for name in archive.namelist():
-        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+        if not name.endswith((".xml", ".rels")):
             continue
         data = archive.read(name)
         if b"<!DOCTYPE" in data:  # Excel never writes one; entities could expand or leak files
             return _DAMAGED
+        if not name.startswith("xl/worksheets/"):
+            continue
         oversized = _oversized_range(data)
         if oversized:
             return (

@@ -1408,6 +1408,19 @@ def _external_entity(folder: Path) -> None:
     patch_zip(folder / PROGRESS_BOOK, sheet_member(folder / PROGRESS_BOOK, P), change)
 
 
+@case("xml_entity_in_the_workbook_part", errors=(At(PROGRESS_BOOK, None, None, "损坏"),))
+def _workbook_entity(folder: Path) -> None:
+    Books().write(folder)
+    entities = '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+
+    def change(data: bytes) -> bytes:
+        named = data.replace(f'name="{P}"'.encode(), b'name="&b;"')
+        assert named != data
+        return _with_doctype(named, f"<!DOCTYPE workbook [{entities}]>")
+
+    patch_zip(folder / PROGRESS_BOOK, "xl/workbook.xml", change)
+
+
 @case("lock_and_hidden_files_are_skipped", documents=2)
 def _skipped(folder: Path) -> None:
     Books().write(folder)

@@ -185,6 +185,10 @@ TABLE_SHEETS = {
 }
 KEY_VALUE_SHEETS = {s.name: s for s in (REPORT_SETTINGS_SHEET, TABLE_SETTINGS_SHEET)}
 KNOWN_SHEETS = (*KEY_VALUE_SHEETS, *TABLE_SHEETS)
+# Sheets the blank workbooks carry for people, not data: read past without a notice.
+INSTRUCTIONS_SHEET = "填写说明"
+CHOICES_SHEET = "_选项"  # hidden: the values of drop-down lists too long to write inline
+AUXILIARY_SHEETS = (INSTRUCTIONS_SHEET, CHOICES_SHEET)
 
 # Sheets that may appear in one workbook only (a second copy would be ambiguous).
 SINGLE_SHEETS = (REPORT_SETTINGS, TABLE_SETTINGS, OUTLINE)

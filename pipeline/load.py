@@ -20,9 +20,6 @@ from .errors import Location, Problem, error, notice
 
 ROW_COLUMN = "_row"  # the Excel row number of each data row
 
-# Sheets the blank workbooks carry for people, not data.
-AUXILIARY_SHEETS = {"填写说明", "_选项"}
-
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of a frame as dicts, like `to_dict("records")` on object columns, but without
@@ -115,7 +112,7 @@ def _add_workbook(path: Path, read, result: LoadedInputs) -> None:
     for title, values in read:
         name = normalise_name(title)
         if values is None:
-            if title not in AUXILIARY_SHEETS:
+            if title not in contract.AUXILIARY_SHEETS:
                 result.problems.append(
                     notice(
                         Location(path.name, title),

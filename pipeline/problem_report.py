@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ._xlsx_write import set_text
 from .errors import PipelineError, Problem, sorted_problems
-from .workbooks import set_text
 
 PROBLEMS_SHEET = "问题清单"
 SUMMARY_SHEET = "汇总"

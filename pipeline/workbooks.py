@@ -7,35 +7,29 @@ and a first sheet `填写说明` that explains each column in Chinese.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import contract
-from ._docx import ZIP_EPOCH
-from .contract import Column, KeyValueSheet, TableSheet
-from .errors import PipelineError, UsageError
-
-# Sheets that are not part of the contract; the loader can pass over them without a notice.
-INSTRUCTIONS_SHEET = "填写说明"
-CHOICES_SHEET = "_选项"  # hidden: the values of drop-down lists too long to write inline
-AUXILIARY_SHEETS = (INSTRUCTIONS_SHEET, CHOICES_SHEET)
+from ._xlsx_write import (
+    ListSource,
+    list_validation,
+    refuse_existing,
+    save_new,
+    set_text,
+    whole_validation,
+)
+from .contract import INSTRUCTIONS_SHEET, Column, KeyValueSheet, TableSheet
 
 FIRST_DATA_ROW = 2
 LAST_DATA_ROW = 1000  # drop-downs and number checks cover this many rows
-INLINE_LIST_LIMIT = 255  # Excel refuses an inline list longer than this
 
 REQUIRED = "必填"
 OPTIONAL = "选填"
@@ -46,8 +40,6 @@ VALUE_WIDTH = 70
 # long ones stay General because Excel shows a text-format cell over 255 characters as ####.
 SHORT_TEXT_WIDTH = 20
 
-EXCEL_TEXT_LIMIT = 32767
-_FORMULA_LIKE = ("=", "+", "-", "@")
 
 _HEADER_FONT = Font(bold=True)
 _TITLE_FONT = Font(bold=True, size=14)
@@ -56,7 +48,6 @@ _OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _DATA_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 _NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy/m/d h:mm:ss"}
-_FIXED_STAMP = dt.datetime(2000, 1, 1)
 
 
 def _contract_column(sheet: TableSheet, name: str) -> str:
@@ -76,21 +67,6 @@ for _name in (TOP_HEADING, SUB_HEADING):
 # ---------------------------------------------------------------- cells
 
 
-def set_text(cell: Cell, value: Any) -> None:
-    """Write `value` as literal text: never a formula, never a number, always valid XML."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
-    if len(text) > EXCEL_TEXT_LIMIT:
-        text = text[: EXCEL_TEXT_LIMIT - 1] + "…"
-    if not text:
-        cell.value = None
-        return
-    cell.value = text
-    cell.data_type = "s"  # openpyxl reads a leading `=` as a formula; this undoes it
-    if text.startswith(_FORMULA_LIKE):
-        # so that Excel keeps it as text when someone edits the cell and presses Enter
-        cell.quotePrefix = True
-
-
 def _style_header(cell: Cell, required: bool) -> None:
     cell.font = _HEADER_FONT
     cell.fill = _REQUIRED_FILL if required else _OPTIONAL_FILL
@@ -107,91 +83,13 @@ def _distinct(values: Iterable[str | None]) -> list[str]:
     return list(seen)
 
 
-# ---------------------------------------------------------------- validations
-
-
-class _ListSource:
-    """Turns a list of allowed values into a data-validation formula.
-
-    Short lists are written inline (`"是,否"`); long ones, or values holding a comma or a quote,
-    go to one column of the hidden sheet `_选项` and are referenced as a range.
-    """
-
-    def __init__(self, workbook: Workbook) -> None:
-        self.workbook = workbook
-        self.sheet: Worksheet | None = None
-        self.columns = 0
-
-    def formula(self, title: str, values: Sequence[str]) -> str:
-        inline = ",".join(values)
-        if len(inline) <= INLINE_LIST_LIMIT and not any("," in v or '"' in v for v in values):
-            return f'"{inline}"'
-        if self.sheet is None:
-            self.sheet = self.workbook.create_sheet(CHOICES_SHEET)
-            self.sheet.sheet_state = "hidden"
-        self.columns += 1
-        column = self.columns
-        set_text(self.sheet.cell(row=1, column=column), title)
-        for row, value in enumerate(values, start=2):
-            set_text(self.sheet.cell(row=row, column=column), value)
-        letter = get_column_letter(column)
-        return f"'{CHOICES_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
-
-    def move_last(self) -> None:
-        if self.sheet is not None:
-            offset = len(self.workbook.sheetnames) - 1 - self.workbook.index(self.sheet)
-            self.workbook.move_sheet(self.sheet, offset=offset)
-
-
-def _prompt(validation: DataValidation, title: str, text: str) -> None:
-    if text:
-        validation.showInputMessage = True
-        validation.promptTitle = title[:32]
-        validation.prompt = text[:255]
-
-
-def _list_validation(
-    formula: str, title: str, help_text: str, *, strict: bool = True
-) -> DataValidation:
-    validation = DataValidation(
-        type="list",
-        formula1=formula,
-        allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="stop" if strict else "warning",
-        errorTitle=title[:32],
-        error=(
-            f"「{title}」请从下拉列表中选择。"
-            if strict
-            else f"「{title}」不在下拉列表中。确定要这样填写吗？"
-        ),
-    )
-    _prompt(validation, title, help_text)
-    return validation
-
-
-def _whole_validation(title: str, help_text: str) -> DataValidation:
-    validation = DataValidation(
-        type="whole",
-        operator="greaterThanOrEqual",
-        formula1="1",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="stop",
-        errorTitle=title[:32],
-        error=f"「{title}」请填写大于等于 1 的整数。",
-    )
-    _prompt(validation, title, help_text)
-    return validation
-
-
 # ---------------------------------------------------------------- sheets
 
 
 def _write_table_sheet(
     sheet: Worksheet,
     columns: Sequence[Column],
-    lists: _ListSource,
+    lists: ListSource,
     choices: dict[str, tuple[list[str], bool]],
 ) -> None:
     """A header row from the contract, and per column its width, format and validation.
@@ -217,12 +115,12 @@ def _write_table_sheet(
             values, strict = choices[column.name]
             if values:
                 formula = lists.formula(column.name, values)
-                validation = _list_validation(formula, column.name, column.help, strict=strict)
+                validation = list_validation(formula, column.name, column.help, strict=strict)
         elif column.kind == "choice" and column.choices:
             formula = lists.formula(column.name, list(column.choices))
-            validation = _list_validation(formula, column.name, column.help)
+            validation = list_validation(formula, column.name, column.help)
         elif column.kind in ("int", "number"):
-            validation = _whole_validation(column.name, column.help)
+            validation = whole_validation(column.name, column.help)
         if validation is not None:
             validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{LAST_DATA_ROW}")
             sheet.add_data_validation(validation)
@@ -259,7 +157,7 @@ def _write_key_value_sheet(sheet: Worksheet, spec: KeyValueSheet) -> None:
         if field.kind in _NUMBER_FORMATS:
             value.number_format = _NUMBER_FORMATS[field.kind]
         elif field.kind == "int":
-            whole = _whole_validation(field.name, "")
+            whole = whole_validation(field.name, "")
             whole.add(value.coordinate)
             sheet.add_data_validation(whole)
     sheet.column_dimensions["A"].width = KEY_WIDTH
@@ -365,7 +263,7 @@ def write_department_workbook(
     years: Sequence[int] = (),
 ) -> None:
     """A blank department workbook: 填写说明, 工作进展, 合作交流项目 (and a hidden `_选项`)."""
-    _refuse_existing(path)
+    refuse_existing(path)
     region_values = _distinct(regions)
     top_values = _distinct(top for top, _ in outline)
     sub_values = _distinct(sub for _, sub in outline)
@@ -376,7 +274,7 @@ def write_department_workbook(
     guide.sheet.title = INSTRUCTIONS_SHEET
     progress = workbook.create_sheet(contract.PROGRESS)
     cooperation = workbook.create_sheet(contract.COOPERATION)
-    lists = _ListSource(workbook)
+    lists = ListSource(workbook)
 
     _write_table_sheet(
         progress,
@@ -416,16 +314,16 @@ def write_department_workbook(
     guide.table_sheet(contract.COOPERATION_SHEET, cooperation_columns)
 
     workbook.properties.title = f"{department}报送表"
-    _save_new(workbook, path)
+    save_new(workbook, path)
 
 
 def write_office_workbook(path: Path) -> None:
     """The office workbook (`报告信息.xlsx`): 填写说明 and every office sheet of the contract."""
-    _refuse_existing(path)
+    refuse_existing(path)
     workbook = Workbook()
     guide = _Instructions(workbook.active)
     guide.sheet.title = INSTRUCTIONS_SHEET
-    lists = _ListSource(workbook)
+    lists = ListSource(workbook)
 
     guide.title("报告信息 填写说明")
     guide.line("本工作簿由办公室填写，与各部门报送表放在同一个输入文件夹中。包括：")
@@ -449,51 +347,7 @@ def write_office_workbook(path: Path) -> None:
     lists.move_last()
 
     workbook.properties.title = "报告信息"
-    _save_new(workbook, path)
-
-
-# ---------------------------------------------------------------- saving
-
-
-def _refuse_existing(path: Path) -> None:
-    if path.exists():
-        raise UsageError(f"文件已存在，未覆盖：{path}")
-
-
-def _save_new(workbook: Workbook, path: Path) -> None:
-    """Write the workbook to a file that must not exist yet (checked again at creation)."""
-    workbook.properties.creator = "办公室"
-    workbook.properties.created = _FIXED_STAMP
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    data = _reproducible(buffer.getvalue())
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("xb") as handle:
-            handle.write(data)
-    except FileExistsError:
-        raise UsageError(f"文件已存在，未覆盖：{path}") from None
-    except OSError as exc:
-        raise PipelineError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
-
-
-_CORE_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _reproducible(data: bytes) -> bytes:
-    """Same workbook, same bytes: fixed zip timestamps and a fixed modification time."""
-    stamp = _FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _CORE_STAMP.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, content)
-    return out.getvalue()
+    save_new(workbook, path)
 
 
 def known_choices(inputs: Path) -> tuple[list[str], list[tuple[str, str | None]], list[int]]:

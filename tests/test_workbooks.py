@@ -12,15 +12,10 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import contract
+from pipeline.contract import CHOICES_SHEET, INSTRUCTIONS_SHEET
 from pipeline.errors import UsageError
 from pipeline.model import APPROVAL_STEPS
-from pipeline.workbooks import (
-    CHOICES_SHEET,
-    INSTRUCTIONS_SHEET,
-    LAST_DATA_ROW,
-    write_department_workbook,
-    write_office_workbook,
-)
+from pipeline.workbooks import LAST_DATA_ROW, write_department_workbook, write_office_workbook
 
 REGIONS = ("永安市", "大田县")
 OUTLINE = (

@@ -10,6 +10,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -22,10 +23,12 @@ import pytest
 from lxml import etree
 
 from pipeline import _docx, _table
+from pipeline import render as render_module
 from pipeline._docx import normalise_zip
 from pipeline._table import render_region_table, table_context, table_file_name
 from pipeline.errors import TemplateProblem
-from pipeline.model import CooperationItem, CooperationRow, RegionTable, TableSettings
+from pipeline.model import CooperationItem, CooperationRow, Dossier, RegionTable, TableSettings
+from pipeline.render import TABLE_TEMPLATE, render_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "templates" / "project_table.docx"
@@ -739,6 +742,106 @@ def test_saving_in_one_pass_gives_the_normalised_zip() -> None:
     assert saved == normalise_zip(buffer.getvalue())
     with zipfile.ZipFile(io.BytesIO(saved)) as archive:
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+# ------------------------------------------------------------------------ worker processes
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
+
+
+def regions_dossier() -> Dossier:
+    tables = [mixed_table(), listing_table(), mixed_table(settings(2024, 2027))]
+    for table, region in zip(tables, ["永安市", "三明市", "大田县"], strict=True):
+        table.region = region
+    return Dossier(None, settings(), tables)
+
+
+@needs_fork
+def test_workers_give_the_documents_rendering_here_gives() -> None:
+    dossier = regions_dossier()
+    here = render_documents(dossier, ROOT / "templates", workers=0)
+    assert render_documents(dossier, ROOT / "templates", workers=2) == here
+    assert [d.name for d in here] == [table_file_name(t) for t in dossier.regions]
+
+
+def job(render: Callable[[], bytes], cost: int = 1) -> render_module._Job:
+    return render_module._Job(render, f"{cost}.docx", TABLE_TEMPLATE, cost)
+
+
+def in_worker(parent: int, worker: Callable[[], bytes]) -> Callable[[], bytes]:
+    """A job that runs `worker` in a worker, and here takes long enough for a worker to start
+    on another job."""
+
+    def render() -> bytes:
+        if os.getpid() == parent:
+            time.sleep(0.3)
+            return b"here"
+        return worker()
+
+    return render
+
+
+@needs_fork
+def test_a_template_problem_in_a_worker_reaches_the_caller_unchanged() -> None:
+    problem = TemplateProblem("templates/project_table.docx", "模板标签有误。")
+
+    def fail() -> bytes:
+        raise problem
+
+    jobs = [job(in_worker(os.getpid(), fail)) for _ in range(2)]
+    with pytest.raises(TemplateProblem) as caught:
+        render_module._render_in_workers(jobs, 1)
+    raised = caught.value
+    assert raised is not problem  # it came from the worker
+    assert type(raised) is TemplateProblem
+    assert (raised.template, raised.message, raised.args) == (
+        problem.template,
+        problem.message,
+        problem.args,
+    )
+    assert raised.__cause__ is None
+
+
+@needs_fork
+def test_an_unexpected_error_in_a_worker_names_where_it_happened() -> None:
+    def fail() -> bytes:
+        raise ValueError("坏数据")
+
+    jobs = [job(in_worker(os.getpid(), fail)) for _ in range(2)]
+    with pytest.raises(ValueError, match="坏数据") as caught:
+        render_module._render_in_workers(jobs, 1)
+    assert "in fail" in str(caught.value.__cause__)
+
+
+@needs_fork
+def test_the_first_failure_in_document_order_is_raised() -> None:
+    def failing(n: int) -> Callable[[], bytes]:
+        def render() -> bytes:
+            raise TemplateProblem(f"模板{n}", "坏了")
+
+        return render
+
+    # The largest job is taken first, so the later documents tend to finish first.
+    jobs = [job(lambda: b"ok", 9), job(failing(1), 1), job(failing(2), 5), job(failing(3), 7)]
+    with pytest.raises(TemplateProblem) as caught:
+        render_module._render_in_workers(jobs, 2)
+    assert caught.value.template == "模板1"
+
+
+@needs_fork
+def test_a_job_whose_worker_died_is_rendered_here() -> None:
+    jobs = [job(in_worker(os.getpid(), lambda: os._exit(3))) for _ in range(2)]
+    assert render_module._render_in_workers(jobs, 1) == [b"here", b"here"]
+
+
+def test_small_dossiers_render_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise AssertionError("forked for a small dossier")
+
+    monkeypatch.setattr(os, "fork", no_fork, raising=False)
+    dossier = regions_dossier()
+    assert sum(t.row_count for t in dossier.regions) < render_module.PARALLEL_FROM
+    assert len(render_documents(dossier, ROOT / "templates")) == 3
 
 
 # ------------------------------------------------------------------------ LibreOffice

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import os
 import pickle
 import struct
@@ -73,10 +74,17 @@ def render_documents(
     jobs = _jobs(dossier, templates)
     if workers is None:
         workers = _workers_for(jobs)
-    if workers > 0 and len(jobs) > 1:
-        data = _render_in_workers(jobs, min(workers, len(jobs) - 1))
-    else:
-        data = [job.render() for job in jobs]
+    # What exists now (the dossier, the inputs, the libraries) is left out of garbage collection
+    # while rendering: each collection then looks only at what rendering made, and a forked
+    # worker's collections do not copy the memory it shares with this process.
+    gc.freeze()
+    try:
+        if workers > 0 and len(jobs) > 1:
+            data = _render_in_workers(jobs, min(workers, len(jobs) - 1))
+        else:
+            data = [_render(job) for job in jobs]
+    finally:
+        gc.unfreeze()
     documents = [
         RenderedDocument(job.name, d, job.template) for job, d in zip(jobs, data, strict=True)
     ]
@@ -109,6 +117,14 @@ def _jobs(dossier: Dossier, templates: Path) -> list[_Job]:
             name = _table.table_file_name(table)
             jobs.append(_Job(render_table, name, TABLE_TEMPLATE, table.row_count))
     return jobs
+
+
+def _render(job: _Job) -> bytes:
+    data = job.render()
+    # A rendered document refers to itself (python-docx's package and its parts): without a
+    # collection its XML tree, tens of MB for a large table, would outlive it.
+    gc.collect()
+    return data
 
 
 def _report_cost(report: WorkReport) -> int:
@@ -169,8 +185,6 @@ _PICKLED, _STATE, _TEXT = "pickled", "state", "text"
 
 
 def _render_in_workers(jobs: list[_Job], workers: int) -> list[bytes]:
-    import gc
-
     # What a worker needs is imported before forking, not once per worker.
     import docx  # noqa: F401
     import docxtpl  # noqa: F401
@@ -183,9 +197,6 @@ def _render_in_workers(jobs: list[_Job], workers: int) -> list[bytes]:
     pipes: list[int] = []  # each worker's results, until read
     outcomes: dict[int, tuple[str, Any]] = {}
     finished = False
-    # Objects that exist before forking are left alone by the workers' garbage collector, so
-    # their memory stays shared with this process instead of being copied into each worker.
-    gc.freeze()
     try:
         for _ in range(workers):
             result_read, result_write = os.pipe()
@@ -201,7 +212,6 @@ def _render_in_workers(jobs: list[_Job], workers: int) -> list[bytes]:
             os.close(result_write)
             pids.append(pid)
             pipes.append(result_read)
-        gc.unfreeze()
         outcomes.update(_take_jobs(jobs, queue_read))
         while pipes:
             with os.fdopen(pipes.pop(0), "rb") as results:
@@ -210,7 +220,6 @@ def _render_in_workers(jobs: list[_Job], workers: int) -> list[bytes]:
                 outcomes.update(pickle.loads(received))
         finished = True
     finally:
-        gc.unfreeze()
         os.close(queue_read)
         for result_read in pipes:
             os.close(result_read)
@@ -248,7 +257,7 @@ def _take_jobs(jobs: list[_Job], queue_read: int) -> dict[int, tuple[str, Any]]:
 
 def _outcome(job: _Job) -> tuple[str, Any]:
     try:
-        return _OK, job.render()
+        return _OK, _render(job)
     except Exception as exc:
         return _FAILED, _portable(exc)
 

@@ -296,15 +296,31 @@ def fix_table_grids(tree) -> None:
 
     After `{%tc %}` loops a row may have more cells than the table has grid columns: the grid
     gets columns added (widths scaled to keep the table's width), then loses those that no row
-    reaches. docxtpl looks up every cell's `w:gridSpan` in Python, twice per row; here a row
-    without any `w:gridSpan` is counted at once. Errors of a broken table are the same too.
+    reaches. docxtpl walks every row twice and looks up every cell's `w:gridSpan` in Python;
+    here the table is walked once and a row without any `w:gridSpan` is counted at once.
+    Errors of a broken table are the same too.
     """
     ns = "{" + tree.nsmap["w"] + "}"
-    tc, tr, grid_col, width = ns + "tc", ns + "tr", ns + "gridCol", ns + "w"
+    tc, tr, grid_col, width, grid_span = (
+        ns + "tc",
+        ns + "tr",
+        ns + "gridCol",
+        ns + "w",
+        ns + "gridSpan",
+    )
     for table in tree.iter(ns + "tbl"):
         grid = table.find(ns + "tblGrid")
         columns = grid.findall(grid_col)
-        most_cells = max((len(row.findall(tc)) for row in table.iter(tr)), default=0)
+        # One walk over the table for its rows (nested tables' rows too, as docxtpl counts
+        # them) and for the rows holding a `w:gridSpan` anywhere.
+        rows, spanned_rows = [], set()
+        for element in table.iter(tr, grid_span):
+            if element.tag == tr:
+                rows.append(element)
+            else:
+                spanned_rows.update(element.iterancestors(tr))
+        cell_counts = [len(row.findall(tc)) for row in rows]
+        most_cells = max(cell_counts, default=0)
         to_add = max(0, most_cells - len(columns))
         if to_add > 0:
             total = 0.0
@@ -322,15 +338,14 @@ def fix_table_grids(tree) -> None:
                     etree.SubElement(grid, grid_col, {width: str(int(new_average))})
         columns = grid.findall(grid_col)
         widest = 0
-        for row in table.iter(tr):
-            cells = row.findall(tc)
-            if next(row.iter(ns + "gridSpan"), None) is None:
-                widest = max(widest, len(cells))
+        for row, cell_count in zip(rows, cell_counts, strict=True):
+            if row not in spanned_rows:
+                widest = max(widest, cell_count)
                 continue
             spanned = 0
-            for cell in cells:
+            for cell in row.findall(tc):
                 props = cell.find(ns + "tcPr")
-                span = None if props is None else props.find(ns + "gridSpan")
+                span = None if props is None else props.find(grid_span)
                 spanned += 1 if span is None else int(span.get(ns + "val"))
             widest = max(widest, spanned)
         to_remove = len(columns) - widest

@@ -8,6 +8,7 @@ many years the period has, the header row repeats on each page and body rows do 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,10 +51,18 @@ def _w(tag: str) -> str:
 _TC = _w("tc")
 _TC_PR = _w("tcPr")
 _TC_W = _w("tcW")
+_TR = _w("tr")
+_TR_PR = _w("trPr")
+_P = _w("p")
 _GRID_SPAN = _w("gridSpan")
 _W_VAL = _w("val")
 _W_W = _w("w")
 _W_TYPE = _w("type")
+_NAMESPACES = {"w": W_NS}
+# Rows where a cell's properties hold a `w:gridSpan` (as `_span` looks for it), and each cell's
+# `w:tcW` (as `_CellWidths` looks for it): one XPath call instead of a lookup per cell.
+_ROWS_WITH_SPANS = etree.XPath("w:tr[w:tc/w:tcPr[1]/w:gridSpan]", namespaces=_NAMESPACES)
+_CELL_WIDTHS = etree.XPath("w:tc/w:tcPr[1]/w:tcW[1]", namespaces=_NAMESPACES)
 
 
 def _view_cells(view: RowView, year_count: int) -> list[TextCell]:
@@ -108,10 +117,10 @@ def finish_table(
     views: Sequence[RowView] | None = None,
 ) -> None:
     body = document.docx.element.body
-    tables = list(body.iter(_w("tbl")))
-    if layout.index >= len(tables):
+    # The tables up to the project table only: the walk stops there, not at the end of the body.
+    tbl = next(itertools.islice(body.iter(_w("tbl")), layout.index, None), None)
+    if tbl is None:
         raise TemplateProblem(str(path), "渲染后找不到项目表的表格。请对照默认模板修改。")
-    tbl = tables[layout.index]
     rows = tbl.findall(_w("tr"))
     header, body_rows = rows[: layout.header_rows], rows[layout.header_rows :]
     if len(body_rows) < table.row_count:
@@ -157,13 +166,14 @@ def finish_table(
     keep_whole = available // _KEEP_WHOLE_FRACTION
     tallest = iter(measured.tallest(widths)[len(header_cells) :])
     cell_widths = _CellWidths(widths)
+    with_spans = set(_ROWS_WITH_SPANS(tbl))
     trs = iter(body_rows)
     for item in table.items:
         merged = len(item.rows) > 1
         for index, row in enumerate(item.rows):
             tr = next(trs)
             cells = tr.findall(_TC)
-            spans = _spans(tr, cells)
+            spans = [_span(cell) for cell in cells] if tr in with_spans else [1] * len(cells)
             if row.included:
                 _check_spans(path, spans, columns, f"第{item.number}项")
             else:
@@ -173,7 +183,7 @@ def finish_table(
                 raise TemplateProblem(
                     str(path), "项目表每行的前两格应为「序号」「事项」。请对照默认模板修改。"
                 )
-            cell_widths.apply(cells, spans)
+            cell_widths.apply(tr, cells, spans)
             if merged:
                 for cell in cells[:2]:
                     _set_vmerge(cell, restart=index == 0)
@@ -251,21 +261,14 @@ def _cell_padding(tbl) -> int:
 
 
 def _span(cell) -> int:
-    props = cell.find(_TC_PR)
-    span = None if props is None else props.find(_GRID_SPAN)
+    props = _child(cell, _TC_PR)
+    span = None if props is None else _child(props, _GRID_SPAN)
     if span is None:
         return 1
     try:
         return max(1, int(span.get(_W_VAL, "1")))
     except ValueError:
         return 1
-
-
-def _spans(tr, cells: list) -> list[int]:
-    """`_span` of each of the row's cells; most rows have no `w:gridSpan` at all."""
-    if next(tr.iter(_GRID_SPAN), None) is None:
-        return [1] * len(cells)
-    return [_span(cell) for cell in cells]
 
 
 def _check_columns(path: Path, tr, columns: int, where: str) -> None:
@@ -339,13 +342,13 @@ _TBL_PR_ORDER = (
 
 def _ordered_child(parent, tag: str, order: tuple[str, ...]):
     """The child `tag` of `parent`, created in its schema position if missing."""
-    existing = parent.find(_w(tag))
+    existing = _child(parent, _w(tag))
     if existing is not None:
         return existing
     child = etree.Element(_w(tag))
     rank = order.index(tag)
     for position, sibling in enumerate(parent):
-        local = etree.QName(sibling).localname
+        local = _local_name(sibling)
         if local in order and order.index(local) > rank:
             parent.insert(position, child)
             return child
@@ -353,8 +356,15 @@ def _ordered_child(parent, tag: str, order: tuple[str, ...]):
     return child
 
 
+def _local_name(node) -> str:
+    tag = node.tag
+    if isinstance(tag, str):
+        return tag[tag.find("}") + 1 :]
+    return etree.QName(node).localname  # a comment or processing instruction: refused
+
+
 def _first_child(parent, tag: str):
-    child = parent.find(_w(tag))
+    child = _child(parent, _w(tag))
     if child is None:
         child = etree.Element(_w(tag))
         parent.insert(0, child)
@@ -391,16 +401,17 @@ def _set_grid(tbl, widths: list[int]) -> None:
 
 def _set_widths(tr, widths: list[int]) -> None:
     cells = tr.findall(_TC)
-    _CellWidths(widths).apply(cells, [_span(cell) for cell in cells])
+    _CellWidths(widths).apply(tr, cells, [_span(cell) for cell in cells])
 
 
 def _child(parent, tag: str):
-    """`parent.find(tag)`, trying first the first two children, where the schema puts the
-    properties looked up for every cell (`w:tcPr` first, `w:tcW` after an optional style)."""
-    for child in parent[:2]:
-        if child.tag == tag:
-            return child
-    return parent.find(tag)
+    """`parent.find(tag)`: the first child with that tag. The first child is tried before a
+    search: the schema puts the properties looked up for every cell first (`w:tcPr`, `w:tcW`).
+    (`find` itself parses its argument as a path on every call.)"""
+    first = parent[0] if len(parent) else None
+    if first is not None and first.tag == tag:
+        return first
+    return next(parent.iterchildren(tag), None)
 
 
 class _CellWidths:
@@ -412,15 +423,18 @@ class _CellWidths:
 
     def __init__(self, widths: list[int]) -> None:
         self.widths = widths
-        self._texts: dict[tuple[int, int], str] = {}
+        self._texts: dict[tuple[int, ...], list[str]] = {}
 
-    def apply(self, cells: list, spans: list[int]) -> None:
-        start = 0
-        for cell, span in zip(cells, spans, strict=True):
-            text = self._texts.get((start, span))
-            if text is None:
-                text = str(sum(self.widths[start : start + span]))
-                self._texts[(start, span)] = text
+    def apply(self, tr, cells: list, spans: list[int]) -> None:
+        texts = self._row_texts(spans)
+        found = _CELL_WIDTHS(tr)
+        if len(found) == len(cells):  # each cell has its `w:tcW`: they come in cell order
+            for width, text in zip(found, texts, strict=True):
+                width.attrib.clear()
+                width.set(_W_W, text)
+                width.set(_W_TYPE, "dxa")
+            return
+        for cell, text in zip(cells, texts, strict=True):
             props = _child(cell, _TC_PR)
             width = None if props is None else _child(props, _TC_W)
             if width is None:
@@ -429,7 +443,18 @@ class _CellWidths:
                 width.attrib.clear()
                 width.set(_W_W, text)
                 width.set(_W_TYPE, "dxa")
-            start += span
+
+    def _row_texts(self, spans: list[int]) -> list[str]:
+        key = tuple(spans)
+        texts = self._texts.get(key)
+        if texts is None:
+            texts = []
+            start = 0
+            for span in spans:
+                texts.append(str(sum(self.widths[start : start + span])))
+                start += span
+            self._texts[key] = texts
+        return texts
 
 
 def _set_vmerge(cell, *, restart: bool) -> None:
@@ -440,23 +465,23 @@ def _set_vmerge(cell, *, restart: bool) -> None:
 
 def _clear_cell(cell) -> None:
     """A continued cell shows nothing of its own: one empty paragraph with its formatting."""
-    paragraphs = cell.findall(_w("p"))
+    paragraphs = cell.findall(_P)
     for extra in paragraphs[1:]:
         cell.remove(extra)
     if paragraphs:
         for child in list(paragraphs[0]):
-            if etree.QName(child).localname != "pPr":
+            if _local_name(child) != "pPr":
                 paragraphs[0].remove(child)
 
 
 # trPr is a choice group: its children may come in any order.
 def _set_row_flag(tr, tag: str, on: bool) -> None:
-    props = tr.find(_w("trPr"))
+    props = _child(tr, _TR_PR)
     if props is None:
         if not on:
             return
-        props = etree.Element(_w("trPr"))
-        tblpr_ex = tr.find(_w("tblPrEx"))
+        props = etree.Element(_TR_PR)
+        tblpr_ex = _child(tr, _w("tblPrEx"))
         if tblpr_ex is not None:
             tblpr_ex.addnext(props)
         else:

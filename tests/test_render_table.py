@@ -648,6 +648,13 @@ def _drop_cell(xml: str, text: str) -> str:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode()
 
 
+def test_cells_without_a_width_get_one_in_its_schema_place(tmp_path: Path) -> None:
+    """Cells whose template lost its `w:tcW` get one where Word expects it: the same document
+    as from the template that has them."""
+    template = edited_template(tmp_path, lambda xml: re.sub(r"<w:tcW [^>]*/>", "", xml))
+    assert render(mixed_table(), template) == render(mixed_table())
+
+
 def test_a_missing_template() -> None:
     missing = ROOT / "templates" / "no_such_template.docx"
     with pytest.raises(TemplateProblem) as caught:

@@ -11,12 +11,13 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -45,14 +46,45 @@ def literal(value: Any) -> Markup:
     return Markup(escaped.replace("{", "&#123;").replace("}", "&#125;"))
 
 
+# What `literal` changes in a text: without any of these, a text is its own literal.
+_NOT_LITERAL = re.compile("[&<>\"'{}]")
+
+
 def _finalize(value: Any) -> Any:
+    # A plain text that `literal` would leave as it is goes out as it is (the autoescape that
+    # follows makes it markup unchanged): most texts, thousands per table.
+    if type(value) is str and _NOT_LITERAL.search(value) is None:
+        return value
     if hasattr(value, "__html__"):
         return value
     return literal(value)
 
 
+# Field names of the frozen records handed to templates (see `template_record`).
+_RECORD_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def template_record(cls: type) -> type:
+    """Register a dataclass of plain data whose fields templates read: the sandbox hands out
+    those fields without its checks, which would allow them anyway (public names of an
+    ordinary object), and which cost more than the lookup for every cell of a large table."""
+    names = frozenset(field.name for field in dataclasses.fields(cls))
+    if any(name.startswith("_") for name in names):
+        raise ValueError(f"{cls.__name__}: a template record's fields must be public")
+    _RECORD_FIELDS[cls] = names
+    return cls
+
+
+class _Sandbox(SandboxedEnvironment):
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        names = _RECORD_FIELDS.get(type(obj))
+        if names is not None and attribute in names:
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
 def jinja_environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(
+    return _Sandbox(
         # No templates to include: {% include %}, {% extends %} and {% import %} find nothing.
         loader=jinja2.DictLoader({}),
         autoescape=True,
@@ -178,13 +210,12 @@ def _fast_steps(template) -> None:
 
 
 def _render_xml_part(template, src_xml: str, part, context: dict[str, Any], jinja_env=None) -> str:
-    """docxtpl's `render_xml_part`, with the paragraph line breaks taken out by plain replacing
-    instead of a regular expression over the whole output."""
+    """docxtpl's `render_xml_part`: each template part compiled once per process, and the
+    fixed replacements made only where there is something to replace."""
     src_xml = _PARAGRAPH_START.sub(r"\n<w:p\1", src_xml)
     try:
         template.current_rendering_part = part
-        compiled = jinja_env.from_string(src_xml) if jinja_env else jinja2.Template(src_xml)
-        dst_xml = compiled.render(context)
+        dst_xml = _compiled(src_xml, jinja_env).render(context)
     except jinja2.TemplateError as exc:
         if getattr(exc, "lineno", None) is not None:
             line_number = max(exc.lineno - 4, 0)
@@ -195,24 +226,85 @@ def _render_xml_part(template, src_xml: str, part, context: dict[str, Any], jinj
         raise
     # As re.sub(r"\n<w:p([ >])", r"<w:p\1", …): removing a line break makes no new match.
     dst_xml = dst_xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-    dst_xml = (
-        dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    )
+    if "{_" in dst_xml or "_}" in dst_xml:  # else none of the four occurs
+        dst_xml = (
+            dst_xml.replace("{_{", "{{")
+            .replace("}_}", "}}")
+            .replace("{_%", "{%")
+            .replace("%_}", "%}")
+        )
     return template.resolve_listing(dst_xml)
+
+
+# Compiled template parts by their source: every region's table is rendered from the same
+# template. Only for the environment `jinja_environment` makes, which is always the same.
+_COMPILED: dict[str, jinja2.Template] = {}
+_COMPILED_LIMIT = 16
+
+
+def _compiled(source: str, jinja_env) -> jinja2.Template:
+    if type(jinja_env) is not _Sandbox:
+        return jinja_env.from_string(source) if jinja_env else jinja2.Template(source)
+    compiled = _COMPILED.get(source)
+    if compiled is None:
+        compiled = jinja_env.from_string(source)
+        if len(_COMPILED) >= _COMPILED_LIMIT:
+            _COMPILED.clear()
+        _COMPILED[source] = compiled
+    return compiled
 
 
 def resolve_listing_where_needed(template) -> None:
     """Have `template` hand docxtpl's listing step only the paragraphs it would change."""
-    resolve = template.resolve_listing
+    template.resolve_listing = partial(_resolve_listing, template.resolve_listing)
 
-    def paragraph(match: re.Match) -> str:
-        text = match.group(0)
-        return resolve(text) if _LISTING_CHARACTERS.search(text) else text
 
-    def resolve_listing(xml: str) -> str:
-        return _PARAGRAPH.sub(paragraph, xml) if _LISTING_CHARACTERS.search(xml) else xml
+def _resolve_listing(resolve: Callable[[str], str], xml: str) -> str:
+    """What `_PARAGRAPH.sub(resolve, xml)` gives, as docxtpl's listing step runs it, when
+    `resolve` changes only paragraphs holding a listing character.
 
-    template.resolve_listing = resolve_listing
+    Those characters are rare (a line break typed in a cell), so the paragraphs that hold them
+    are found from the characters: the regular expression's scan, left to right, is at rest
+    after each `</w:p>` (a match ends at the first one after its start tag), so searching from
+    the last `</w:p>` before a character finds the match the whole scan would have found there.
+    A start tag that runs over a `</w:p>` (only in XML broken on purpose) is left to the scan.
+    """
+    positions = sorted(index for character in "\t\a\n\f" for index in _occurrences(xml, character))
+    pieces = []
+    done = 0  # xml[:done] is settled; the scan is at rest there
+    for position in positions:
+        if position < done:
+            continue  # inside the paragraph just resolved
+        close = xml.rfind("</w:p>", done, position)
+        start_tag = xml.rfind("<w:p ", done, close) if close >= 0 else -1
+        if start_tag >= 0 and xml.find(">", start_tag) >= close + 5:
+            return _PARAGRAPH.sub(partial(_resolve_paragraph, resolve), xml)
+        match = _PARAGRAPH.search(xml, close + 6 if close >= 0 else done)
+        if match is None:
+            break
+        if match.start() > position:
+            continue  # the character is in no paragraph
+        if match.end() <= position:  # cannot happen, by the reasoning above
+            return _PARAGRAPH.sub(partial(_resolve_paragraph, resolve), xml)
+        pieces.append(xml[done : match.start()])
+        pieces.append(resolve(match.group(0)))
+        done = match.end()
+    if not pieces:
+        return xml
+    pieces.append(xml[done:])
+    return "".join(pieces)
+
+
+def _occurrences(text: str, character: str) -> Iterator[int]:
+    index = text.find(character)
+    while index >= 0:
+        yield index
+        index = text.find(character, index + 1)
+
+
+def _resolve_paragraph(resolve: Callable[[str], str], match: re.Match) -> str:
+    text = match.group(0)
+    return resolve(text) if _LISTING_CHARACTERS.search(text) else text
 
 
 class _BodySteps:

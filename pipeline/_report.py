@@ -111,6 +111,7 @@ def entry_paragraphs(entries: Iterable[ReportEntry]) -> list[Markup]:
     return paragraph_runs(text for entry in entries for text in entry.rendered_paragraphs)
 
 
+@_docx.template_record
 @dataclass(frozen=True)
 class Heading:
     number: str
@@ -119,6 +120,7 @@ class Heading:
     subsections: tuple[Heading, ...] = ()
 
 
+@_docx.template_record
 @dataclass(frozen=True)
 class Approval:
     """The entries of each 环节, one string per entry, as the form's cells show them."""

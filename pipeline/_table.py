@@ -116,6 +116,7 @@ def _below_ten_thousand(number: int) -> str:
 # ------------------------------------------------------------------ context
 
 
+@_docx.template_record
 @dataclass(frozen=True)
 class RowView:
     number: int
@@ -133,6 +134,7 @@ class RowView:
     item_row_count: int
 
 
+@_docx.template_record
 @dataclass(frozen=True)
 class ItemView:
     number: int

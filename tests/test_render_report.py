@@ -728,6 +728,15 @@ def test_hostile_text_appears_exactly_as_typed_in_every_field():
     assert "/" not in report_file_name(report) and "<" not in report_file_name(report)
 
 
+@pytest.mark.parametrize(
+    "value", [HOSTILE, "普通文字", "a{b}c", "", "line\nbreak", "'", 2023, None, 1.5]
+)
+def test_every_value_goes_out_as_literal_writes_it(value):
+    """Plain texts skip `literal` on their way out; what comes out is the same."""
+    environment = _docx.jinja_environment()
+    assert environment.from_string("{{ value }}").render(value=value) == str(_docx.literal(value))
+
+
 def test_file_name():
     assert report_file_name(make_report()) == "工作专报（第95期）.docx"
     name = report_file_name(make_report(issue_number="9/5:?"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -15,11 +16,15 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from html import unescape
 from pathlib import Path
 
 import docx
+import docxtpl
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 from lxml import etree
 
 from pipeline import _docx, _table
@@ -605,6 +610,20 @@ def test_broken_templates_raise_a_template_problem(
     assert mentions in caught.value.message
 
 
+def test_rows_hand_templates_their_fields_and_nothing_else(tmp_path: Path) -> None:
+    template = edited_template(
+        tmp_path,
+        lambda xml: xml.replace(
+            "{{ row.content }}", "{{ row.__class__.__mro__ }}{{ row.content }}"
+        ),
+    )
+    with pytest.raises(TemplateProblem) as caught:
+        render(mixed_table(), template)
+    assert "不允许" in caught.value.message
+    with pytest.raises(ValueError, match="public"):
+        _docx.template_record(dataclasses.make_dataclass("Hidden", ["_secret"]))
+
+
 def test_a_template_without_the_row_loop(tmp_path: Path) -> None:
     template = edited_template(tmp_path, lambda xml: xml.replace("{%tr for row in rows %}", "x"))
     with pytest.raises(TemplateProblem) as caught:
@@ -734,6 +753,50 @@ def test_rendering_gives_what_docxtpl_gives(tmp_path: Path, template_kind: str) 
     if template_kind == "pictures":
         ids = re.findall(rb'<wp:docPr id="(\d+)"', part_bytes(expected, "word/document.xml"))
         assert ids == [b"1001", b"1002"]
+
+
+# Body XML, well-formed or not: paragraphs whose runs may hold listing characters, and pieces
+# between and inside them, down to start tags that run over a `</w:p>` (only broken XML has
+# those).
+RUNS = [
+    "<w:r><w:t>文</w:t></w:r>",
+    "<w:r><w:t>甲\n乙</w:t></w:r>",
+    '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">\t\f\a</w:t></w:r>',
+    "<w:pPr><w:jc/></w:pPr>",
+    "<w:txbxContent><w:p><w:r><w:t>\n</w:t></w:r></w:p></w:txbxContent>",
+]
+XML_PIECES = [
+    "<w:p>",
+    "<w:p ",
+    '<w:p w:rsidR="1">',
+    "</w:p>",
+    ">",
+    '"',
+    "<w:r>",
+    "</w:r>",
+    "<w:t>",
+    "</w:t>",
+    "<w:tbl><w:tr><w:tc>",
+    "</w:tc></w:tr></w:tbl>",
+    *("\n", "\t", "\f", "\a", "x"),
+]
+paragraphs = st.builds(
+    lambda start, runs: start + "".join(runs) + "</w:p>",
+    st.sampled_from(["<w:p>", '<w:p w:rsidR="1">']),
+    st.lists(st.sampled_from(RUNS), max_size=3),
+)
+
+
+@hypothesis.settings(max_examples=500, deadline=None)
+@hypothesis.given(st.lists(st.one_of(paragraphs, st.sampled_from(XML_PIECES + RUNS)), max_size=12))
+@hypothesis.example(["<w:p></w:p>", "<w:p><w:r><w:t>甲\n乙</w:t></w:r></w:p>"])
+@hypothesis.example(["<w:p ", "</w:p>", "<w:r><w:t>甲\n乙</w:t></w:r>", "</w:p>"])
+def test_listing_step_gives_what_docxtpl_gives(pieces: list[str]) -> None:
+    """Resolving only the paragraphs around a tab, line break, page break or bell, found from
+    the characters, gives docxtpl's listing step over the whole XML."""
+    xml = "".join(pieces)
+    resolve = partial(docxtpl.DocxTemplate.resolve_listing, None)  # it uses nothing of self
+    assert _docx._resolve_listing(resolve, xml) == resolve(xml)
 
 
 def part_bytes(data: bytes, name: str) -> bytes:

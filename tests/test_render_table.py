@@ -27,7 +27,7 @@ import pytest
 from hypothesis import strategies as st
 from lxml import etree
 
-from pipeline import _docx, _table
+from pipeline import _docx, _docxtpl_steps, _table
 from pipeline import render as render_module
 from pipeline._docx import normalise_zip
 from pipeline._table import render_region_table, table_context, table_file_name
@@ -796,7 +796,7 @@ def test_listing_step_gives_what_docxtpl_gives(pieces: list[str]) -> None:
     the characters, gives docxtpl's listing step over the whole XML."""
     xml = "".join(pieces)
     resolve = partial(docxtpl.DocxTemplate.resolve_listing, None)  # it uses nothing of self
-    assert _docx._resolve_listing(resolve, xml) == resolve(xml)
+    assert _docxtpl_steps._resolve_listing(resolve, xml) == resolve(xml)
 
 
 def part_bytes(data: bytes, name: str) -> bytes:

@@ -34,32 +34,30 @@ from ._table_layout import (
     row_cells,
     row_height,
 )
+from ._wordml import (
+    TC,
+    TC_PR,
+    TC_W,
+    W_NS,
+    W_TYPE,
+    W_W,
+    cell_span,
+    clear_cell,
+    find_child,
+    set_grid,
+    set_row_flag,
+    set_tc_property,
+    w_name,
+)
 from .errors import TemplateProblem
 from .model import RegionTable
 
 if TYPE_CHECKING:
     from ._table import RowView
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
-
-def _w(tag: str) -> str:
-    return f"{{{W_NS}}}{tag}"
-
-
-# Names looked up for every cell of thousands of rows.
-_TC = _w("tc")
-_TC_PR = _w("tcPr")
-_TC_W = _w("tcW")
-_TR = _w("tr")
-_TR_PR = _w("trPr")
-_P = _w("p")
-_GRID_SPAN = _w("gridSpan")
-_W_VAL = _w("val")
-_W_W = _w("w")
-_W_TYPE = _w("type")
 _NAMESPACES = {"w": W_NS}
-# Rows where a cell's properties hold a `w:gridSpan` (as `_span` looks for it), and each cell's
+# Rows where a cell's properties hold a `w:gridSpan` (as `cell_span` looks for it), and each cell's
 # `w:tcW` (as `_CellWidths` looks for it): one XPath call instead of a lookup per cell.
 _ROWS_WITH_SPANS = etree.XPath("w:tr[w:tc/w:tcPr[1]/w:gridSpan]", namespaces=_NAMESPACES)
 _CELL_WIDTHS = etree.XPath("w:tc/w:tcPr[1]/w:tcW[1]", namespaces=_NAMESPACES)
@@ -92,8 +90,8 @@ _ROW_LOOP = re.compile(r"\{%-?tr\s+for\s")
 def locate_table(document, path: Path) -> TableLayout:
     """Find the table holding the row loop, before rendering replaces the tags."""
     body = document.docx.element.body
-    for index, tbl in enumerate(body.iter(_w("tbl"))):
-        for position, tr in enumerate(tbl.findall(_w("tr"))):
+    for index, tbl in enumerate(body.iter(w_name("tbl"))):
+        for position, tr in enumerate(tbl.findall(w_name("tr"))):
             if _ROW_LOOP.search(_text(tr)):
                 return TableLayout(index, position)
     raise TemplateProblem(
@@ -103,7 +101,7 @@ def locate_table(document, path: Path) -> TableLayout:
 
 
 def _text(element) -> str:
-    return "".join(t.text or "" for t in element.iter(_w("t")))
+    return "".join(t.text or "" for t in element.iter(w_name("t")))
 
 
 _KEEP_WHOLE_FRACTION = 3
@@ -118,10 +116,10 @@ def finish_table(
 ) -> None:
     body = document.docx.element.body
     # The tables up to the project table only: the walk stops there, not at the end of the body.
-    tbl = next(itertools.islice(body.iter(_w("tbl")), layout.index, None), None)
+    tbl = next(itertools.islice(body.iter(w_name("tbl")), layout.index, None), None)
     if tbl is None:
         raise TemplateProblem(str(path), "渲染后找不到项目表的表格。请对照默认模板修改。")
-    rows = tbl.findall(_w("tr"))
+    rows = tbl.findall(w_name("tr"))
     header, body_rows = rows[: layout.header_rows], rows[layout.header_rows :]
     if len(body_rows) < table.row_count:
         raise TemplateProblem(
@@ -150,12 +148,12 @@ def finish_table(
         minimums,
     )
     widths = _fitted_widths(measured, len(table.years), page.text_width, minimums)
-    _set_grid(tbl, widths)
+    set_grid(tbl, widths)
 
     for tr in header:
         _set_widths(tr, widths)
-        _set_row_flag(tr, "tblHeader", True)
-        _set_row_flag(tr, "cantSplit", True)
+        set_row_flag(tr, "tblHeader", True)
+        set_row_flag(tr, "cantSplit", True)
 
     # Space under the repeated header on a page; a row taller than that has to split anyway.
     available = page.text_height - sum(
@@ -172,13 +170,13 @@ def finish_table(
         merged = len(item.rows) > 1
         for index, row in enumerate(item.rows):
             tr = next(trs)
-            cells = tr.findall(_TC)
-            spans = [_span(cell) for cell in cells] if tr in with_spans else [1] * len(cells)
+            cells = tr.findall(TC)
+            spans = [cell_span(cell) for cell in cells] if tr in with_spans else [1] * len(cells)
             if row.included:
                 _check_spans(path, spans, columns, f"第{item.number}项")
             else:
                 _span_explanation(path, cells, columns, item.number)
-                spans[-1] = _span(cells[-1])
+                spans[-1] = cell_span(cells[-1])
             if len(cells) < 2 or spans[0] != 1 or spans[1] != 1:
                 raise TemplateProblem(
                     str(path), "项目表每行的前两格应为「序号」「事项」。请对照默认模板修改。"
@@ -188,14 +186,14 @@ def finish_table(
                 for cell in cells[:2]:
                     _set_vmerge(cell, restart=index == 0)
             height = next(tallest) * char_width * _LINE_FACTOR + _ROW_PADDING  # as row_height
-            _set_row_flag(tr, "cantSplit", height <= keep_whole)
+            set_row_flag(tr, "cantSplit", height <= keep_whole)
 
 
 def _header_cells(tr) -> list[TextCell]:
     cells = []
     start = 0
-    for cell in tr.findall(_w("tc")):
-        span = _span(cell)
+    for cell in tr.findall(w_name("tc")):
+        span = cell_span(cell)
         cells.append(TextCell(start, span, _text(cell)))
         start += span
     return cells
@@ -208,16 +206,16 @@ class _Page:
 
 
 def page_geometry(body) -> _Page:
-    sect = body.find(_w("sectPr"))
+    sect = body.find(w_name("sectPr"))
     width, height = _DEFAULT_PAGE
     top, right, bottom, left = _DEFAULT_MARGINS
     gutter = 0
     if sect is not None:
-        size = sect.find(_w("pgSz"))
+        size = sect.find(w_name("pgSz"))
         if size is not None:
             width = _int_attr(size, "w", width)
             height = _int_attr(size, "h", height)
-        margins = sect.find(_w("pgMar"))
+        margins = sect.find(w_name("pgMar"))
         if margins is not None:
             top = abs(_int_attr(margins, "top", top))
             right = _int_attr(margins, "right", right)
@@ -228,7 +226,7 @@ def page_geometry(body) -> _Page:
 
 
 def _int_attr(element, name: str, default: int) -> int:
-    value = element.get(_w(name))
+    value = element.get(w_name(name))
     try:
         return int(float(value)) if value is not None else default
     except ValueError:
@@ -238,20 +236,20 @@ def _int_attr(element, name: str, default: int) -> int:
 def style_size(document, style_id: str) -> int | None:
     """The font size of a paragraph style in twips, so widths count characters as set."""
     style = document.docx.styles.element.get_by_id(style_id)
-    size = None if style is None else style.find(f"{_w('rPr')}/{_w('sz')}")
-    value = "" if size is None else size.get(_w("val"), "")
+    size = None if style is None else style.find(f"{w_name('rPr')}/{w_name('sz')}")
+    value = "" if size is None else size.get(w_name("val"), "")
     return int(value) * 10 if value.isdigit() and int(value) > 0 else None  # half-points
 
 
 def _cell_padding(tbl) -> int:
-    margins = tbl.find(f"{_w('tblPr')}/{_w('tblCellMar')}")
+    margins = tbl.find(f"{w_name('tblPr')}/{w_name('tblCellMar')}")
     total = 0
     for side, alias in (("left", "start"), ("right", "end")):
         edge = None
         if margins is not None:
-            edge = margins.find(_w(side))
+            edge = margins.find(w_name(side))
             if edge is None:
-                edge = margins.find(_w(alias))
+                edge = margins.find(w_name(alias))
         total += (
             _int_attr(edge, "w", _DEFAULT_CELL_PADDING)
             if edge is not None
@@ -260,19 +258,8 @@ def _cell_padding(tbl) -> int:
     return total
 
 
-def _span(cell) -> int:
-    props = _child(cell, _TC_PR)
-    span = None if props is None else _child(props, _GRID_SPAN)
-    if span is None:
-        return 1
-    try:
-        return max(1, int(span.get(_W_VAL, "1")))
-    except ValueError:
-        return 1
-
-
 def _check_columns(path: Path, tr, columns: int, where: str) -> None:
-    _check_spans(path, [_span(cell) for cell in tr.findall(_TC)], columns, where)
+    _check_spans(path, [cell_span(cell) for cell in tr.findall(TC)], columns, where)
 
 
 def _check_spans(path: Path, spans: list[int], columns: int, where: str) -> None:
@@ -287,131 +274,19 @@ def _check_spans(path: Path, spans: list[int], columns: int, where: str) -> None
 
 def _span_explanation(path: Path, cells: list, columns: int, number: int) -> None:
     """Make the last cell of a row not included (its 说明) span every remaining column."""
-    before = sum(_span(cell) for cell in cells[:-1])
+    before = sum(cell_span(cell) for cell in cells[:-1])
     if len(cells) != _KEPT_WHEN_EXCLUDED + 1 or before != _KEPT_WHEN_EXCLUDED:
         raise TemplateProblem(
             str(path),
             f"第{number}项有未纳入的行，但模板中未纳入事项的行应为四格：序号、事项、对口合作交流内容、"
             "说明（{%tr else %} 之后的一行）。请对照默认模板修改。",
         )
-    _set_tc_property(cells[-1], "gridSpan", {"val": str(columns - before)})
-
-
-# tcPr children in schema order (ECMA-376 CT_TcPr): Word refuses a file with them out of order.
-_TC_PR_ORDER = (
-    "cnfStyle",
-    "tcW",
-    "gridSpan",
-    "hMerge",
-    "vMerge",
-    "tcBorders",
-    "shd",
-    "noWrap",
-    "tcMar",
-    "textDirection",
-    "tcFitText",
-    "vAlign",
-    "hideMark",
-    "headers",
-    "cellIns",
-    "cellDel",
-    "cellMerge",
-    "tcPrChange",
-)
-_TBL_PR_ORDER = (
-    "tblStyle",
-    "tblpPr",
-    "tblOverlap",
-    "bidiVisual",
-    "tblStyleRowBandSize",
-    "tblStyleColBandSize",
-    "tblW",
-    "jc",
-    "tblCellSpacing",
-    "tblInd",
-    "tblBorders",
-    "shd",
-    "tblLayout",
-    "tblCellMar",
-    "tblLook",
-    "tblCaption",
-    "tblDescription",
-    "tblPrChange",
-)
-
-
-def _ordered_child(parent, tag: str, order: tuple[str, ...]):
-    """The child `tag` of `parent`, created in its schema position if missing."""
-    existing = _child(parent, _w(tag))
-    if existing is not None:
-        return existing
-    child = etree.Element(_w(tag))
-    rank = order.index(tag)
-    for position, sibling in enumerate(parent):
-        local = _local_name(sibling)
-        if local in order and order.index(local) > rank:
-            parent.insert(position, child)
-            return child
-    parent.append(child)
-    return child
-
-
-def _local_name(node) -> str:
-    tag = node.tag
-    if isinstance(tag, str):
-        return tag[tag.find("}") + 1 :]
-    return etree.QName(node).localname  # a comment or processing instruction: refused
-
-
-def _first_child(parent, tag: str):
-    child = _child(parent, _w(tag))
-    if child is None:
-        child = etree.Element(_w(tag))
-        parent.insert(0, child)
-    return child
-
-
-def _set_tc_property(cell, tag: str, attributes: dict[str, str]) -> None:
-    props = _first_child(cell, "tcPr")
-    element = _ordered_child(props, tag, _TC_PR_ORDER)
-    element.attrib.clear()
-    for name, value in attributes.items():
-        element.set(_w(name), value)
-
-
-def _set_grid(tbl, widths: list[int]) -> None:
-    props = _first_child(tbl, "tblPr")
-    width = _ordered_child(props, "tblW", _TBL_PR_ORDER)
-    width.attrib.clear()
-    width.set(_w("w"), str(sum(widths)))
-    width.set(_w("type"), "dxa")
-    layout = _ordered_child(props, "tblLayout", _TBL_PR_ORDER)
-    layout.attrib.clear()
-    layout.set(_w("type"), "fixed")
-
-    grid = tbl.find(_w("tblGrid"))
-    if grid is None:
-        grid = etree.Element(_w("tblGrid"))
-        props.addnext(grid)
-    for child in list(grid):
-        grid.remove(child)
-    for value in widths:
-        etree.SubElement(grid, _w("gridCol")).set(_w("w"), str(value))
+    set_tc_property(cells[-1], "gridSpan", {"val": str(columns - before)})
 
 
 def _set_widths(tr, widths: list[int]) -> None:
-    cells = tr.findall(_TC)
-    _CellWidths(widths).apply(tr, cells, [_span(cell) for cell in cells])
-
-
-def _child(parent, tag: str):
-    """`parent.find(tag)`: the first child with that tag. The first child is tried before a
-    search: the schema puts the properties looked up for every cell first (`w:tcPr`, `w:tcW`).
-    (`find` itself parses its argument as a path on every call.)"""
-    first = parent[0] if len(parent) else None
-    if first is not None and first.tag == tag:
-        return first
-    return next(parent.iterchildren(tag), None)
+    cells = tr.findall(TC)
+    _CellWidths(widths).apply(tr, cells, [cell_span(cell) for cell in cells])
 
 
 class _CellWidths:
@@ -431,18 +306,18 @@ class _CellWidths:
         if len(found) == len(cells):  # each cell has its `w:tcW`: they come in cell order
             for width, text in zip(found, texts, strict=True):
                 width.attrib.clear()
-                width.set(_W_W, text)
-                width.set(_W_TYPE, "dxa")
+                width.set(W_W, text)
+                width.set(W_TYPE, "dxa")
             return
         for cell, text in zip(cells, texts, strict=True):
-            props = _child(cell, _TC_PR)
-            width = None if props is None else _child(props, _TC_W)
+            props = find_child(cell, TC_PR)
+            width = None if props is None else find_child(props, TC_W)
             if width is None:
-                _set_tc_property(cell, "tcW", {"w": text, "type": "dxa"})
+                set_tc_property(cell, "tcW", {"w": text, "type": "dxa"})
             else:
                 width.attrib.clear()
-                width.set(_W_W, text)
-                width.set(_W_TYPE, "dxa")
+                width.set(W_W, text)
+                width.set(W_TYPE, "dxa")
 
     def _row_texts(self, spans: list[int]) -> list[str]:
         key = tuple(spans)
@@ -458,35 +333,6 @@ class _CellWidths:
 
 
 def _set_vmerge(cell, *, restart: bool) -> None:
-    _set_tc_property(cell, "vMerge", {"val": "restart"} if restart else {})
+    set_tc_property(cell, "vMerge", {"val": "restart"} if restart else {})
     if not restart:
-        _clear_cell(cell)
-
-
-def _clear_cell(cell) -> None:
-    """A continued cell shows nothing of its own: one empty paragraph with its formatting."""
-    paragraphs = cell.findall(_P)
-    for extra in paragraphs[1:]:
-        cell.remove(extra)
-    if paragraphs:
-        for child in list(paragraphs[0]):
-            if _local_name(child) != "pPr":
-                paragraphs[0].remove(child)
-
-
-# trPr is a choice group: its children may come in any order.
-def _set_row_flag(tr, tag: str, on: bool) -> None:
-    props = _child(tr, _TR_PR)
-    if props is None:
-        if not on:
-            return
-        props = etree.Element(_TR_PR)
-        tblpr_ex = _child(tr, _w("tblPrEx"))
-        if tblpr_ex is not None:
-            tblpr_ex.addnext(props)
-        else:
-            tr.insert(0, props)
-    for flag in props.findall(_w(tag)):
-        props.remove(flag)
-    if on:
-        etree.SubElement(props, _w(tag))
+        clear_cell(cell)

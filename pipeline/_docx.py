@@ -120,9 +120,10 @@ def open_template(path: Path):
 
 
 def check_tags(template, path: Path, required: Iterable[str], known: Iterable[str]) -> None:
-    """Name tags that are missing or that the renderer does not know (a misspelt tag)."""
+    """Name tags that are missing or that the renderer does not know (a misspelt tag).
+    `template` is as `open_template` gave it, not rendered yet."""
     try:
-        used = set(template.get_undeclared_template_variables(jinja_environment()))
+        used = undeclared_variables(template, jinja_environment())
     except jinja2.TemplateSyntaxError as exc:
         raise _syntax_problem(path, exc) from None
     missing = sorted(set(required) - used)
@@ -140,6 +141,22 @@ def check_tags(template, path: Path, required: Iterable[str], known: Iterable[st
         )
     if problems:
         raise TemplateProblem(str(path), "；".join(problems) + "。请对照默认模板修改。")
+
+
+def undeclared_variables(template, environment) -> set[str]:
+    """docxtpl's `get_undeclared_template_variables`, from the document `template` has open
+    and not rendered yet (docxtpl reads and parses the whole file again)."""
+    from docx.opc.oxml import parse_xml
+    from jinja2 import meta
+
+    document = template.docx
+    xml = template.patch_xml(template.xml_to_string(document.element.body))
+    for uri in (template.HEADER_URI, template.FOOTER_URI):
+        for relation in document.part.rels.values():
+            if relation.reltype == uri and relation.target_part.blob:
+                part_xml = template.xml_to_string(parse_xml(relation.target_part.blob))
+                xml += template.patch_xml(part_xml)
+    return set(meta.find_undeclared_variables(environment.parse(xml)))
 
 
 def render(template, path: Path, context: dict[str, Any]) -> None:

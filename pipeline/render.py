@@ -29,7 +29,7 @@ TABLE_TEMPLATE = "project_table.docx"
 
 # Rendering cost, in table rows (a report paragraph renders about ten times faster than a row).
 # Below this, forking workers costs more than it gains.
-PARALLEL_FROM = 1500
+PARALLEL_FROM = 500
 _PARAGRAPHS_PER_ROW = 10
 
 

@@ -728,6 +728,16 @@ def test_hostile_text_appears_exactly_as_typed_in_every_field():
     assert "/" not in report_file_name(report) and "<" not in report_file_name(report)
 
 
+@pytest.mark.parametrize("name", ["work_report.docx", "project_table.docx"])
+def test_tags_are_found_as_docxtpl_finds_them(name):
+    """Headers and footers too; from the open document instead of the file read again."""
+    environment = _docx.jinja_environment()
+    template = _docx.open_template(ROOT / "templates" / name)
+    expected = template.get_undeclared_template_variables(environment)
+    assert _docx.undeclared_variables(template, environment) == expected
+    assert expected
+
+
 @pytest.mark.parametrize(
     "value", [HOSTILE, "普通文字", "a{b}c", "", "line\nbreak", "'", 2023, None, 1.5]
 )

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -54,9 +54,9 @@ _LINE_FACTOR = 1.35  # single line spacing of CJK fonts, in font sizes
 _ROW_PADDING = 120  # twips: cell margins and borders of one row
 
 
-@dataclass(frozen=True)
-class TextCell:
-    """A text as the table will hold it: first grid column, columns spanned, text."""
+class TextCell(NamedTuple):
+    """A text as the table will hold it: first grid column, columns spanned, text. (A tuple:
+    a table of thousands of rows makes tens of thousands of them.)"""
 
     start: int
     span: int
@@ -246,9 +246,11 @@ class _Layout:
         positions: dict[tuple[int, int], tuple[list[int], list[float], list[int]]] = {}
         for index, row in enumerate(all_rows):
             for cell in row:
-                row_indexes, line_widths, owners = positions.setdefault(
-                    (cell.start, cell.span), ([], [], [])
-                )
+                key = (cell.start, cell.span)
+                group = positions.get(key)
+                if group is None:
+                    group = positions[key] = ([], [], [])
+                row_indexes, line_widths, owners = group
                 owner = len(row_indexes)
                 row_indexes.append(index)
                 for width in _line_widths(cell.text):
@@ -346,6 +348,8 @@ _CHAR_WIDTHS = _CharWidths()
 
 
 def _line_widths(text: str) -> tuple[float, ...]:
+    if "\n" not in text:  # most cells
+        return (_display_width(text),)
     return tuple(_display_width(line) for line in text.split("\n"))
 
 

@@ -213,6 +213,7 @@ def _render_in_workers(jobs: list[_Job], workers: int) -> list[bytes]:
             pids.append(pid)
             pipes.append(result_read)
         outcomes.update(_take_jobs(jobs, queue_read))
+        gc.collect()  # this process's last document, while the workers finish theirs
         while pipes:
             with os.fdopen(pipes.pop(0), "rb") as results:
                 received = results.read()
@@ -250,14 +251,16 @@ def _take_jobs(jobs: list[_Job], queue_read: int) -> dict[int, tuple[str, Any]]:
     while True:
         packed = os.read(queue_read, _INDEX.size)  # whole numbers: each was written at once
         if not packed:
-            return outcomes
+            return outcomes  # a worker exits without freeing its last document
+        if outcomes:
+            gc.collect()  # the document before (see `_render`), before the next is made
         (index,) = _INDEX.unpack(packed)
         outcomes[index] = _outcome(jobs[index])
 
 
 def _outcome(job: _Job) -> tuple[str, Any]:
     try:
-        return _OK, _render(job)
+        return _OK, job.render()
     except Exception as exc:
         return _FAILED, _portable(exc)
 

@@ -79,7 +79,7 @@ def render_documents(
     # worker's collections do not copy the memory it shares with this process.
     gc.freeze()
     try:
-        if workers > 0 and len(jobs) > 1:
+        if workers > 0 and 1 < len(jobs) <= _MOST_JOBS:
             data = _render_in_workers(jobs, min(workers, len(jobs) - 1))
         else:
             data = [_render(job) for job in jobs]
@@ -180,6 +180,9 @@ def _unique_names(documents: list[RenderedDocument]) -> list[RenderedDocument]:
 # worker killed) is rendered here.
 
 _INDEX = struct.Struct("<I")
+# The numbers are written at once, before any worker reads: they must fit into the pipe in one
+# write that cannot be split (PIPE_BUF, 4096 bytes on Linux).
+_MOST_JOBS = 1000
 _OK, _FAILED = "ok", "failed"
 _PICKLED, _STATE, _TEXT = "pickled", "state", "text"
 
@@ -191,8 +194,12 @@ def _render_in_workers(jobs: list[_Job], workers: int) -> list[bytes]:
 
     order = sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)
     queue_read, queue_write = os.pipe()
-    os.write(queue_write, b"".join(_INDEX.pack(i) for i in order))
+    queued = b"".join(_INDEX.pack(i) for i in order)
+    written = os.write(queue_write, queued)
     os.close(queue_write)
+    if written != len(queued):  # cannot happen below PIPE_BUF; rendering here is always right
+        os.close(queue_read)
+        return [_render(job) for job in jobs]
     pids: list[int] = []
     pipes: list[int] = []  # each worker's results, until read
     outcomes: dict[int, tuple[str, Any]] = {}
@@ -290,8 +297,8 @@ def _exception(data: bytes) -> BaseException:
 
     kind, value, remote = pickle.loads(data)
     if kind == _TEXT:
-        return RuntimeError(value)
-    if kind == _STATE:
+        exc = RuntimeError(value)
+    elif kind == _STATE:
         cls, args, state = value
         exc = cls.__new__(cls, *args)
         exc.args = args

@@ -6,6 +6,8 @@
   a `TemplateProblem` naming the template and the tag, never a traceback.
 - Saved documents are byte-identical for identical inputs: fixed zip timestamps and core
   properties taken from the inputs, not the clock.
+- docxtpl renders through `_docxtpl_steps`, which gives docxtpl's XML with less work, and the
+  package is compressed once, straight into the reproducible zip.
 """
 
 from __future__ import annotations

@@ -215,7 +215,7 @@ def render_region_table(table: RegionTable, template: Path, *, author: str, when
 
 
 # Templates whose tags passed the check, by path and content: every region's table is rendered
-# from the same template, and the check opens and parses the whole template again.
+# from the same template, and the check parses all of the template's tags again.
 _CHECKED: set[tuple[str, str]] = set()
 
 

@@ -41,13 +41,6 @@ from pathlib import Path
 from typing import Any
 
 from . import _docx, _table_xml
-
-# docxtpl's steps that `_docx.render` does more cheaply, under the names the benchmark's tests
-# compare with docxtpl's own.
-from ._docxtpl_steps import fix_tables  # noqa: F401
-from ._docxtpl_steps import (  # noqa: F401
-    resolve_listing_where_needed as _resolve_listing_where_needed,
-)
 from ._table_layout import _DEFAULT_TITLE_TWIPS, _cell_text, title_text
 from .model import CooperationItem, CooperationRow, RegionTable
 

@@ -12,7 +12,7 @@ import docxtpl
 import pytest
 from lxml import etree
 
-from pipeline import _table, _table_layout
+from pipeline import _docxtpl_steps, _table_layout
 
 ROOT = Path(__file__).resolve().parent.parent
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -115,9 +115,9 @@ def test_fix_tables_gives_what_docxtpl_gives(grid, rows):
         expected = etree.tostring(_docxtpl_fix_tables(xml))
     except Exception as exc:  # the same error, for the same broken table
         with pytest.raises(type(exc), match=re.escape(str(exc))):
-            _table.fix_tables(xml)
+            _docxtpl_steps.fix_tables(xml)
         return
-    assert etree.tostring(_table.fix_tables(xml)) == expected
+    assert etree.tostring(_docxtpl_steps.fix_tables(xml)) == expected
 
 
 def test_fix_tables_without_a_grid_fails_like_docxtpl():
@@ -125,7 +125,7 @@ def test_fix_tables_without_a_grid_fails_like_docxtpl():
     with pytest.raises(AttributeError) as expected:
         _docxtpl_fix_tables(xml)
     with pytest.raises(AttributeError, match=re.escape(str(expected.value))):
-        _table.fix_tables(xml)
+        _docxtpl_steps.fix_tables(xml)
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def test_listing_step_gives_what_docxtpl_gives(tmp_path, text):
     paragraph = f'<w:p><w:pPr><w:jc w:val="left"/></w:pPr>{run}</w:p>'
     xml = f'<w:body xmlns:w="{W}"><w:p/>{paragraph}<w:p w:rsidR="1">{run}</w:p>x\n</w:body>'
     expected = template.resolve_listing(xml)
-    _table._resolve_listing_where_needed(template)
+    _docxtpl_steps.resolve_listing_where_needed(template)
     assert template.resolve_listing(xml) == expected
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
@@ -917,51 +916,6 @@ def test_small_dossiers_render_in_this_process(monkeypatch: pytest.MonkeyPatch) 
 # ------------------------------------------------------------------------ LibreOffice
 
 
-def require_tool(name: str) -> str:
-    """The tool's path; skipped when it is missing, except under CI where that is a failure."""
-    path = shutil.which(name)
-    if path:
-        return path
-    if os.environ.get("CI"):
-        pytest.fail(f"{name} is required when CI is set")
-    pytest.skip(f"{name} is not installed")
-
-
-def to_pdf(docx_path: Path, tmp_path: Path) -> Path:
-    soffice = require_tool("soffice")
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(docx_path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = tmp_path / (docx_path.stem + ".pdf")
-    assert pdf.is_file()
-    return pdf
-
-
-def pdf_pages(pdf: Path) -> list[str]:
-    pdftotext = require_tool("pdftotext")
-    out = subprocess.run(
-        [pdftotext, "-enc", "UTF-8", str(pdf), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
-    return [page for page in out.split("\f") if page.strip()]
-
-
 @dataclass(frozen=True)
 class Word:
     x_min: float
@@ -971,10 +925,14 @@ class Word:
 
 
 def pdf_words(pdf: Path) -> list[tuple[float, list[Word]]]:
-    """(page width, words with their boxes) for each page, in points."""
-    pdftotext = require_tool("pdftotext")
+    """(page width, words with their boxes) for each page, in points (pdftotext, which the
+    `libreoffice` fixture requires)."""
     html = subprocess.run(
-        [pdftotext, "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True, timeout=60
+        ["pdftotext", "-bbox", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
     ).stdout
     pages = []
     word = re.compile(
@@ -1007,7 +965,7 @@ def squeeze(text: str) -> str:
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_prints_the_table(tmp_path: Path) -> None:
+def test_libreoffice_prints_the_table(tmp_path: Path, libreoffice) -> None:
     period = settings(2023, 2026)
     years = period.years
     items = [
@@ -1022,8 +980,8 @@ def test_libreoffice_prints_the_table(tmp_path: Path) -> None:
     path = tmp_path / table_file_name(table)
     path.write_bytes(render(table))
 
-    pdf = to_pdf(path, tmp_path)
-    pages = pdf_pages(pdf)
+    pdf = libreoffice.to_pdf(path, tmp_path)
+    pages = [page for page in libreoffice.page_texts(pdf) if page.strip()]
     assert len(pages) >= 2, "the table should run over two pages"
     whole = squeeze("".join(pages))
     assert squeeze(table.title) in whole

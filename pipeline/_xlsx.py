@@ -74,9 +74,6 @@ class Workbook:
             from python_calamine import CalamineWorkbook
 
             self._book = CalamineWorkbook.from_path(str(path))
-        except UnreadableWorkbook:
-            self._archive.close()
-            raise
         except Exception as exc:  # calamine and lxml raise their own types for damaged parts
             self._archive.close()
             raise _unreadable(exc) from exc
@@ -96,16 +93,14 @@ class Workbook:
             first_row, first_column = sheet.start or (0, 0)
             rows: list[list[Any]] = [[] for _ in range(first_row)]
             rows += [_row_values(row, first_column) for row in sheet.to_python()]
-            merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in _merged(sheet)]
-        except UnreadableWorkbook:
-            raise
+            ranges = sheet.merged_cell_ranges or []
+            merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in ranges]
         except Exception as exc:
             raise _unreadable(exc) from exc
         while rows and not rows[-1]:
             rows.pop()
-        if cells is None:
-            return SheetValues(title, rows, merged)
-        return SheetValues(title, rows, merged, cells.errors, cells.unsaved)
+        found = cells or _Cells()
+        return SheetValues(title, rows, merged, found.errors, found.unsaved)
 
     def close(self) -> None:
         self._archive.close()
@@ -118,9 +113,11 @@ class Workbook:
         self.close()
 
 
-def read_workbook(
-    path: Path, wanted: Callable[[str], bool]
-) -> list[tuple[str, SheetValues | SheetTooLarge | None]] | UnreadableWorkbook:
+# Every worksheet's title with its values (None for a sheet not wanted), or why there are none.
+WorkbookRead = list[tuple[str, SheetValues | SheetTooLarge | None]] | UnreadableWorkbook
+
+
+def read_workbook(path: Path, wanted: Callable[[str], bool]) -> WorkbookRead:
     """Every worksheet's title with its values (None for a sheet not `wanted`), or why not.
 
     Returns the exception rather than raising it, so that workbooks can be read in threads:
@@ -141,10 +138,6 @@ def _unreadable(exc: Exception) -> UnreadableWorkbook:
 
 def _too_large(rows: int, columns: int) -> bool:
     return rows > MAX_ROWS or columns > MAX_COLUMNS or rows * columns > MAX_CELLS
-
-
-def _merged(sheet) -> list:
-    return sheet.merged_cell_ranges or []
 
 
 # calamine decodes Excel's `_xHHHH_` escapes but these two, which are not characters; decoded

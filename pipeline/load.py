@@ -100,11 +100,11 @@ def load_inputs(folder: Path) -> LoadedInputs:
 _READERS = min(4, os.cpu_count() or 1)
 
 
-def _read_known_sheets(path: Path):
+def _read_known_sheets(path: Path) -> _xlsx.WorkbookRead:
     return _xlsx.read_workbook(path, lambda title: normalise_name(title) in contract.KNOWN_SHEETS)
 
 
-def _add_workbook(path: Path, read, result: LoadedInputs) -> None:
+def _add_workbook(path: Path, read: _xlsx.WorkbookRead, result: LoadedInputs) -> None:
     if isinstance(read, _xlsx.UnreadableWorkbook):
         # Nothing of a workbook that cannot be read to the end is used.
         result.problems.append(error(Location(path.name), str(read)))
@@ -153,32 +153,23 @@ def _read_grid(sheet: _xlsx.SheetValues, file: str, problems: list[Problem]) -> 
                 if removed:
                     problems.append(
                         notice(
-                            Location(file, sheet.title, f"{column_letter(column)}{row_number}"),
+                            _cell_location(file, sheet.title, row_number, column),
                             "删除了 Word 文档不允许的控制字符（如从其他系统粘贴带入的不可见字符）。请核对文字。",
                         )
                     )
             cleaned.append(value)
         grid.append(cleaned)
-    for (row_number, column), shown in sheet.errors.items():
-        _report_cell(
-            grid,
-            sheet,
-            file,
-            problems,
-            row_number,
-            column,
-            f"单元格是 Excel 错误值 {shown}。请改正公式或直接填写内容。",
-        )
-    for row_number, column in sorted(sheet.unsaved - sheet.errors.keys()):
-        _report_cell(
-            grid,
-            sheet,
-            file,
-            problems,
-            row_number,
-            column,
-            "公式没有计算结果。请在 Excel 中打开该工作簿、确认公式已计算后保存，或直接填写数值。",
-        )
+    # Cells whose value the reader could not give: named in a problem, empty in the grid.
+    unreadable = dict.fromkeys(
+        sheet.unsaved,
+        "公式没有计算结果。请在 Excel 中打开该工作簿、确认公式已计算后保存，或直接填写数值。",
+    )
+    for cell, shown in sheet.errors.items():
+        unreadable[cell] = f"单元格是 Excel 错误值 {shown}。请改正公式或直接填写内容。"
+    for (row_number, column), message in sorted(unreadable.items()):
+        problems.append(error(_cell_location(file, sheet.title, row_number, column), message))
+        if row_number <= len(grid) and column <= len(grid[row_number - 1]):
+            grid[row_number - 1][column - 1] = None
     while grid and all(value is None for value in grid[-1]):
         grid.pop()
     width = max((len(row) for row in grid), default=0)
@@ -199,21 +190,8 @@ def _read_grid(sheet: _xlsx.SheetValues, file: str, problems: list[Problem]) -> 
     return grid
 
 
-def _report_cell(
-    grid: Grid,
-    sheet: _xlsx.SheetValues,
-    file: str,
-    problems: list[Problem],
-    row_number: int,
-    column: int,
-    message: str,
-) -> None:
-    """An error or unsaved-formula cell: named in a problem, and empty in the grid."""
-    problems.append(
-        error(Location(file, sheet.title, f"{column_letter(column)}{row_number}"), message)
-    )
-    if row_number <= len(grid) and column <= len(grid[row_number - 1]):
-        grid[row_number - 1][column - 1] = None
+def _cell_location(file: str, title: str, row_number: int, column: int) -> Location:
+    return Location(file, title, f"{column_letter(column)}{row_number}")
 
 
 def _put(row: list[Any], column: int, value: Any) -> None:

@@ -47,8 +47,8 @@ STAGES = ("load", "validate", "merge", "render", "archive")
 SMOKE_SIZE = "2x10"
 BARE_IMPORT = "import pandas, docxtpl, openpyxl"
 WARM_UP = (
-    "import pipeline.cli, pipeline.build, pipeline.render, pipeline._table, "
-    "pipeline._report, pipeline.archive, pipeline.problem_report, synthetic, naive_docx"
+    "import pipeline.cli, pipeline.render.table, pipeline.render.report, pipeline.archive, "
+    "pipeline.workbooks, synthetic, naive_docx"
 )
 
 

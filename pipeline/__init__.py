@@ -1,8 +1,62 @@
-"""Official documents of the office from the departments' workbooks."""
+"""Official documents of a district ecology bureau's office, from the departments' workbooks.
+
+    from pathlib import Path
+    from pipeline import build, check, InputProblems
+
+    try:
+        prepared, run_folder = build(Path("inputs"), Path("outputs"), Path("templates"))
+    except InputProblems as problems:
+        for problem in problems.problems:
+            print(problem.describe())  # 环保处.xlsx › 合作交流项目 › J5（列「牵头领导」）：…
+
+The stages are packages of their own: `load` → `validate` → `merge` → `render` → `archive`.
+"""
 
 from importlib import metadata as _metadata
 
+DISTRIBUTION = "eco-office-docs"
+
 try:
-    __version__ = _metadata.version("pipeline")
+    __version__ = _metadata.version(DISTRIBUTION)
 except _metadata.PackageNotFoundError:  # run from a source checkout without installing
-    __version__ = "0.1.0"
+    __version__ = "0.0.0+source"
+
+from .api import build, check, init_workbooks, prepare, verify  # noqa: E402
+from .archive import VerifyReport  # noqa: E402
+from .errors import (  # noqa: E402
+    ArchiveError,
+    InputProblems,
+    Level,
+    Location,
+    PipelineError,
+    Problem,
+    TemplateProblem,
+    ToolMissing,
+    UsageError,
+)
+from .model import Dossier, Prepared, RenderedDocument  # noqa: E402
+from .workbooks import save_problem_list, write_problem_report  # noqa: E402
+
+__all__ = [
+    "ArchiveError",
+    "Dossier",
+    "InputProblems",
+    "Level",
+    "Location",
+    "PipelineError",
+    "Prepared",
+    "Problem",
+    "RenderedDocument",
+    "TemplateProblem",
+    "ToolMissing",
+    "UsageError",
+    "VerifyReport",
+    "__version__",
+    "build",
+    "check",
+    "init_workbooks",
+    "prepare",
+    "save_problem_list",
+    "verify",
+    "write_problem_report",
+]

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from . import __version__
+from . import (
+    InputProblems,
+    PipelineError,
+    __version__,
+    init_workbooks,
+    save_problem_list,
+)
+from . import build as run_build
+from . import check as run_check
+from . import verify as run_verify
 from ._console import progress_display, show_problems, show_summary
-from .errors import InputProblems, PipelineError, Problem
 
 
 class _Failure(click.ClickException):
@@ -46,22 +52,9 @@ outputs_option = _folder(
 templates_option = _folder("templates", "templates", "Word 模板所在的文件夹。", exists=False)
 
 
-def _write_problem_report(outputs: Path, problems: Sequence[Problem]) -> Path | None:
-    """The problem list as a workbook the office can filter and send back to departments."""
-    if not problems:
-        return None
-    from .problem_report import write_problem_report
-
-    stamp = dt.datetime.now().strftime("%Y-%m-%d_%H%M%S")
-    path = outputs / f"问题清单_{stamp}.xlsx"
-    outputs.mkdir(parents=True, exist_ok=True)
-    write_problem_report(path, problems)
-    return path
-
-
 def _report_input_problems(exc: InputProblems, outputs: Path) -> _Failure:
     show_problems(exc.problems)
-    path = _write_problem_report(outputs, exc.problems)
+    path = save_problem_list(outputs, exc.problems)
     if path:
         click.echo(f"\n问题清单已保存：{path}", err=True)
     return _fail(exc)
@@ -90,8 +83,6 @@ def build(inputs: Path, outputs: Path, templates: Path, pdf: bool, timings: Path
 
     有错误时列出全部问题、保存问题清单，不生成任何文档。
     """
-    from .build import build as run_build
-
     try:
         if pdf:
             from .archive import find_libreoffice
@@ -119,7 +110,10 @@ def build(inputs: Path, outputs: Path, templates: Path, pdf: bool, timings: Path
 def _write_timings(path: Path, timings: dict[str, float], documents: list[str]) -> None:
     import json
 
-    path.write_text(json.dumps({"seconds": timings, "documents": documents}, ensure_ascii=False))
+    path.write_text(
+        json.dumps({"seconds": timings, "documents": documents}, ensure_ascii=False),
+        encoding="utf-8",
+    )
 
 
 @cli.command()
@@ -127,8 +121,6 @@ def _write_timings(path: Path, timings: dict[str, float], documents: list[str]) 
 @outputs_option
 def check(inputs: Path, outputs: Path) -> None:
     """只校验输入，不生成文档。发现问题时在 outputs/ 保存问题清单。"""
-    from .build import check as run_check
-
     try:
         with progress_display() as progress:
             prepared = run_check(inputs, progress=progress)
@@ -139,7 +131,7 @@ def check(inputs: Path, outputs: Path) -> None:
     notices = prepared.dossier.notices
     if notices:
         show_problems(notices)
-        path = _write_problem_report(outputs, notices)
+        path = save_problem_list(outputs, notices)
         click.echo(f"\n问题清单已保存：{path}", err=True)
     show_summary(prepared.dossier.row_counts, notices)
     click.echo("校验通过，可以运行 pipeline build 生成文档。")
@@ -152,10 +144,8 @@ def verify(run_folder: Path) -> None:
 
     一致时退出码为 0；有不一致时列出文件，退出码为 1。
     """
-    from .verify import verify_run
-
     try:
-        report = verify_run(run_folder)
+        report = run_verify(run_folder)
     except PipelineError as exc:
         raise _fail(exc) from None
     for line in report.lines():
@@ -179,47 +169,16 @@ def init(inputs: Path, templates: Path, office: bool, departments: tuple[str, ..
 
     例：pipeline init 环保处 绿林处；pipeline init --office
     """
-    from .workbooks import (
-        install_default_templates,
-        known_choices,
-        write_department_workbook,
-        write_office_workbook,
-    )
-
     if not office and not departments:
         raise click.UsageError("请给出部门名称，或使用 --office。例：pipeline init 环保处 绿林处")
-    inputs.mkdir(parents=True, exist_ok=True)
     try:
-        if office:
-            path = inputs / "报告信息.xlsx"
-            write_office_workbook(path)
-            click.echo(f"已写入：{path}")
-            for template in install_default_templates(templates):
-                click.echo(f"已写入默认模板：{template}")
-        regions, outline, years = known_choices(inputs)
-        for department in departments:
-            path = inputs / department_file_name(department)
-            write_department_workbook(
-                path, department, regions=regions, outline=outline, years=years
-            )
-            click.echo(f"已写入：{path}")
+        written = init_workbooks(inputs, departments, office=office, templates=templates)
     except PipelineError as exc:
         raise _fail(exc) from None
-
-
-def department_file_name(department: str) -> str:
-    from ._docx import safe_file_name
-
-    return safe_file_name(department) + ".xlsx"
+    for path in written:
+        what = "默认模板" if path.suffix == ".docx" else ""
+        click.echo(f"已写入{what}：{path}")
 
 
 def main() -> None:
-    # A build makes hundreds of thousands of small objects (cells, rows, XML elements) that live
-    # until it ends; with the default threshold the collector walks them all again and again.
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        cli(prog_name="pipeline")
-    finally:
-        # At exit the interpreter collects once more over every object still alive, which
-        # takes longer than freeing them; the process ends anyway.
-        gc.freeze()
+    cli(prog_name="pipeline")

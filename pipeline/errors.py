@@ -10,6 +10,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .cells import cell_order
+
 
 class Level(enum.Enum):
     ERROR = "错误"
@@ -111,17 +113,6 @@ def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
 
     def key(problem: Problem) -> tuple:
         loc = problem.location
-        return (loc.file, loc.sheet or "", _cell_sort_key(loc.cell), loc.column or "")
+        return (loc.file, loc.sheet or "", cell_order(loc.cell), loc.column or "")
 
     return sorted(problems, key=key)
-
-
-def _cell_sort_key(cell: str | None) -> tuple[int, int]:
-    if not cell:
-        return (0, 0)
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    column = 0
-    for ch in letters.upper():
-        column = column * 26 + (ord(ch) - 64)
-    return (int(digits) if digits else 0, column)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .errors import Problem
+from .errors import Location, Problem
 
 
 def chinese_date(day: dt.date) -> str:
@@ -15,15 +17,28 @@ def chinese_date(day: dt.date) -> str:
 
 @dataclass(frozen=True)
 class Source:
-    """The workbook row a value came from, for the manifest and statistics."""
+    """The workbook row a record came from: messages name its cells, the manifest counts it."""
 
     file: str
-    sheet: str
-    row: int
+    sheet: str  # the contract's name, e.g. 合作交流项目
+    row: int  # the Excel row
+    title: str = ""  # the sheet's name as written in the workbook, when it differs
+    # Column name → Excel column letter, shared by every row of the sheet.
+    letters: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def department(self) -> str:
         return self.file.rsplit(".", 1)[0]
+
+    def cell(self, column: str) -> str | None:
+        """`E12`: the row's cell in `column`, if the sheet has that column."""
+        letter = self.letters.get(column)
+        return f"{letter}{self.row}" if letter else None
+
+    def location(self, column: str | None = None) -> Location:
+        """The row's cell in `column`, or the whole row (`行12`)."""
+        cell = self.cell(column) if column is not None else None
+        return Location(self.file, self.title or self.sheet, cell or f"行{self.row}", column)
 
 
 # ---------------------------------------------------------------- work report
@@ -46,6 +61,7 @@ class ReportSettings:
     submission_date: dt.date  # 专报日期
     document_number: str  # 文号
     form_title: str  # 拟文稿标题
+    source: Source | None = field(default=None, compare=False)  # the 专报信息 sheet
 
     @property
     def date_text(self) -> str:
@@ -150,6 +166,7 @@ class TableSettings:
     domain: str  # 领域
     start_year: int  # 起始年份
     end_year: int  # 结束年份
+    source: Source | None = field(default=None, compare=False)  # the 项目表信息 sheet
 
     @property
     def years(self) -> list[int]:
@@ -235,3 +252,28 @@ class Dossier:
     regions: list[RegionTable]
     notices: list[Problem] = field(default_factory=list)
     row_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # file → sheet → rows
+
+
+# ---------------------------------------------------------------- a run
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    name: str  # file name inside the run folder
+    data: bytes  # the .docx bytes
+    template: str  # the template's file name
+
+    @property
+    def stem(self) -> str:
+        return Path(self.name).stem
+
+
+@dataclass
+class Prepared:
+    """What one pass over the inputs gave: the dossier, its documents (none after `check`), the
+    workbooks read, and seconds per stage."""
+
+    dossier: Dossier
+    workbooks: list[Path]
+    documents: list[RenderedDocument] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)

@@ -37,8 +37,8 @@ from _workbooks import (
 )
 from lxml import etree
 
-from pipeline import _xlsx
-from pipeline._cells import column_letter
+from pipeline.cells import column_letter
+from pipeline.load import _xlsx
 from pipeline.model import Dossier
 from pipeline.render import REPORT_TEMPLATE, TABLE_TEMPLATE, RenderedDocument
 

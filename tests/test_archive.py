@@ -16,10 +16,11 @@ import openpyxl
 import pytest
 
 import pipeline
-from pipeline import _pdf, archive, build, verify
-from pipeline._docx import normalise_zip
+from pipeline import api
+from pipeline.archive import pdf, run_folder, verify
 from pipeline.errors import ArchiveError, TemplateProblem, ToolMissing
-from pipeline.render import REPORT_TEMPLATE, TABLE_TEMPLATE, RenderedDocument
+from pipeline.files import normalise_zip
+from pipeline.render import REPORT_TEMPLATE, TABLE_TEMPLATE, RenderedDocument, templates_needed
 
 # ------------------------------------------------------------------------ input workbooks
 
@@ -159,7 +160,7 @@ def docx_render_documents(dossier, templates: Path) -> list[RenderedDocument]:
 
 @pytest.fixture
 def fake_render(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(build, "render_documents", fake_render_documents)
+    monkeypatch.setattr(api, "render_documents", fake_render_documents)
 
 
 # ------------------------------------------------------------------------ helpers
@@ -184,11 +185,11 @@ def sha256(path: Path) -> str:
 
 
 def manifest_of(run: Path) -> dict:
-    return json.loads((run / archive.MANIFEST).read_text(encoding="utf-8"))
+    return json.loads((run / run_folder.MANIFEST).read_text(encoding="utf-8"))
 
 
 def temp_folders(outputs: Path) -> list[Path]:
-    return [p for p in outputs.iterdir() if p.name.startswith(archive.TEMP_PREFIX)]
+    return [p for p in outputs.iterdir() if p.name.startswith(run_folder.TEMP_PREFIX)]
 
 
 def fixed_clock(*moments: dt.datetime):
@@ -207,8 +208,8 @@ def test_two_builds_give_two_folders_with_identical_documents(
     inputs, templates, tmp_path, fake_render
 ):
     outputs = tmp_path / "outputs"
-    _, first = build.build(inputs, outputs, templates)
-    _, second = build.build(inputs, outputs, templates)
+    _, first = api.build(inputs, outputs, templates)
+    _, second = api.build(inputs, outputs, templates)
 
     assert first != second
     assert first.parent == second.parent == outputs
@@ -223,19 +224,19 @@ def test_two_builds_give_two_folders_with_identical_documents(
 def test_run_folder_is_named_by_local_time_and_issue(inputs, templates, tmp_path, fake_render):
     outputs = tmp_path / "outputs"
     before = dt.datetime.now().replace(microsecond=0)
-    _, run = build.build(inputs, outputs, templates)
+    _, run = api.build(inputs, outputs, templates)
     after = dt.datetime.now()
 
     assert RUN_NAME.match(run.name), run.name
     assert "第95期" in run.name
-    stamp = dt.datetime.strptime(run.name[:17], archive.NAME_TIME_FORMAT)
+    stamp = dt.datetime.strptime(run.name[:17], run_folder.NAME_TIME_FORMAT)
     assert before <= stamp <= after
 
 
 def test_folder_names_sort_by_time_and_never_reuse_a_name(inputs, templates, tmp_path, fake_render):
     outputs = tmp_path / "outputs"
-    prepared = build.prepare(inputs, templates)
-    paths = build.template_paths(prepared, templates)
+    prepared = api.prepare(inputs, templates)
+    paths = [templates / name for name in templates_needed(prepared.dossier)]
     moments = [
         dt.datetime(2026, 11, 23, 9, 59, 59),
         dt.datetime(2026, 11, 23, 10, 0, 0),
@@ -248,7 +249,7 @@ def test_folder_names_sort_by_time_and_never_reuse_a_name(inputs, templates, tmp
     for _ in moments:
         earlier = {run: snapshot(run) for run in runs}
         runs.append(
-            archive.write_run(outputs, prepared, inputs=inputs, templates=paths, clock=clock)
+            run_folder.write_run(outputs, prepared, inputs=inputs, templates=paths, clock=clock)
         )
         assert {run: snapshot(run) for run in runs[:-1]} == earlier  # earlier runs untouched
 
@@ -266,7 +267,7 @@ def test_folder_names_sort_by_time_and_never_reuse_a_name(inputs, templates, tmp
 
 def test_without_a_report_the_folder_is_named_after_the_tables(tmp_path, templates, fake_render):
     inputs = make_table_inputs(tmp_path / "inputs")
-    _, run = build.build(inputs, tmp_path / "outputs", templates)
+    _, run = api.build(inputs, tmp_path / "outputs", templates)
 
     assert RUN_NAME.match(run.name), run.name
     assert run.name.endswith("_合作交流项目表")
@@ -277,15 +278,15 @@ def test_without_a_report_the_folder_is_named_after_the_tables(tmp_path, templat
 
 def test_outputs_folder_is_created_when_missing(inputs, templates, tmp_path, fake_render):
     outputs = tmp_path / "deep" / "outputs"
-    _, run = build.build(inputs, outputs, templates)
+    _, run = api.build(inputs, outputs, templates)
     assert run.parent == outputs
-    assert (run / archive.MANIFEST).is_file()
+    assert (run / run_folder.MANIFEST).is_file()
 
 
 def test_run_folder_holds_documents_inputs_templates_and_manifest(
     inputs, templates, tmp_path, fake_render
 ):
-    prepared, run = build.build(inputs, tmp_path / "outputs", templates)
+    prepared, run = api.build(inputs, tmp_path / "outputs", templates)
 
     assert sorted(snapshot(run)) == sorted(
         [
@@ -316,7 +317,7 @@ def test_run_folder_holds_documents_inputs_templates_and_manifest(
 
 def test_manifest_records_hashes_row_counts_and_notices(inputs, templates, tmp_path, fake_render):
     before = dt.datetime.now().astimezone().replace(microsecond=0)
-    prepared, run = build.build(inputs, tmp_path / "outputs", templates)
+    prepared, run = api.build(inputs, tmp_path / "outputs", templates)
     after = dt.datetime.now().astimezone()
     manifest = manifest_of(run)
 
@@ -380,8 +381,8 @@ def test_manifest_records_hashes_row_counts_and_notices(inputs, templates, tmp_p
 
 
 def test_manifest_is_readable_utf8_sorted_and_indented(inputs, templates, tmp_path, fake_render):
-    _, run = build.build(inputs, tmp_path / "outputs", templates)
-    raw = (run / archive.MANIFEST).read_bytes()
+    _, run = api.build(inputs, tmp_path / "outputs", templates)
+    raw = (run / run_folder.MANIFEST).read_bytes()
     text = raw.decode("utf-8")
 
     assert "环保处.xlsx" in text  # Chinese as is, not \u escapes
@@ -397,15 +398,15 @@ def test_failed_render_leaves_outputs_exactly_as_before(
     inputs, templates, tmp_path, fake_render, monkeypatch
 ):
     outputs = tmp_path / "outputs"
-    build.build(inputs, outputs, templates)
+    api.build(inputs, outputs, templates)
     before = snapshot(outputs)
 
     def broken(dossier, templates):
         raise TemplateProblem(TABLE_TEMPLATE, "标签有误")
 
-    monkeypatch.setattr(build, "render_documents", broken)
+    monkeypatch.setattr(api, "render_documents", broken)
     with pytest.raises(TemplateProblem):
-        build.build(inputs, outputs, templates)
+        api.build(inputs, outputs, templates)
 
     assert snapshot(outputs) == before
     assert temp_folders(outputs) == []
@@ -428,7 +429,7 @@ def test_failure_inside_write_run_leaves_no_run_folder_and_no_temp(
     inputs, templates, tmp_path, fake_render, monkeypatch, target, raised, expected
 ):
     outputs = tmp_path / "outputs"
-    build.build(inputs, outputs, templates)
+    api.build(inputs, outputs, templates)
     before = snapshot(outputs)
     written_at_failure: list[str] = []
 
@@ -450,10 +451,10 @@ def test_failure_inside_write_run_leaves_no_run_folder_and_no_temp(
 
         monkeypatch.setattr(shutil, "copy2", copy2)
     else:
-        monkeypatch.setattr(archive, "_write_manifest", lambda path, manifest: fail())
+        monkeypatch.setattr(run_folder, "_write_manifest", lambda path, manifest: fail())
 
     with pytest.raises(expected):
-        build.build(inputs, outputs, templates)
+        api.build(inputs, outputs, templates)
 
     assert written_at_failure, "the failure should come after some files were written"
     assert snapshot(outputs) == before
@@ -464,10 +465,10 @@ def test_unsafe_document_name_is_refused_before_writing(inputs, templates, tmp_p
     def escaping(dossier, templates):
         return [RenderedDocument("../outside.docx", b"x", TABLE_TEMPLATE)]
 
-    monkeypatch.setattr(build, "render_documents", escaping)
+    monkeypatch.setattr(api, "render_documents", escaping)
     outputs = tmp_path / "outputs"
     with pytest.raises(ArchiveError, match="outside"):
-        build.build(inputs, outputs, templates)
+        api.build(inputs, outputs, templates)
 
     assert not (tmp_path / "outside.docx").exists()
     assert snapshot(outputs) == {}
@@ -478,15 +479,15 @@ def test_stale_temporary_folder_of_a_killed_build_is_removed(
 ):
     outputs = tmp_path / "outputs"
     outputs.mkdir()
-    stale = outputs / f"{archive.TEMP_PREFIX}2026-01-01_000000_第1期-dead"
-    recent = outputs / f"{archive.TEMP_PREFIX}2026-01-01_000000_第2期-busy"
+    stale = outputs / f"{run_folder.TEMP_PREFIX}2026-01-01_000000_第1期-dead"
+    recent = outputs / f"{run_folder.TEMP_PREFIX}2026-01-01_000000_第2期-busy"
     for folder in (stale, recent):
         folder.mkdir()
         (folder / "a.docx").write_bytes(b"partial")
     old = (dt.datetime.now() - dt.timedelta(days=1)).timestamp()
     os.utime(stale, (old, old))
 
-    build.build(inputs, outputs, templates)
+    api.build(inputs, outputs, templates)
 
     assert not stale.exists()
     assert recent.exists()  # may belong to a build still running
@@ -497,7 +498,7 @@ def test_stale_temporary_folder_of_a_killed_build_is_removed(
 
 @pytest.fixture
 def run(inputs, templates, tmp_path, fake_render) -> Path:
-    return build.build(inputs, tmp_path / "outputs", templates)[1]
+    return api.build(inputs, tmp_path / "outputs", templates)[1]
 
 
 def test_verify_untouched_run_is_ok(run):
@@ -587,7 +588,7 @@ def test_verify_reports_missing_and_unrecorded_files(run):
 def test_verify_notes_a_different_tool_version(run):
     manifest = manifest_of(run)
     manifest["tool"]["version"] = "0.0.1"
-    (run / archive.MANIFEST).write_text(archive.manifest_text(manifest), encoding="utf-8")
+    (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
 
     report = verify.verify_run(run)
 
@@ -596,8 +597,8 @@ def test_verify_notes_a_different_tool_version(run):
 
 
 def test_verify_refuses_a_folder_without_manifest(run, tmp_path):
-    (run / archive.MANIFEST).unlink()
-    with pytest.raises(ArchiveError, match=archive.MANIFEST):
+    (run / run_folder.MANIFEST).unlink()
+    with pytest.raises(ArchiveError, match=run_folder.MANIFEST):
         verify.verify_run(run)
     with pytest.raises(ArchiveError, match="找不到"):
         verify.verify_run(tmp_path / "no-such-run")
@@ -614,7 +615,7 @@ def test_verify_refuses_a_folder_without_manifest(run, tmp_path):
     ids=["broken-json", "not-an-object", "path-in-file-name"],
 )
 def test_verify_refuses_a_damaged_manifest(run, text):
-    (run / archive.MANIFEST).write_text(text, encoding="utf-8")
+    (run / run_folder.MANIFEST).write_text(text, encoding="utf-8")
     with pytest.raises(ArchiveError):
         verify.verify_run(run)
 
@@ -626,27 +627,27 @@ def test_pdf_without_libreoffice_raises_and_writes_nothing(
     inputs, templates, tmp_path, fake_render, monkeypatch
 ):
     monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
-    monkeypatch.setattr(_pdf, "_usual_locations", lambda: [])
+    monkeypatch.setattr(pdf, "_usual_locations", lambda: [])
     fresh = tmp_path / "fresh-outputs"
     with pytest.raises(ToolMissing, match="LibreOffice"):
-        build.build(inputs, fresh, templates, pdf=True)
+        api.build(inputs, fresh, templates, pdf=True)
     assert not fresh.exists()
 
     outputs = tmp_path / "outputs"
     monkeypatch.undo()
-    monkeypatch.setattr(build, "render_documents", fake_render_documents)
-    build.build(inputs, outputs, templates)
+    monkeypatch.setattr(api, "render_documents", fake_render_documents)
+    api.build(inputs, outputs, templates)
     before = snapshot(outputs)
     monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
-    monkeypatch.setattr(_pdf, "_usual_locations", lambda: [])
+    monkeypatch.setattr(pdf, "_usual_locations", lambda: [])
     with pytest.raises(ToolMissing):
-        build.build(inputs, outputs, templates, pdf=True)
+        api.build(inputs, outputs, templates, pdf=True)
     assert snapshot(outputs) == before
 
 
 def libreoffice_or_skip() -> None:
     try:
-        archive.find_libreoffice()
+        run_folder.find_libreoffice()
     except ToolMissing:
         if os.environ.get("CI"):
             raise
@@ -656,9 +657,9 @@ def libreoffice_or_skip() -> None:
 @pytest.mark.libreoffice
 def test_pdf_is_written_beside_the_documents(tmp_path, templates, monkeypatch):
     libreoffice_or_skip()
-    monkeypatch.setattr(build, "render_documents", docx_render_documents)
+    monkeypatch.setattr(api, "render_documents", docx_render_documents)
     inputs = make_report_inputs(tmp_path / "inputs")
-    _, run = build.build(inputs, tmp_path / "outputs", templates, pdf=True)
+    _, run = api.build(inputs, tmp_path / "outputs", templates, pdf=True)
     manifest = manifest_of(run)
 
     documents = [e["file"] for e in manifest["documents"]]
@@ -669,11 +670,11 @@ def test_pdf_is_written_beside_the_documents(tmp_path, templates, monkeypatch):
         assert data.startswith(b"%PDF")
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["source"] == Path(name).stem + ".docx"
-        expected = _pdf.PDF_A_FORMAT if b"pdfaid:part" in data else _pdf.PLAIN_PDF_FORMAT
+        expected = pdf.PDF_A_FORMAT if b"pdfaid:part" in data else pdf.PLAIN_PDF_FORMAT
         assert entry["format"] == expected
     # LibreOffice's lock and profile files stay out of the run folder.
     assert {p.name for p in run.iterdir() if p.is_file()} == {
-        archive.MANIFEST,
+        run_folder.MANIFEST,
         *documents,
         *pdfs,
     }
@@ -689,8 +690,8 @@ def test_real_tables_rebuild_byte_identical_and_verify(tmp_path):
     """End to end with the real table renderer and the repository's template."""
     inputs = make_table_inputs(tmp_path / "inputs")
     outputs = tmp_path / "outputs"
-    _, first = build.build(inputs, outputs, REPOSITORY_TEMPLATES)
-    _, second = build.build(inputs, outputs, REPOSITORY_TEMPLATES)
+    _, first = api.build(inputs, outputs, REPOSITORY_TEMPLATES)
+    _, second = api.build(inputs, outputs, REPOSITORY_TEMPLATES)
 
     documents = manifest_of(first)["documents"]
     assert len(documents) == 1
@@ -717,8 +718,8 @@ def test_real_report_and_tables_from_the_example_inputs(tmp_path):
     """End to end: the example workbooks, the real renderers and templates, then verify."""
     inputs = shutil.copytree(REPOSITORY_INPUTS, tmp_path / "inputs")
     outputs = tmp_path / "outputs"
-    prepared, first = build.build(inputs, outputs, REPOSITORY_TEMPLATES)
-    _, second = build.build(inputs, outputs, REPOSITORY_TEMPLATES)
+    prepared, first = api.build(inputs, outputs, REPOSITORY_TEMPLATES)
+    _, second = api.build(inputs, outputs, REPOSITORY_TEMPLATES)
 
     issue = prepared.dossier.report.settings.issue_number
     assert first.name.endswith(f"_第{issue}期")

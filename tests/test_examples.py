@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from pipeline.build import prepare
+from pipeline.api import prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).parent / "data" / "seeds"

@@ -9,20 +9,25 @@ import openpyxl
 import pytest
 from _workbooks import COOPERATION_HEADER, cooperation_row, write_workbook
 
-from pipeline import _xlsx
-from pipeline._cells import (
+from pipeline.cells import (
     as_text,
     clean_text,
+    document_text,
     normalise_name,
     parse_datetime,
     parse_int,
     strip_heading_number,
 )
-from pipeline.load import ROW_COLUMN, load_inputs
+from pipeline.load import LoadedSheet, _xlsx, load_inputs
 
 
 def _messages(loaded) -> list[str]:
     return [p.describe() for p in loaded.problems]
+
+
+def column(sheet: LoadedSheet, name: str) -> list:
+    """The values of one column, row by row."""
+    return [row.get(name) for row in sheet.rows]
 
 
 def test_header_found_below_title_rows_and_columns_in_any_order(tmp_path):
@@ -33,11 +38,11 @@ def test_header_found_below_title_rows_and_columns_in_any_order(tmp_path):
         {"合作交流项目": [["浦东新区合作交流项目表"], ["（报送说明）"], [], header, row]},
     )
     loaded = load_inputs(tmp_path)
-    (sheet,) = loaded.frames("合作交流项目")
+    (sheet,) = loaded.named("合作交流项目")
     assert sheet.header_row == 4
-    record = sheet.frame.to_dict("records")[0]
-    assert record["对口合作交流内容"] == "内容甲"
-    assert record[ROW_COLUMN] == 5
+    record = sheet.rows[0]
+    assert record.get("对口合作交流内容") == "内容甲"
+    assert record.number == 5
     assert sheet.letters["对口地区"] == "N"
 
 
@@ -67,9 +72,9 @@ def test_column_names_are_normalised(tmp_path):
     )
     loaded = load_inputs(tmp_path)
     assert not loaded.problems
-    frame = loaded.frames("合作交流项目")[0].frame
-    assert frame.loc[0, "预计完成时间"] == "2025年"
-    assert frame.loc[0, "2024年计划"] == "计划"
+    row = loaded.named("合作交流项目")[0].rows[0]
+    assert row.get("预计完成时间") == "2025年"
+    assert row.get("2024年计划") == "计划"
 
 
 def test_unknown_columns_and_sheets_are_notices(tmp_path):
@@ -112,9 +117,9 @@ def test_merged_data_cells_fill_every_cell_of_the_range(tmp_path):
     book["合作交流项目"].merge_cells("B2:B3")
     book["合作交流项目"].merge_cells("C2:C3")
     book.save(path)
-    frame = load_inputs(tmp_path).frames("合作交流项目")[0].frame
-    assert list(frame["序号"]) == [2, 2]
-    assert list(frame["事项"]) == ["拓展竹林产业市场"] * 2
+    sheet = load_inputs(tmp_path).named("合作交流项目")[0]
+    assert column(sheet, "序号") == [2, 2]
+    assert column(sheet, "事项") == ["拓展竹林产业市场"] * 2
 
 
 def test_merged_header_cell_does_not_repeat_its_name(tmp_path):
@@ -128,7 +133,7 @@ def test_merged_header_cell_does_not_repeat_its_name(tmp_path):
     book.save(path)
     loaded = load_inputs(tmp_path)
     assert not [p for p in loaded.problems if p.is_error]
-    assert loaded.frames("合作交流项目")[0].letters["对口合作交流内容"] == "D"
+    assert loaded.named("合作交流项目")[0].letters["对口合作交流内容"] == "D"
 
 
 def test_blank_rows_skipped_and_line_breaks_kept(tmp_path):
@@ -143,11 +148,11 @@ def test_blank_rows_skipped_and_line_breaks_kept(tmp_path):
             ]
         },
     )
-    frame = load_inputs(tmp_path).frames("工作进展")[0].frame
-    assert len(frame) == 1
-    assert frame.loc[0, "一级标题"] == "标题"
-    assert frame.loc[0, "内容"] == "第一段\n第二段\n第三段\n第四段"
-    assert frame.loc[0, ROW_COLUMN] == 3
+    rows = load_inputs(tmp_path).named("工作进展")[0].rows
+    assert len(rows) == 1
+    assert rows[0].get("一级标题") == "标题"
+    assert rows[0].get("内容") == "第一段\n第二段\n第三段\n第四段"
+    assert rows[0].number == 3
 
 
 def test_content_only_under_unknown_columns_is_reported_not_dropped(tmp_path):
@@ -165,7 +170,7 @@ def test_illegal_xml_characters_removed_with_a_notice(tmp_path):
         tmp_path / "a.xlsx", {"工作进展": [["一级标题", "内容"], ["标题", "甲_x001F_乙"]]}
     )
     loaded = load_inputs(tmp_path)
-    assert loaded.frames("工作进展")[0].frame.loc[0, "内容"] == "甲乙"
+    assert loaded.named("工作进展")[0].rows[0].get("内容") == "甲乙"
     (problem,) = loaded.problems
     assert not problem.is_error and problem.location.cell == "B2"
 
@@ -176,7 +181,7 @@ def test_hidden_sheets_are_read(tmp_path):
         {"说明": [["x"]], "工作进展": [["一级标题", "内容"], ["标题", "正文"]]},
         hidden=("工作进展",),
     )
-    assert len(load_inputs(tmp_path).frames("工作进展")[0].frame) == 1
+    assert len(load_inputs(tmp_path).named("工作进展")[0].rows) == 1
 
 
 def test_lock_files_dot_files_and_other_files_skipped(tmp_path):
@@ -220,10 +225,10 @@ def test_key_value_sheet_with_and_without_header(tmp_path):
         tmp_path / "b.xlsx", {"专报信息": [["专报信息表"], ["字段", "内容"], ["期号", 95]]}
     )
     loaded = load_inputs(tmp_path)
-    table = loaded.frames("项目表信息")[0].frame
-    assert list(table["字段"]) == ["编制单位", "领域"]
-    report = loaded.frames("专报信息")[0]
-    assert report.header_row == 2 and list(report.frame[ROW_COLUMN]) == [3]
+    table = loaded.named("项目表信息")[0]
+    assert column(table, "字段") == ["编制单位", "领域"]
+    report = loaded.named("专报信息")[0]
+    assert report.header_row == 2 and [row.number for row in report.rows] == [3]
 
 
 def test_formula_cached_value_used_and_missing_cached_value_reported(tmp_path):
@@ -244,7 +249,7 @@ def test_formula_cached_value_used_and_missing_cached_value_reported(tmp_path):
             archive.writestr(name, data)
     loaded = load_inputs(tmp_path)
     assert not [p for p in loaded.problems if p.is_error]
-    assert loaded.frames("工作进展")[0].frame.loc[0, "排序"] == 2
+    assert loaded.named("工作进展")[0].rows[0].get("排序") == 2
 
 
 def test_excel_error_values_are_reported(tmp_path):
@@ -403,3 +408,21 @@ def test_error_values_and_unsaved_formulas_are_found_on_the_right_sheet(tmp_path
     problems = [p for p in load_inputs(tmp_path).problems if p.is_error]
     assert sorted(p.location.cell for p in problems) == ["B3", "C2"]
     assert all(p.location.sheet == "工作进展" for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("普通文字", "普通文字"),
+        ("a\r\nb", "a\nb"),
+        ("a\rb", "a\nb"),
+        ("a\x0bb", "a\nb"),
+        ("a\x85b", "a\nb"),
+        ("a\u2028b\u2029c", "a\nb\nc"),
+        ("x\x00y\x07z\x7f\x0c", "xyz"),
+        ("\t\n", "\t\n"),
+    ],
+)
+def test_document_text_has_one_kind_of_line_break_and_no_illegal_character(text, expected):
+    assert document_text(text) == expected
+    assert clean_text(text)[0] == expected.strip()

@@ -13,7 +13,7 @@ from _workbooks import (
     progress_workbook,
 )
 
-from pipeline.build import check
+from pipeline.api import check
 
 
 def _dossier(folder):

@@ -18,9 +18,9 @@ from corpus import (
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from pipeline._docx import safe_file_name
-from pipeline.build import prepare
+from pipeline.api import prepare
 from pipeline.errors import InputProblems, Problem
+from pipeline.files import safe_file_name
 
 # Strings that exercise a rule of the contract or an escaping layer, mixed into random text.
 # fmt: off

@@ -13,16 +13,6 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline import _docx
-from pipeline._report import (
-    KNOWN_TAGS,
-    REQUIRED_TAGS,
-    build_context,
-    chinese_number,
-    lead_in_runs,
-    render_work_report,
-    report_file_name,
-)
 from pipeline.errors import TemplateProblem
 from pipeline.model import (
     APPROVAL_STEPS,
@@ -32,6 +22,15 @@ from pipeline.model import (
     ReportSettings,
     ReportSubsection,
     WorkReport,
+)
+from pipeline.render import docx_template
+from pipeline.render.numerals import chinese_numeral
+from pipeline.render.report import (
+    KNOWN_TAGS,
+    REQUIRED_TAGS,
+    lead_in_runs,
+    render_work_report,
+    report_file_name,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -250,7 +249,7 @@ def test_committed_template_is_what_the_tool_generates():
 def test_template_declares_exactly_the_known_tags():
     from docxtpl import DocxTemplate
 
-    from pipeline._docx import jinja_environment
+    from pipeline.render.docx_template import jinja_environment
 
     used = DocxTemplate(str(TEMPLATE)).get_undeclared_template_variables(jinja_environment())
     assert used == set(KNOWN_TAGS)
@@ -373,7 +372,7 @@ def test_numbering_past_ten():
     ],
 )
 def test_chinese_number(number, text):
-    assert chinese_number(number) == text
+    assert chinese_numeral(number) == text
 
 
 # ------------------------------------------------------------------ bold lead-ins
@@ -728,23 +727,15 @@ def test_hostile_text_appears_exactly_as_typed_in_every_field():
     assert "/" not in report_file_name(report) and "<" not in report_file_name(report)
 
 
-@pytest.mark.parametrize("name", ["work_report.docx", "project_table.docx"])
-def test_tags_are_found_as_docxtpl_finds_them(name):
-    """Headers and footers too; from the open document instead of the file read again."""
-    environment = _docx.jinja_environment()
-    template = _docx.open_template(ROOT / "templates" / name)
-    expected = template.get_undeclared_template_variables(environment)
-    assert _docx.undeclared_variables(template, environment) == expected
-    assert expected
-
-
 @pytest.mark.parametrize(
     "value", [HOSTILE, "普通文字", "a{b}c", "", "line\nbreak", "'", 2023, None, 1.5]
 )
 def test_every_value_goes_out_as_literal_writes_it(value):
     """Plain texts skip `literal` on their way out; what comes out is the same."""
-    environment = _docx.jinja_environment()
-    assert environment.from_string("{{ value }}").render(value=value) == str(_docx.literal(value))
+    environment = docx_template.jinja_environment()
+    assert environment.from_string("{{ value }}").render(value=value) == str(
+        docx_template.literal(value)
+    )
 
 
 def test_file_name():
@@ -767,21 +758,6 @@ def test_two_renders_are_byte_identical():
 
 def test_render_depends_on_the_inputs():
     assert render(make_report()) != render(make_report(issue_number="96"))
-
-
-def test_rendering_gives_what_docxtpl_gives():
-    """The cheaper steps of `_docx.render` give docxtpl's own XML in every part (footers too),
-    for a report whose text docxtpl's listing step rewrites."""
-    report = hostile_report()
-    report.settings.lead.append("甲\t乙\f丙")
-    context = build_context(report)
-    reference = _docx.open_template(TEMPLATE)
-    reference.render(context, jinja_env=_docx.jinja_environment(), autoescape=True)
-    document = _docx.open_template(TEMPLATE)
-    _docx.render(document, TEMPLATE, context)
-    assert _docx._write_package(document.docx.part.package) == _docx._write_package(
-        reference.docx.part.package
-    )
 
 
 # ------------------------------------------------------------------ broken templates

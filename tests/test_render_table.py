@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
-import os
 import re
-import struct
 import subprocess
 import sys
-import time
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from html import unescape
 from pathlib import Path
 
 import docx
-import docxtpl
-import hypothesis
 import pytest
-from hypothesis import strategies as st
 from lxml import etree
 
-from pipeline import _docx, _docxtpl_steps, _table
-from pipeline import render as render_module
-from pipeline._docx import normalise_zip
-from pipeline._table import render_region_table, table_context, table_file_name
 from pipeline.errors import TemplateProblem
-from pipeline.model import CooperationItem, CooperationRow, Dossier, RegionTable, TableSettings
-from pipeline.render import TABLE_TEMPLATE, render_documents
+from pipeline.model import CooperationItem, CooperationRow, RegionTable, TableSettings
+from pipeline.render.numerals import chinese_numeral
+from pipeline.render.table import KNOWN_TAGS, render_region_table, table_context, table_file_name
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "templates" / "project_table.docx"
@@ -504,7 +492,7 @@ def test_counts_for_narrative_text() -> None:
     assert (context["included_item_count"], context["included_item_count_cn"]) == (5, "五")
     assert (context["excluded_item_count"], context["excluded_item_count_cn"]) == (4, "四")
     assert (context["included_row_count"], context["excluded_row_count_cn"]) == (6, "四")
-    assert set(context) == set(_table.KNOWN_TAGS)
+    assert set(context) == set(KNOWN_TAGS)
 
 
 @pytest.mark.parametrize(
@@ -523,7 +511,7 @@ def test_counts_for_narrative_text() -> None:
     ],
 )
 def test_chinese_numerals(number: int, text: str) -> None:
-    assert _table.chinese_numeral(number) == text
+    assert chinese_numeral(number) == text
 
 
 def test_counts_render_in_a_sentence(tmp_path: Path) -> None:
@@ -619,8 +607,6 @@ def test_rows_hand_templates_their_fields_and_nothing_else(tmp_path: Path) -> No
     with pytest.raises(TemplateProblem) as caught:
         render(mixed_table(), template)
     assert "不允许" in caught.value.message
-    with pytest.raises(ValueError, match="public"):
-        _docx.template_record(dataclasses.make_dataclass("Hidden", ["_secret"]))
 
 
 def test_a_template_without_the_row_loop(tmp_path: Path) -> None:
@@ -678,239 +664,6 @@ def test_a_missing_template() -> None:
     with pytest.raises(TemplateProblem) as caught:
         render(mixed_table(), missing)
     assert str(missing) in caught.value.message
-
-
-# ------------------------------------------------------------------------ docxtpl's steps
-
-
-def docxtpl_rendered(template: Path, context: dict):
-    """The template rendered by docxtpl's own steps, in the pipeline's sandbox."""
-    document = _docx.open_template(template)
-    document.render(context, jinja_env=_docx.jinja_environment(), autoescape=True)
-    return document
-
-
-def pipeline_rendered(template: Path, context: dict):
-    document = _docx.open_template(template)
-    _docx.render(document, template, context)
-    return document
-
-
-def package_bytes(document) -> bytes:
-    return _docx._write_package(document.docx.part.package)
-
-
-def listing_table() -> RegionTable:
-    """Texts that docxtpl's listing step rewrites (tabs, breaks, page breaks), and hostile ones."""
-    table = mixed_table()
-    years = settings().years
-    texts = ["甲\t乙", "分页\f之后", "响铃\a", "第一行\n第二行", *HOSTILE]
-    rows = [full_row(text, years, tag=text) for text in texts]
-    table.items.append(CooperationItem(7, "制表符\t事项", rows))
-    return table
-
-
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\x00")
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
-
-
-def template_with_pictures(tmp_path: Path) -> Path:
-    """The table template with two pictures under the table: drawings docxtpl renumbers."""
-    document = docx.Document(str(TEMPLATE))
-    for _ in range(2):
-        document.add_picture(io.BytesIO(tiny_png()))
-    path = tmp_path / "pictures.docx"
-    document.save(str(path))
-    return path
-
-
-@pytest.mark.parametrize("template_kind", ["shipped", "pictures", "repaired"])
-def test_rendering_gives_what_docxtpl_gives(tmp_path: Path, template_kind: str) -> None:
-    """The body parsed inside the document's root, the listing step only where it changes
-    something, the drawings renumbered only when there are any: docxtpl's XML, every part."""
-    template = {
-        "shipped": lambda: TEMPLATE,
-        "pictures": lambda: template_with_pictures(tmp_path),
-        # XML that the parser has to repair: the pipeline falls back to docxtpl's way.
-        "repaired": lambda: edited_template(
-            tmp_path,
-            lambda xml: xml.replace("{{ title }}", "{{ title }}{{ '&lt;w:p&gt;' | safe }}"),
-        ),
-    }[template_kind]()
-    context = table_context(listing_table())
-    expected = package_bytes(docxtpl_rendered(template, context))
-    assert package_bytes(pipeline_rendered(template, context)) == expected
-    if template_kind == "pictures":
-        ids = re.findall(rb'<wp:docPr id="(\d+)"', part_bytes(expected, "word/document.xml"))
-        assert ids == [b"1001", b"1002"]
-
-
-# Body XML, well-formed or not: paragraphs whose runs may hold listing characters, and pieces
-# between and inside them, down to start tags that run over a `</w:p>` (only broken XML has
-# those).
-RUNS = [
-    "<w:r><w:t>文</w:t></w:r>",
-    "<w:r><w:t>甲\n乙</w:t></w:r>",
-    '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">\t\f\a</w:t></w:r>',
-    "<w:pPr><w:jc/></w:pPr>",
-    "<w:txbxContent><w:p><w:r><w:t>\n</w:t></w:r></w:p></w:txbxContent>",
-]
-XML_PIECES = [
-    "<w:p>",
-    "<w:p ",
-    '<w:p w:rsidR="1">',
-    "</w:p>",
-    ">",
-    '"',
-    "<w:r>",
-    "</w:r>",
-    "<w:t>",
-    "</w:t>",
-    "<w:tbl><w:tr><w:tc>",
-    "</w:tc></w:tr></w:tbl>",
-    *("\n", "\t", "\f", "\a", "x"),
-]
-paragraphs = st.builds(
-    lambda start, runs: start + "".join(runs) + "</w:p>",
-    st.sampled_from(["<w:p>", '<w:p w:rsidR="1">']),
-    st.lists(st.sampled_from(RUNS), max_size=3),
-)
-
-
-@hypothesis.settings(max_examples=500, deadline=None)
-@hypothesis.given(st.lists(st.one_of(paragraphs, st.sampled_from(XML_PIECES + RUNS)), max_size=12))
-@hypothesis.example(["<w:p></w:p>", "<w:p><w:r><w:t>甲\n乙</w:t></w:r></w:p>"])
-@hypothesis.example(["<w:p ", "</w:p>", "<w:r><w:t>甲\n乙</w:t></w:r>", "</w:p>"])
-def test_listing_step_gives_what_docxtpl_gives(pieces: list[str]) -> None:
-    """Resolving only the paragraphs around a tab, line break, page break or bell, found from
-    the characters, gives docxtpl's listing step over the whole XML."""
-    xml = "".join(pieces)
-    resolve = partial(docxtpl.DocxTemplate.resolve_listing, None)  # it uses nothing of self
-    assert _docxtpl_steps._resolve_listing(resolve, xml) == resolve(xml)
-
-
-def part_bytes(data: bytes, name: str) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return archive.read(name)
-
-
-def test_saving_in_one_pass_gives_the_normalised_zip() -> None:
-    document = pipeline_rendered(TEMPLATE, table_context(mixed_table()))
-    saved = _docx.save_reproducibly(document, when=WHEN, author="办公室", title="标题")
-    buffer = io.BytesIO()
-    document.save(buffer)  # python-docx's zip, then made reproducible: the two-pass way
-    assert saved == normalise_zip(buffer.getvalue())
-    with zipfile.ZipFile(io.BytesIO(saved)) as archive:
-        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
-
-
-# ------------------------------------------------------------------------ worker processes
-
-needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked")
-
-
-def regions_dossier() -> Dossier:
-    tables = [mixed_table(), listing_table(), mixed_table(settings(2024, 2027))]
-    for table, region in zip(tables, ["永安市", "三明市", "大田县"], strict=True):
-        table.region = region
-    return Dossier(None, settings(), tables)
-
-
-@needs_fork
-def test_workers_give_the_documents_rendering_here_gives() -> None:
-    dossier = regions_dossier()
-    here = render_documents(dossier, ROOT / "templates", workers=0)
-    assert render_documents(dossier, ROOT / "templates", workers=2) == here
-    assert [d.name for d in here] == [table_file_name(t) for t in dossier.regions]
-
-
-def job(render: Callable[[], bytes], cost: int = 1) -> render_module._Job:
-    return render_module._Job(render, f"{cost}.docx", TABLE_TEMPLATE, cost)
-
-
-def in_worker(parent: int, worker: Callable[[], bytes]) -> Callable[[], bytes]:
-    """A job that runs `worker` in a worker, and here takes long enough for a worker to start
-    on another job."""
-
-    def render() -> bytes:
-        if os.getpid() == parent:
-            time.sleep(0.3)
-            return b"here"
-        return worker()
-
-    return render
-
-
-@needs_fork
-def test_a_template_problem_in_a_worker_reaches_the_caller_unchanged() -> None:
-    problem = TemplateProblem("templates/project_table.docx", "模板标签有误。")
-
-    def fail() -> bytes:
-        raise problem
-
-    jobs = [job(in_worker(os.getpid(), fail)) for _ in range(2)]
-    with pytest.raises(TemplateProblem) as caught:
-        render_module._render_in_workers(jobs, 1)
-    raised = caught.value
-    assert raised is not problem  # it came from the worker
-    assert type(raised) is TemplateProblem
-    assert (raised.template, raised.message, raised.args) == (
-        problem.template,
-        problem.message,
-        problem.args,
-    )
-    assert raised.__cause__ is None
-
-
-@needs_fork
-def test_an_unexpected_error_in_a_worker_names_where_it_happened() -> None:
-    def fail() -> bytes:
-        raise ValueError("坏数据")
-
-    jobs = [job(in_worker(os.getpid(), fail)) for _ in range(2)]
-    with pytest.raises(ValueError, match="坏数据") as caught:
-        render_module._render_in_workers(jobs, 1)
-    assert "in fail" in str(caught.value.__cause__)
-
-
-@needs_fork
-def test_the_first_failure_in_document_order_is_raised() -> None:
-    def failing(n: int) -> Callable[[], bytes]:
-        def render() -> bytes:
-            raise TemplateProblem(f"模板{n}", "坏了")
-
-        return render
-
-    # The largest job is taken first, so the later documents tend to finish first.
-    jobs = [job(lambda: b"ok", 9), job(failing(1), 1), job(failing(2), 5), job(failing(3), 7)]
-    with pytest.raises(TemplateProblem) as caught:
-        render_module._render_in_workers(jobs, 2)
-    assert caught.value.template == "模板1"
-
-
-@needs_fork
-def test_a_job_whose_worker_died_is_rendered_here() -> None:
-    jobs = [job(in_worker(os.getpid(), lambda: os._exit(3))) for _ in range(2)]
-    assert render_module._render_in_workers(jobs, 1) == [b"here", b"here"]
-
-
-def test_small_dossiers_render_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_fork() -> int:
-        raise AssertionError("forked for a small dossier")
-
-    monkeypatch.setattr(os, "fork", no_fork, raising=False)
-    dossier = regions_dossier()
-    assert sum(t.row_count for t in dossier.regions) < render_module.PARALLEL_FROM
-    assert len(render_documents(dossier, ROOT / "templates")) == 3
 
 
 # ------------------------------------------------------------------------ LibreOffice

@@ -225,7 +225,7 @@ def test_included_forms(tmp_path, flag):
     cooperation_workbook(tmp_path, "环保处", [cooperation_row(是否纳入=flag)])
     result = _validate(tmp_path)
     assert not result.has_errors
-    assert bool(result.rows["合作交流项目"].loc[0, "是否纳入"]) is True
+    assert result.cooperation[0].row.included is True
 
 
 def test_all_problems_reported_at_once(tmp_path):

@@ -15,7 +15,11 @@ from pipeline import contract
 from pipeline.contract import CHOICES_SHEET, INSTRUCTIONS_SHEET
 from pipeline.errors import UsageError
 from pipeline.model import APPROVAL_STEPS
-from pipeline.workbooks import LAST_DATA_ROW, write_department_workbook, write_office_workbook
+from pipeline.workbooks.blank import (
+    LAST_DATA_ROW,
+    write_department_workbook,
+    write_office_workbook,
+)
 
 REGIONS = ("永安市", "大田县")
 OUTLINE = (

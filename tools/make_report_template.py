@@ -25,7 +25,7 @@ from docx.shared import Twips
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline._docx import normalise_zip  # noqa: E402
+from pipeline.files import normalise_zip  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "templates" / "work_report.docx"
 PACKAGED = ROOT / "pipeline" / "default_templates" / "work_report.docx"

@@ -6,8 +6,7 @@ and the list must not turn it into a live formula.
 
 from __future__ import annotations
 
-import os
-import tempfile
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,8 +15,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ._xlsx_write import set_text
-from .errors import PipelineError, Problem, sorted_problems
+from ..errors import PipelineError, Problem, sorted_problems
+from ..files import replace_atomically
+from .xlsx_write import set_text
 
 PROBLEMS_SHEET = "问题清单"
 SUMMARY_SHEET = "汇总"
@@ -51,6 +51,16 @@ def ordered(problems: Sequence[Problem]) -> list[Problem]:
     """Errors first, then notices; each group in `sorted_problems` order."""
     in_order = sorted_problems(problems)
     return [p for p in in_order if p.is_error] + [p for p in in_order if not p.is_error]
+
+
+def save_problem_list(outputs: Path, problems: Sequence[Problem]) -> Path | None:
+    """Write `问题清单_{date}_{time}.xlsx` into `outputs`; None when there are no problems."""
+    if not problems:
+        return None
+    stamp = dt.datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    path = outputs / f"问题清单_{stamp}.xlsx"
+    write_problem_report(path, problems)
+    return path
 
 
 def write_problem_report(path: Path, problems: Sequence[Problem]) -> None:
@@ -113,16 +123,7 @@ def _header(sheet, columns: Sequence[tuple[str, int]]) -> None:
 def _save(workbook: Workbook, path: Path) -> None:
     """Replace `path` in one step, so a reader never sees half a file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".问题清单-", suffix=".xlsx", dir=path.parent)
-        os.close(handle)
-        try:
-            workbook.save(temporary)
-            os.chmod(temporary, 0o644)  # mkstemp makes it private; the report is for sharing
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+        replace_atomically(path, lambda temporary: workbook.save(temporary))
     except OSError as exc:
         raise PipelineError(
             f"无法写入问题清单 {path}：{exc.strerror or exc}。如果该文件正在 Excel 中打开，请先关闭。"

@@ -1,4 +1,8 @@
-"""Turning Excel cell values into clean Python values, as the input contract describes."""
+"""Excel cells as the input contract reads them: clean text, typed values, cell addresses.
+
+Every stage that turns a cell into text, or text into lines, uses these helpers, so that a line
+break or a control character is treated the same in the reader, the rules and the documents.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\u
 # Line breaks as Excel and pasted text write them; \x0b is Word's manual line break, \x85 the
 # C1 "next line".
 _LINE_BREAKS = re.compile(r"\r\n|\r|\x0b|\x85|\u2028|\u2029")
+# Every character either of the two above touches; most texts hold none.
+_UNUSUAL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff\u2028\u2029]")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -34,6 +40,21 @@ def clean_text(text: str) -> tuple[str, bool]:
     text = _LINE_BREAKS.sub("\n", text)
     cleaned = _ILLEGAL_XML.sub("", text)
     return cleaned.strip(), cleaned != text
+
+
+def document_text(value: Any) -> str:
+    """Text as a document holds it: every kind of line break as `\\n`, no XML-illegal
+    characters. Most texts hold neither, and are returned as they are."""
+    text = "" if value is None else str(value)
+    if not _UNUSUAL.search(text):
+        return text
+    return _ILLEGAL_XML.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+def split_lines(text: str) -> list[str]:
+    """The non-blank lines of `text`, trimmed: one paragraph each."""
+    lines = (line.strip() for line in document_text(text).split("\n"))
+    return [line for line in lines if line]
 
 
 def is_blank(value: Any) -> bool:
@@ -137,6 +158,24 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def column_number(letters: str) -> int:
+    """A → 1, AA → 27: the inverse of `column_letter`."""
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def cell_order(cell: str | None) -> tuple[int, int]:
+    """(row, column) of `B12`, for sorting cells row by row; `行12` (a whole row) comes after
+    the row's cells."""
+    if not cell:
+        return (0, 0)
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return (int(digits) if digits else 0, column_number(letters))
 
 
 _HEADING_NUMBER = re.compile(

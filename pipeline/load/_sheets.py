@@ -1,110 +1,22 @@
-"""Load: find the workbooks in `inputs/`, open them safely, and read each known sheet into a frame.
+"""Reading one workbook's known sheets: values into a grid, then the grid into rows.
 
-The result keeps every value as typed (cleaned text, numbers, dates) with its Excel row and
-column letter, so that validation can name the exact cell of every problem.
+Merged ranges are filled, text is cleaned, error cells are named, and the header is found
+within the first rows, so that every value keeps the Excel cell it came from.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from . import _xlsx, contract
-from ._cells import as_text, clean_text, column_letter, is_blank, normalise_name
-from .errors import Location, Problem, error, notice
-
-ROW_COLUMN = "_row"  # the Excel row number of each data row
+from .. import contract
+from ..cells import as_text, clean_text, column_letter, is_blank, normalise_name
+from ..errors import Location, Problem, error, notice
+from . import _xlsx
+from .records import LoadedInputs, LoadedSheet, SheetRow
 
 
-def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of a frame as dicts, like `to_dict("records")` on object columns, but without
-    its per-value boxing, which costs more than validating the rows."""
-    columns = list(frame.columns)
-    values = [frame[column].tolist() for column in columns]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
-
-
-@dataclass
-class SheetFrame:
-    """One known sheet of one workbook: its data rows, with their Excel row numbers."""
-
-    file: str  # file name, e.g. 环保处.xlsx
-    sheet: str  # the contract's name, e.g. 合作交流项目
-    title: str  # the name as written in the workbook
-    frame: pd.DataFrame  # one column per known column, plus ROW_COLUMN
-    letters: dict[str, str]  # column name → Excel column letter
-    header_row: int = 0  # 0 for key–value sheets without a header
-
-    @property
-    def department(self) -> str:
-        return Path(self.file).stem
-
-    def location(self, row: int | None = None, column: str | None = None) -> Location:
-        cell = None
-        if column is not None and column in self.letters:
-            cell = f"{self.letters[column]}{row if row is not None else self.header_row}"
-        elif row is not None:
-            cell = f"行{row}"
-        return Location(self.file, self.title, cell, column)
-
-
-@dataclass
-class LoadedInputs:
-    sheets: list[SheetFrame] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    workbooks: list[Path] = field(default_factory=list)
-
-    def frames(self, sheet: str) -> list[SheetFrame]:
-        return [s for s in self.sheets if s.sheet == sheet]
-
-
-def load_inputs(folder: Path) -> LoadedInputs:
-    """Read every workbook directly inside `folder`, collecting problems instead of raising."""
-    result = LoadedInputs()
-    refused: dict[Path, Problem] = {}
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not path.is_file() or path.name.startswith(("~$", ".")):
-            continue
-        suffix = path.suffix.lower()
-        if suffix in contract.REFUSED_SUFFIXES:
-            refused[path] = error(
-                Location(path.name),
-                f"不支持 {suffix} 格式。请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后再放入。",
-            )
-        elif suffix == ".xlsx":
-            result.workbooks.append(path)
-    with ThreadPoolExecutor(max_workers=_READERS) as pool:
-        # Results come in order while the next workbooks are still being read.
-        read = pool.map(_read_known_sheets, result.workbooks)
-        for path in sorted([*refused, *result.workbooks], key=lambda p: p.name):
-            if path in refused:
-                result.problems.append(refused[path])
-            else:
-                _add_workbook(path, next(read), result)
-    if not result.workbooks and not result.problems:
-        result.problems.append(
-            error(
-                Location(folder.name or str(folder)),
-                "文件夹中没有 .xlsx 工作簿。请把办公室的 报告信息.xlsx 和各部门的工作簿放进来。",
-            )
-        )
-    return result
-
-
-# Workbooks read at once: calamine parses without holding the GIL.
-_READERS = min(4, os.cpu_count() or 1)
-
-
-def _read_known_sheets(path: Path) -> _xlsx.WorkbookRead:
-    return _xlsx.read_workbook(path, lambda title: normalise_name(title) in contract.KNOWN_SHEETS)
-
-
-def _add_workbook(path: Path, read: _xlsx.WorkbookRead, result: LoadedInputs) -> None:
+def add_workbook(path: Path, read: _xlsx.WorkbookRead, result: LoadedInputs) -> None:
     if isinstance(read, _xlsx.UnreadableWorkbook):
         # Nothing of a workbook that cannot be read to the end is used.
         result.problems.append(error(Location(path.name), str(read)))
@@ -126,9 +38,9 @@ def _add_workbook(path: Path, read: _xlsx.WorkbookRead, result: LoadedInputs) ->
         else:
             grid = _read_grid(values, path.name, result.problems)
             reader = _read_key_values if name in contract.KEY_VALUE_SHEETS else _read_table
-            frame = reader(path.name, name, title, grid, result.problems)
-            if frame is not None:
-                result.sheets.append(frame)
+            sheet = reader(path.name, name, title, grid, result.problems)
+            if sheet is not None:
+                result.sheets.append(sheet)
 
 
 def _too_large(sheet: _xlsx.SheetTooLarge) -> str:
@@ -241,7 +153,7 @@ def _known_column(sheet: str, name: str) -> bool:
 
 def _read_table(
     file: str, sheet: str, title: str, grid: Grid, problems: list[Problem]
-) -> SheetFrame | None:
+) -> LoadedSheet | None:
     spec = contract.TABLE_SHEETS[sheet]
     header_index = _find_header(grid, spec.required)
     if header_index is None:
@@ -324,11 +236,9 @@ def _read_table(
                         "这一格有内容，但所在的列没有列名，未读取。请把内容移到正确的列，或删除。",
                     )
                 )
-        record[ROW_COLUMN] = row_index + 1
-        records.append(record)
-    frame = pd.DataFrame(records, columns=[*columns, ROW_COLUMN], dtype=object)
+        records.append(SheetRow(row_index + 1, record))
     letters = {name: column_letter(i + 1) for name, i in columns.items()}
-    return SheetFrame(file, sheet, title, frame, letters, header_row)
+    return LoadedSheet(file, sheet, title, tuple(records), letters, header_row)
 
 
 def _repeats_header(record: dict[str, Any]) -> bool:
@@ -355,7 +265,7 @@ VALUE = "内容"
 
 def _read_key_values(
     file: str, sheet: str, title: str, grid: Grid, problems: list[Problem]
-) -> SheetFrame | None:
+) -> LoadedSheet | None:
     """Field names in column A and values in column B, or under a 字段 | 内容 header."""
     header_index = _find_header(grid, [KEY, VALUE])
     key_col, value_col, start = 0, 1, 0
@@ -370,9 +280,7 @@ def _read_key_values(
         rest = [_value(c) for i, c in enumerate(row) if i not in (key_col, value_col)]
         if is_blank(key) and is_blank(value) and all(is_blank(v) for v in rest):
             continue
-        records.append({KEY: key, VALUE: value, ROW_COLUMN: row_index + 1})
-    frame = pd.DataFrame(records, columns=[KEY, VALUE, ROW_COLUMN], dtype=object)
+        records.append(SheetRow(row_index + 1, {KEY: key, VALUE: value}))
     letters = {KEY: column_letter(key_col + 1), VALUE: column_letter(value_col + 1)}
-    return SheetFrame(
-        file, sheet, title, frame, letters, header_index + 1 if header_index is not None else 0
-    )
+    header_row = header_index + 1 if header_index is not None else 0
+    return LoadedSheet(file, sheet, title, tuple(records), letters, header_row)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ArchiveError, ToolMissing
+from ..errors import ArchiveError, ToolMissing
 
 if TYPE_CHECKING:
     pass

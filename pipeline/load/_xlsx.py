@@ -22,6 +22,8 @@ from typing import Any
 
 from lxml import etree
 
+from ..cells import column_number
+
 # Limits against zip bombs and absurd sheets; a district's workbooks are far below them.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
@@ -247,13 +249,6 @@ def _oversized_range(data: bytes) -> str | None:
         if cells > MAX_RANGE_CELLS:
             return ref.decode("ascii", "replace")
     return None
-
-
-def column_number(letters: str) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
 
 
 # ------------------------------------------------------------------ which member is which sheet

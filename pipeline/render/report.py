@@ -2,8 +2,8 @@
 
 The template (`templates/work_report.docx`) holds all formatting; this module only builds the
 context. Body paragraphs are handed over as runs so that the bold 一是、二是 lead-ins can use the
-template's `LeadIn` character style, and every value goes through `_docx.literal`/`run_xml`,
-so text appears exactly as the departments typed it.
+template's `LeadIn` character style, and every value goes through `docx_template.literal` or
+`run_xml`, so text appears exactly as the departments typed it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import _docx
-from .model import APPROVAL_STEPS, ReportEntry, WorkReport
+from ..cells import split_lines
+from ..files import safe_file_name
+from ..model import APPROVAL_STEPS, ReportEntry, WorkReport
+from . import docx_template
+from .numerals import chinese_numeral
 
 LEAD_IN_STYLE = "LeadIn"  # character style defined in the template
 
@@ -55,38 +58,10 @@ REQUIRED_TAGS = frozenset(
 )
 KNOWN_TAGS = REQUIRED_TAGS
 
-_LINE_BREAK = re.compile(r"\r\n|[\r\n\x0b\x0c\u2028\u2029]")
-
 # 一是、二是 … 十是、十一是 … that open a sentence: at the start of the paragraph or after
 # sentence punctuation (and after a colon, which introduces an enumeration).
 _NUMERAL = "(?:[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _LEAD_IN = re.compile(rf"(?:^|(?<=[。；！？：;!?]))([ \u3000]*)({_NUMERAL}是)(?!否)")
-
-_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 11 → 十一, 21 → 二十一, 105 → 一百零五 (up to 999)."""
-    if not 0 < n < 1000:
-        raise ValueError(f"cannot number item {n}")
-    hundreds, rest = divmod(n, 100)
-    tens, units = divmod(rest, 10)
-    text = ""
-    if hundreds:
-        text += _DIGITS[hundreds] + "百"
-        if rest and tens == 0:
-            return text + "零" + _DIGITS[units]
-    if tens:
-        # 十一 on its own, but 一百一十一 after hundreds.
-        text += ("" if tens == 1 and not hundreds else _DIGITS[tens]) + "十"
-    if units:
-        text += _DIGITS[units]
-    return text
-
-
-def split_lines(text: str) -> list[str]:
-    """One entry per line of `text`; blank lines are dropped."""
-    return [line.strip() for line in _LINE_BREAK.split(text) if line.strip()]
 
 
 def lead_in_runs(text: str) -> list[tuple[str, str | None]]:
@@ -104,14 +79,15 @@ def lead_in_runs(text: str) -> list[tuple[str, str | None]]:
 
 def paragraph_runs(texts: Iterable[str]) -> list[Markup]:
     """Each line of each text as one Word paragraph's runs (for a `{{r … }}` tag)."""
-    return [_docx.runs_xml(lead_in_runs(line)) for text in texts for line in split_lines(text)]
+    return [
+        docx_template.runs_xml(lead_in_runs(line)) for text in texts for line in split_lines(text)
+    ]
 
 
 def entry_paragraphs(entries: Iterable[ReportEntry]) -> list[Markup]:
     return paragraph_runs(text for entry in entries for text in entry.rendered_paragraphs)
 
 
-@_docx.template_record
 @dataclass(frozen=True)
 class Heading:
     number: str
@@ -120,7 +96,6 @@ class Heading:
     subsections: tuple[Heading, ...] = ()
 
 
-@_docx.template_record
 @dataclass(frozen=True)
 class Approval:
     """The entries of each 环节, one string per entry, as the form's cells show them."""
@@ -151,12 +126,12 @@ def build_context(report: WorkReport) -> dict[str, object]:
         raise ValueError(f"unknown approval steps: {unknown}")
     sections = tuple(
         Heading(
-            number=f"{chinese_number(i)}、",
+            number=f"{chinese_numeral(i)}、",
             title=section.title,
             paragraphs=tuple(entry_paragraphs(section.entries)),
             subsections=tuple(
                 Heading(
-                    number=f"（{chinese_number(j)}）",
+                    number=f"（{chinese_numeral(j)}）",
                     title=subsection.title,
                     paragraphs=tuple(entry_paragraphs(subsection.entries)),
                 )
@@ -194,16 +169,16 @@ def build_context(report: WorkReport) -> dict[str, object]:
 
 def render_work_report(report: WorkReport, template: Path) -> bytes:
     """The rendered 工作专报 as .docx bytes; `TemplateProblem` names a broken template."""
-    document = _docx.open_template(template)
-    _docx.check_tags(document, template, REQUIRED_TAGS, KNOWN_TAGS)
-    _docx.render(document, template, build_context(report))
+    docx_template.check_tags(template, REQUIRED_TAGS, KNOWN_TAGS)
+    document = docx_template.open_template(template)
+    docx_template.render(document, template, build_context(report))
     settings = report.settings
-    return _docx.save_reproducibly(
+    return docx_template.save_reproducibly(
         document, when=settings.date, author=settings.signatory, title=settings.title
     )
 
 
 def report_file_name(report: WorkReport) -> str:
     """`工作专报（第95期）.docx`"""
-    stem = _docx.safe_file_name(f"工作专报（第{report.settings.issue_number}期）")
+    stem = safe_file_name(f"工作专报（第{report.settings.issue_number}期）")
     return f"{stem}.docx"

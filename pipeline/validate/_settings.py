@@ -3,31 +3,49 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from . import contract
-from ._cells import (
+from .. import contract
+from ..cells import (
     as_text,
     is_blank,
     normalise_name,
     parse_datetime,
     parse_int,
+    split_lines,
 )
-from .errors import Location, Problem, error, notice
-from .load import KEY, ROW_COLUMN, VALUE, SheetFrame, frame_records
+from ..errors import Location, Problem, error, notice
+from ..load import KEY, VALUE, LoadedSheet
+from ..model import ReportSettings, Source, TableSettings
 
 MAX_PLAN_YEARS = 10
+DEFAULT_CLOSING = "特此报告。"
 
-# ---------------------------------------------------------------- settings
+
+@dataclass
+class FieldValues:
+    """The fields of a key–value sheet that passed their rules, by the contract's field name."""
+
+    sheet: LoadedSheet
+    values: dict[str, Any] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # field → its Excel row
+
+    def complete(self, spec: contract.KeyValueSheet) -> bool:
+        return all(f.name in self.values for f in spec.fields if f.required)
+
+    def source(self) -> Source:
+        title = self.sheet.title if self.sheet.title != self.sheet.sheet else ""
+        return Source(self.sheet.file, self.sheet.sheet, self.sheet.header_row, title)
 
 
 def key_values(
-    sheet: SheetFrame, spec: contract.KeyValueSheet, problems: list[Problem]
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    rows: dict[str, int] = {}
-    for row in frame_records(sheet.frame):
-        key, value, number = normalise_name(row[KEY]), row[VALUE], row[ROW_COLUMN]
+    sheet: LoadedSheet, spec: contract.KeyValueSheet, problems: list[Problem]
+) -> FieldValues:
+    found = FieldValues(sheet)
+    values, rows = found.values, found.rows
+    for row in sheet.rows:
+        key, value, number = normalise_name(row.get(KEY)), row.get(VALUE), row.number
         if not key:
             if not is_blank(value):
                 problems.append(
@@ -42,7 +60,7 @@ def key_values(
             problems.append(
                 notice(
                     sheet.location(number, KEY),
-                    f"「{row[KEY]}」不是可识别的字段，未使用。字段名应为："
+                    f"「{row.get(KEY)}」不是可识别的字段，未使用。字段名应为："
                     + "、".join(f.name for f in spec.fields)
                     + "。",
                 )
@@ -85,9 +103,7 @@ def key_values(
                     f"缺少字段「{field_spec.name}」。请在 A 列添加一行「{field_spec.name}」，在 B 列填写内容，如：{field_spec.example}。",
                 )
             )
-    values["_sheet"] = sheet
-    values["_rows"] = rows
-    return values
+    return found
 
 
 _KIND_HINT = {
@@ -112,11 +128,12 @@ def plausible(parsed: tuple[dt.datetime, bool] | None) -> tuple[dt.datetime, boo
     return parsed if parsed and 1900 <= parsed[0].year <= 2999 else None
 
 
-def check_period(sheet: SheetFrame, values: dict[str, Any], problems: list[Problem]) -> None:
+def check_period(fields: FieldValues, problems: list[Problem]) -> None:
+    sheet, values = fields.sheet, fields.values
     start, end = values.get("起始年份"), values.get("结束年份")
     if start is None or end is None:
         return
-    where = sheet.location(values["_rows"].get("结束年份"), VALUE)
+    where = sheet.location(fields.rows.get("结束年份"), VALUE)
     if end < start:
         problems.append(error(where, f"结束年份 {end} 早于起始年份 {start}。请改正。"))
     elif end - start + 1 > MAX_PLAN_YEARS:
@@ -128,16 +145,57 @@ def check_period(sheet: SheetFrame, values: dict[str, Any], problems: list[Probl
     elif not 1900 <= start <= 2999:
         problems.append(
             error(
-                sheet.location(values["_rows"].get("起始年份"), VALUE),
+                sheet.location(fields.rows.get("起始年份"), VALUE),
                 f"起始年份 {start} 不是合理的年份，如 2023。",
             )
         )
 
 
-def plan_years(settings: dict[str, Any] | None) -> list[int] | None:
-    if not settings or "起始年份" not in settings or "结束年份" not in settings:
+def plan_years(fields: FieldValues | None) -> list[int] | None:
+    settings = fields.values if fields else {}
+    if "起始年份" not in settings or "结束年份" not in settings:
         return None
     start, end = settings["起始年份"], settings["结束年份"]
     if end < start or end - start + 1 > MAX_PLAN_YEARS:
         return None
     return list(range(start, end + 1))
+
+
+def report_settings(fields: FieldValues) -> ReportSettings | None:
+    """The 专报信息 fields as the report's settings, defaults filled; None while incomplete."""
+    if not fields.complete(contract.REPORT_SETTINGS_SHEET):
+        return None
+    values = fields.values
+    issue = str(values["期号"])
+    return ReportSettings(
+        issue_number=issue,
+        publisher=values["编发单位"],
+        date=values["日期"],
+        recipients=values["报送"],
+        title=values["标题"],
+        lead=split_lines(values["导语"]) or [values["导语"]],
+        closing=values.get("结束语", DEFAULT_CLOSING),
+        signatory=values["落款"],
+        contact_person=values.get("联系人"),
+        contact_phone=values.get("联系电话"),
+        submitting_department=values["专报部门"],
+        submitter=values["专报人"],
+        submission_date=values["专报日期"],
+        document_number=values.get("文号", issue),
+        form_title=values.get("拟文稿标题", values["标题"]),
+        source=fields.source(),
+    )
+
+
+def table_settings(fields: FieldValues) -> TableSettings | None:
+    """The 项目表信息 fields as the tables' settings; None while incomplete or the period wrong."""
+    if not fields.complete(contract.TABLE_SETTINGS_SHEET) or plan_years(fields) is None:
+        return None
+    values = fields.values
+    return TableSettings(
+        compiler=values["编制单位"],
+        domain=values["领域"],
+        start_year=values["起始年份"],
+        end_year=values["结束年份"],
+        source=fields.source(),
+    )

@@ -17,8 +17,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import contract
-from ._xlsx_write import (
+from .. import contract
+from ..contract import INSTRUCTIONS_SHEET, Column, KeyValueSheet, TableSheet
+from .xlsx_write import (
     ListSource,
     list_validation,
     refuse_existing,
@@ -26,7 +27,6 @@ from ._xlsx_write import (
     set_text,
     whole_validation,
 )
-from .contract import INSTRUCTIONS_SHEET, Column, KeyValueSheet, TableSheet
 
 FIRST_DATA_ROW = 2
 LAST_DATA_ROW = 1000  # drop-downs and number checks cover this many rows
@@ -355,32 +355,23 @@ def known_choices(inputs: Path) -> tuple[list[str], list[tuple[str, str | None]]
 
     Problems in the inputs do not matter here: whatever can be read is offered.
     """
-    from .load import load_inputs
-    from .validate import validate
+    from ..load import load_inputs
+    from ..validate import validate
 
     if not inputs.is_dir():
         return [], [], []
     validated = validate(load_inputs(inputs))
-    rows = validated.rows
     regions = _distinct(
         [
-            *rows.get(contract.COOPERATION, {}).get(REGION, []),
-            *rows.get(contract.TABLE_NOTES, {}).get(REGION, []),
+            *(record.region for record in validated.cooperation),
+            *(note.region for note in validated.notes),
         ]
     )
-    outline_rows = rows.get(contract.OUTLINE)
-    outline = (
-        []
-        if outline_rows is None or outline_rows.empty
-        else [(r[TOP_HEADING], r[SUB_HEADING]) for r in outline_rows.to_dict("records")]
-    )
-    settings = validated.table_settings or {}
-    start, end = settings.get("起始年份"), settings.get("结束年份")
-    years = list(range(start, end + 1)) if start and end and 0 <= end - start < 10 else []
-    return regions, outline, years
+    outline = [(heading.title, heading.subtitle) for heading in validated.outline]
+    return regions, outline, list(validated.plan_years or [])
 
 
-DEFAULT_TEMPLATES = Path(__file__).parent / "default_templates"
+DEFAULT_TEMPLATES = Path(__file__).parent.parent / "default_templates"
 
 
 def install_default_templates(templates: Path) -> list[Path]:

@@ -1,7 +1,7 @@
 """Per-row rules of the row sheets: each typer checks one row and returns it typed.
 
-A typer always returns its record (with `_ok` False when a cell is wrong) so that the
-cross-sheet rules in `validate` still see the row's other cells.
+A typer returns its record with a flag that says whether every cell passed: a record with a
+wrong cell is not merged, but the cross-sheet rules in `checks` still see its other cells.
 """
 
 from __future__ import annotations
@@ -9,31 +9,31 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import pandas as pd
-
-from . import contract
-from ._cells import (
+from .. import contract
+from ..cells import (
     as_text,
     is_blank,
     normalise_name,
     parse_datetime,
     parse_int,
     parse_number,
+    split_lines,
     strip_heading_number,
 )
-from ._settings_rules import plausible
-from .errors import Problem, error, notice
-from .load import ROW_COLUMN, LoadedInputs, SheetFrame, frame_records
-from .model import APPROVAL_STEPS
+from ..errors import Problem, error, notice
+from ..load import LoadedSheet, SheetRow
+from ..model import APPROVAL_STEPS, ApprovalEntry, CooperationRow, ReportEntry
+from ._settings import plausible
+from .records import CooperationRecord, OutlineHeading, ProgressRecord, TableNote
 
 MAX_HEADINGS = 999  # the generated Chinese numbering goes up to 九百九十九
 
 
 def _required(
-    sheet: SheetFrame, row: dict, column: str, problems: list[Problem], what: str = ""
+    sheet: LoadedSheet, row: SheetRow, column: str, problems: list[Problem], what: str = ""
 ) -> bool:
     if is_blank(row.get(column)):
-        problems.append(error(sheet.location(row[ROW_COLUMN], column), f"必填，不能为空。{what}"))
+        problems.append(error(sheet.location(row.number, column), f"必填，不能为空。{what}"))
         return False
     return True
 
@@ -45,7 +45,7 @@ def _text(value: Any) -> str:
 # ---------------------------------------------------------------- row sheets
 
 
-def _heading(sheet: SheetFrame, row: dict, column: str, problems: list[Problem]) -> str | None:
+def _heading(sheet: LoadedSheet, row: SheetRow, column: str, problems: list[Problem]) -> str | None:
     value = row.get(column)
     if is_blank(value):
         return None
@@ -53,7 +53,7 @@ def _heading(sheet: SheetFrame, row: dict, column: str, problems: list[Problem])
     if not text.strip():
         problems.append(
             error(
-                sheet.location(row[ROW_COLUMN], column),
+                sheet.location(row.number, column),
                 f"标题「{as_text(value)}」只有编号，没有文字（编号由系统生成）。请填写标题文字。",
             )
         )
@@ -61,102 +61,111 @@ def _heading(sheet: SheetFrame, row: dict, column: str, problems: list[Problem])
     if stripped:
         problems.append(
             notice(
-                sheet.location(row[ROW_COLUMN], column),
+                sheet.location(row.number, column),
                 f"已去掉标题前的编号（编号由系统生成），使用「{text}」。",
             )
         )
     return text
 
 
-def outline_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict | None:
+def outline_row(
+    sheet: LoadedSheet, row: SheetRow, problems: list[Problem]
+) -> tuple[OutlineHeading | None, bool]:
     if not _required(sheet, row, "一级标题", problems):
-        return None  # nothing to check or merge without the heading
+        return None, False  # nothing to check or merge without the heading
     first = _heading(sheet, row, "一级标题", problems)
     second = _heading(sheet, row, "二级标题", problems)
     if first is None or (second is None and not is_blank(row.get("二级标题"))):
-        return None
-    return {"一级标题": first, "二级标题": second}
+        return None, False
+    return OutlineHeading(first, second, sheet.source(row)), True
 
 
-def unique_outline(
-    outline: pd.DataFrame, loaded: LoadedInputs, problems: list[Problem]
-) -> pd.DataFrame:
-    if outline.empty:
-        return outline
-    keys = outline.apply(
-        lambda r: (normalise_name(r["一级标题"]), normalise_name(r["二级标题"])), axis=1
-    )
-    duplicated = keys.duplicated()
-    for _, row in outline[duplicated].iterrows():
-        problems.append(
-            error(
-                row["_sheet"].location(row[ROW_COLUMN], "一级标题"),
-                "提纲中这一标题重复出现。请删除重复的一行。",
+def unique_outline(outline: list[OutlineHeading], problems: list[Problem]) -> list[OutlineHeading]:
+    """The outline without repeated headings (each repetition an error), counted."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for heading in outline:
+        key = (normalise_name(heading.title), normalise_name(heading.subtitle))
+        if key in seen:
+            problems.append(
+                error(
+                    heading.source.location("一级标题"),
+                    "提纲中这一标题重复出现。请删除重复的一行。",
+                )
             )
-        )
-    outline = outline[~duplicated].reset_index(drop=True)
-    _check_heading_counts(outline, problems)
-    return outline
+            continue
+        seen.add(key)
+        unique.append(heading)
+    _check_heading_counts(unique, problems)
+    return unique
 
 
-def _check_heading_counts(outline: pd.DataFrame, problems: list[Problem]) -> None:
+def _check_heading_counts(outline: list[OutlineHeading], problems: list[Problem]) -> None:
     """Headings are numbered 一、 to 九百九十九、 and （一） to （九百九十九）; say so beyond."""
     firsts: dict[str, int] = {}
     seconds: dict[str, int] = {}
-    for row in frame_records(outline):
-        first = normalise_name(row["一级标题"])
+    for heading in outline:
+        first = normalise_name(heading.title)
         if first not in firsts:
             firsts[first] = 0
             if len(firsts) == MAX_HEADINGS + 1:
                 problems.append(
                     error(
-                        row["_sheet"].location(row[ROW_COLUMN], "一级标题"),
+                        heading.source.location("一级标题"),
                         f"提纲最多 {MAX_HEADINGS} 个一级标题，这是第 {MAX_HEADINGS + 1} 个。请合并或删除多余的标题。",
                     )
                 )
-        if row["二级标题"]:
+        if heading.subtitle:
             seconds[first] = seconds.get(first, 0) + 1
             if seconds[first] == MAX_HEADINGS + 1:
                 problems.append(
                     error(
-                        row["_sheet"].location(row[ROW_COLUMN], "二级标题"),
+                        heading.source.location("二级标题"),
                         f"一个一级标题下最多 {MAX_HEADINGS} 个二级标题，这是第 {MAX_HEADINGS + 1} 个。请合并或删除多余的标题。",
                     )
                 )
 
 
-def approval_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict | None:
+def approval_row(
+    sheet: LoadedSheet, row: SheetRow, problems: list[Problem]
+) -> tuple[ApprovalEntry, bool]:
     ok = _required(sheet, row, "环节", problems) & _required(sheet, row, "意见", problems)
     step = normalise_name(row.get("环节"))
     if ok and step not in APPROVAL_STEPS:
         problems.append(
             error(
-                sheet.location(row[ROW_COLUMN], "环节"),
-                f"「{row['环节']}」不是拟文稿的环节。环节应为：" + "、".join(APPROVAL_STEPS) + "。",
+                sheet.location(row.number, "环节"),
+                f"「{row.get('环节')}」不是拟文稿的环节。环节应为："
+                + "、".join(APPROVAL_STEPS)
+                + "。",
             )
         )
         ok = False
     signed = None
     if not is_blank(row.get("签署时间")):
-        signed = plausible(parse_datetime(row["签署时间"]))
+        signed = plausible(parse_datetime(row.get("签署时间")))
         if signed is None:
             problems.append(
                 error(
-                    sheet.location(row[ROW_COLUMN], "签署时间"),
+                    sheet.location(row.number, "签署时间"),
                     "应为日期时间，如 2023/11/3 16:01:14 或 2023-11-03。",
                 )
             )
             ok = False
-    return {
-        "环节": step,
-        "意见": _text(row.get("意见")),
-        "签署人": _text(row.get("签署人")) or None,
-        "签署时间": signed,
-        "_ok": ok,
-    }
+    entry = ApprovalEntry(
+        step=step,
+        opinion=_text(row.get("意见")),
+        signer=_text(row.get("签署人")) or None,
+        signed_at=signed[0] if signed else None,
+        has_time=signed[1] if signed else False,
+        source=sheet.source(row),
+    )
+    return entry, ok
 
 
-def progress_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict | None:
+def progress_row(
+    sheet: LoadedSheet, row: SheetRow, problems: list[Problem]
+) -> tuple[ProgressRecord, bool]:
     ok = _required(sheet, row, "一级标题", problems) & _required(sheet, row, "内容", problems)
     order, order_ok = _sort_key(sheet, row, problems)
     ok &= order_ok
@@ -164,32 +173,31 @@ def progress_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict 
     second = _heading(sheet, row, "二级标题", problems)
     ok &= first is not None or is_blank(row.get("一级标题"))
     ok &= second is not None or is_blank(row.get("二级标题"))
-    return {
-        "一级标题": first,
-        "二级标题": second,
-        "事项": _text(row.get("事项")) or None,
-        "内容": _text(row.get("内容")),
-        "责任单位": _text(row.get("责任单位")) or None,
-        "排序": order,
-        "_ok": ok,
-    }
+    content = _text(row.get("内容"))
+    entry = ReportEntry(
+        paragraphs=split_lines(content) or [content],
+        lead_in=_text(row.get("事项")) or None,
+        responsible=_text(row.get("责任单位")) or None,
+        source=sheet.source(row),
+    )
+    return ProgressRecord(first or "", second, order, entry), ok
 
 
-def _sort_key(sheet: SheetFrame, row: dict, problems: list[Problem]) -> tuple[float | None, bool]:
+def _sort_key(
+    sheet: LoadedSheet, row: SheetRow, problems: list[Problem]
+) -> tuple[float | None, bool]:
     """The optional 排序 column: a number, or blank."""
     if is_blank(row.get("排序")):
         return None, True
-    order = parse_number(row["排序"])
+    order = parse_number(row.get("排序"))
     if order is None:
-        problems.append(
-            error(sheet.location(row[ROW_COLUMN], "排序"), "应为数字，如 1、2、3，或留空。")
-        )
+        problems.append(error(sheet.location(row.number, "排序"), "应为数字，如 1、2、3，或留空。"))
     return order, order is not None
 
 
-def note_row(sheet: SheetFrame, row: dict, problems: list[Problem]) -> dict | None:
+def note_row(sheet: LoadedSheet, row: SheetRow, problems: list[Problem]) -> tuple[TableNote, bool]:
     ok = _required(sheet, row, "对口地区", problems) & _required(sheet, row, "注", problems)
-    return {"对口地区": _text(row.get("对口地区")), "注": _text(row.get("注")), "_ok": ok}
+    return TableNote(_text(row.get("对口地区")), _text(row.get("注")), sheet.source(row)), ok
 
 
 _NOT_SHOWN_WHEN_EXCLUDED = ("预计完成时间", "事项推进情况", "牵头领导", "牵头部门", "配合部门")
@@ -203,20 +211,20 @@ def _plan_year(column: str) -> int | None:
 
 
 def cooperation_row(
-    sheet: SheetFrame, row: dict, problems: list[Problem], years: list[int] | None
-) -> dict | None:
-    number = row[ROW_COLUMN]
+    sheet: LoadedSheet, row: SheetRow, problems: list[Problem], years: list[int] | None
+) -> tuple[CooperationRecord, bool]:
+    number = row.number
     ok = True
     for column in ("对口地区", "序号", "事项", "对口合作交流内容"):
         ok &= _required(sheet, row, column, problems)
     serial = None
     if not is_blank(row.get("序号")):
-        serial = parse_int(row["序号"])
+        serial = parse_int(row.get("序号"))
         if serial is None or serial < 1:
             problems.append(
                 error(
                     sheet.location(number, "序号"),
-                    f"「{as_text(row['序号'])}」不是有效的序号。应为正整数，如 1、2、3。",
+                    f"「{as_text(row.get('序号'))}」不是有效的序号。应为正整数，如 1、2、3。",
                 )
             )
             ok = False
@@ -235,7 +243,7 @@ def cooperation_row(
             )
             ok = False
     plans = {}
-    for column, value in row.items():
+    for column, value in row.values.items():
         year = _plan_year(column) if isinstance(column, str) else None
         if year is not None and not is_blank(value):
             plans[year] = as_text(value)
@@ -271,19 +279,17 @@ def cooperation_row(
         plans = {y: t for y, t in plans.items() if y in years}
     order, order_ok = _sort_key(sheet, row, problems)
     ok &= order_ok
-    return {
-        "_ok": ok,
-        "对口地区": _text(row.get("对口地区")),
-        "序号": serial,
-        "事项": _text(row.get("事项")),
-        "对口合作交流内容": _text(row.get("对口合作交流内容")),
-        "预计完成时间": _text(row.get("预计完成时间")),
-        "计划": plans,
-        "事项推进情况": _text(row.get("事项推进情况")),
-        "牵头领导": _text(row.get("牵头领导")),
-        "牵头部门": _text(row.get("牵头部门")),
-        "配合部门": _text(row.get("配合部门")),
-        "是否纳入": included,
-        "说明": _text(row.get("说明")),
-        "排序": order,
-    }
+    table_row = CooperationRow(
+        content=_text(row.get("对口合作交流内容")),
+        due=_text(row.get("预计完成时间")),
+        plans=plans,
+        progress=_text(row.get("事项推进情况")),
+        lead_leader=_text(row.get("牵头领导")),
+        lead_department=_text(row.get("牵头部门")),
+        supporting=_text(row.get("配合部门")),
+        included=included,
+        explanation=_text(row.get("说明")),
+        source=sheet.source(row),
+    )
+    region, name = _text(row.get("对口地区")), _text(row.get("事项"))
+    return CooperationRecord(region, serial, name, order, table_row), ok

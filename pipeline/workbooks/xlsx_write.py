@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ._docx import ZIP_EPOCH
-from .contract import CHOICES_SHEET
-from .errors import PipelineError, UsageError
+from ..contract import CHOICES_SHEET
+from ..errors import PipelineError, UsageError
+from ..files import normalise_zip
 
 INLINE_LIST_LIMIT = 255  # Excel refuses an inline list longer than this
 EXCEL_TEXT_LIMIT = 32767
@@ -154,14 +153,10 @@ _CORE_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms
 def _reproducible(data: bytes) -> bytes:
     """Same workbook, same bytes: fixed zip timestamps and a fixed modification time."""
     stamp = _FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _CORE_STAMP.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, content)
-    return out.getvalue()
+
+    def fixed_times(name: str, content: bytes) -> bytes:
+        if name != "docProps/core.xml":
+            return content
+        return _CORE_STAMP.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+
+    return normalise_zip(data, fixed_times)

@@ -22,15 +22,13 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._docx import safe_file_name
-from ._pdf import convert_to_pdf, find_libreoffice
-from .errors import ArchiveError, Problem, sorted_problems
-from .model import Dossier
-
-if TYPE_CHECKING:
-    from .build import Prepared
+from .. import __version__
+from ..errors import ArchiveError, Problem, sorted_problems
+from ..files import safe_file_name
+from ..model import Dossier, Prepared
+from .pdf import convert_to_pdf, find_libreoffice
 
 MANIFEST = "manifest.json"
 INPUTS_FOLDER = "inputs"
@@ -196,7 +194,7 @@ def _assemble(
     row_counts = prepared.dossier.row_counts
     input_entries = []
     (temp / INPUTS_FOLDER).mkdir()
-    for source in sorted(prepared.loaded.workbooks, key=lambda p: p.name):
+    for source in sorted(prepared.workbooks, key=lambda p: p.name):
         target = _copy(source, temp / INPUTS_FOLDER / source.name, "输入文件")
         input_entries.append(
             {
@@ -257,8 +255,6 @@ def _manifest(
     documents: list[dict],
     pdfs: list[dict],
 ) -> dict[str, Any]:
-    from . import __version__
-
     dossier = prepared.dossier
     report = None
     if dossier.report is not None:

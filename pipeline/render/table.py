@@ -27,7 +27,7 @@ then free to be restyled in Word) is an ordinary docxtpl template. Variables it 
     (`item_count_cn` is 九 for nine items), so "九大类十个合作事项" can be written as
     `{{ item_count_cn }}大类{{ row_count_cn }}个合作事项`.
 
-After docxtpl has rendered the rows, `_table_xml` finishes the table on the XML: merged
+After docxtpl has rendered the rows, `table_xml` finishes the table on the XML: merged
 序号/事项 cells, the 说明 cell of a row not included spanning the remaining columns, column
 widths, the repeated header row and rows kept whole.
 """
@@ -35,14 +35,16 @@ widths, the repeated header row and rows kept whole.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import _docx, _table_xml
-from ._table_layout import _DEFAULT_TITLE_TWIPS, _cell_text, title_text
-from .model import CooperationItem, CooperationRow, RegionTable
+from ..cells import document_text
+from ..files import safe_file_name
+from ..model import CooperationItem, CooperationRow, RegionTable
+from . import docx_template, table_xml
+from .numerals import chinese_numeral
+from .table_layout import DEFAULT_TITLE_TWIPS, RowView, title_text
 
 REQUIRED_TAGS = ("title", "years", "rows", "notes")
 _COUNTS = (
@@ -67,69 +69,9 @@ KNOWN_TAGS = (
 )
 
 
-# ------------------------------------------------------------------ numerals
-
-_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_numeral(number: int) -> str:
-    """`9` → 九, `10` → 十, `15` → 十五, `105` → 一百零五, `100000` → 十万."""
-    if number < 0:
-        return "负" + chinese_numeral(-number)
-    if number >= 10**8:
-        return str(number)
-    if number < 10:
-        return _DIGITS[number]
-    if number < 20:
-        return "十" + (_DIGITS[number % 10] if number % 10 else "")
-    high, low = divmod(number, 10000)
-    if not high:
-        return _below_ten_thousand(low)
-    text = chinese_numeral(high) + "万"
-    if low:
-        text += ("零" if low < 1000 else "") + _below_ten_thousand(low)
-    return text
-
-
-def _below_ten_thousand(number: int) -> str:
-    text = ""
-    started = False
-    gap = False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = number // value % 10
-        if not digit:
-            gap = started
-            continue
-        if gap:
-            text += "零"
-            gap = False
-        text += _DIGITS[digit] + unit
-        started = True
-    return text
-
-
 # ------------------------------------------------------------------ context
 
 
-@_docx.template_record
-@dataclass(frozen=True)
-class RowView:
-    number: int
-    name: str
-    content: str
-    due: str
-    plans: list[str]
-    progress: str
-    lead_leader: str
-    lead_department: str
-    supporting: str
-    included: bool
-    explanation: str
-    first_in_item: bool
-    item_row_count: int
-
-
-@_docx.template_record
 @dataclass(frozen=True)
 class ItemView:
     number: int
@@ -141,16 +83,16 @@ class ItemView:
 def _row_view(item: CooperationItem, index: int, row: CooperationRow, years: list[int]) -> RowView:
     return RowView(
         number=item.number,
-        name=_cell_text(item.name),
-        content=_cell_text(row.content),
-        due=_cell_text(row.due),
-        plans=[_cell_text(row.plan(year)) for year in years],
-        progress=_cell_text(row.progress),
-        lead_leader=_cell_text(row.lead_leader),
-        lead_department=_cell_text(row.lead_department),
-        supporting=_cell_text(row.supporting),
+        name=document_text(item.name),
+        content=document_text(row.content),
+        due=document_text(row.due),
+        plans=[document_text(row.plan(year)) for year in years],
+        progress=document_text(row.progress),
+        lead_leader=document_text(row.lead_leader),
+        lead_department=document_text(row.lead_department),
+        supporting=document_text(row.supporting),
         included=row.included,
-        explanation=_cell_text(row.explanation),
+        explanation=document_text(row.explanation),
         first_in_item=index == 0,
         item_row_count=len(item.rows),
     )
@@ -164,8 +106,8 @@ def table_context(table: RegionTable, *, title_room: float | None = None) -> dic
     """
     years = list(table.years)
     context: dict[str, Any] = {
-        "title": title_text(_cell_text(table.title), title_room),
-        "region": _cell_text(table.region),
+        "title": title_text(document_text(table.title), title_room),
+        "region": document_text(table.region),
         "start_year": years[0] if years else "",
         "end_year": years[-1] if years else "",
         "years": years,
@@ -175,10 +117,10 @@ def table_context(table: RegionTable, *, title_room: float | None = None) -> dic
             for index, row in enumerate(item.rows)
         ],
         "items": [
-            ItemView(item.number, _cell_text(item.name), item.included, len(item.rows))
+            ItemView(item.number, document_text(item.name), item.included, len(item.rows))
             for item in table.items
         ],
-        "notes": [_cell_text(note) for note in table.notes],
+        "notes": [document_text(note) for note in table.notes],
     }
     for name in _COUNTS:
         value = getattr(table, name)
@@ -191,34 +133,17 @@ def table_context(table: RegionTable, *, title_room: float | None = None) -> dic
 
 
 def table_file_name(table: RegionTable) -> str:
-    return f"合作交流项目表_{_docx.safe_file_name(table.region)}.docx"
+    return f"合作交流项目表_{safe_file_name(table.region)}.docx"
 
 
 def render_region_table(table: RegionTable, template: Path, *, author: str, when: dt.date) -> bytes:
     """The finished .docx of one region's table, as bytes that depend only on the inputs."""
-    document = _docx.open_template(template)
-    _check_tags_once(document, template)
-    layout = _table_xml.locate_table(document, template)
-    page = _table_xml.page_geometry(document.docx.element.body)
-    title_size = _table_xml.style_size(document, "TableTitle") or _DEFAULT_TITLE_TWIPS
+    docx_template.check_tags(template, REQUIRED_TAGS, KNOWN_TAGS)
+    document = docx_template.open_template(template)
+    layout = table_xml.locate_table(document, template)
+    page = table_xml.page_geometry(document.docx.element.body)
+    title_size = table_xml.style_size(document, "TableTitle") or DEFAULT_TITLE_TWIPS
     context = table_context(table, title_room=page.text_width / title_size)
-    _docx.render(document, template, context)
-    _table_xml.finish_table(document, template, table, layout, context["rows"])
-    return _docx.save_reproducibly(document, when=when, author=author, title=table.title)
-
-
-# Templates whose tags passed the check, by path and content: every region's table is rendered
-# from the same template, and the check parses all of the template's tags again.
-_CHECKED: set[tuple[str, str]] = set()
-
-
-def _check_tags_once(document, template: Path) -> None:
-    try:
-        key = (str(template.resolve()), hashlib.sha256(template.read_bytes()).hexdigest())
-    except OSError:
-        key = None
-    if key is not None and key in _CHECKED:
-        return
-    _docx.check_tags(document, template, REQUIRED_TAGS, KNOWN_TAGS)
-    if key is not None:
-        _CHECKED.add(key)
+    docx_template.render(document, template, context)
+    table_xml.finish_table(document, template, table, layout, context["rows"])
+    return docx_template.save_reproducibly(document, when=when, author=author, title=table.title)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import ArchiveError, PipelineError
-
-if TYPE_CHECKING:
-    pass
-from .archive import (
+from .. import __version__
+from ..errors import ArchiveError, PipelineError
+from .run_folder import (
     IGNORED_NAMES,
     INPUTS_FOLDER,
     MANIFEST,
@@ -59,7 +57,6 @@ def verify_run(run_folder: Path) -> VerifyReport:
     """Check the archived files against the manifest and rebuild the documents from them."""
     manifest = read_manifest(run_folder)
     report = VerifyReport(run_folder)
-    from . import __version__
 
     archived_version = manifest.get("tool", {}).get("version")
     if archived_version != __version__:
@@ -163,10 +160,10 @@ def _check_recorded(
 
 def _rebuild(run_folder: Path) -> tuple[dict[str, bytes] | None, str | None]:
     """The documents built from the archived inputs and templates, or why that failed."""
-    from . import build
+    from ..api import prepare  # the whole pipeline again, on the archived files
 
     try:
-        prepared = build.prepare(run_folder / INPUTS_FOLDER, run_folder / TEMPLATES_FOLDER)
+        prepared = prepare(run_folder / INPUTS_FOLDER, run_folder / TEMPLATES_FOLDER)
     except PipelineError as exc:
         detail = exc.message
         problems = getattr(exc, "errors", None)

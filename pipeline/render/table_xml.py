@@ -13,28 +13,29 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from ._table_layout import (
-    _CONTENT_COLUMN,
-    _DEFAULT_CELL_PADDING,
-    _DEFAULT_FONT_TWIPS,
-    _DEFAULT_MARGINS,
-    _DEFAULT_PAGE,
-    _KEPT_WHEN_EXCLUDED,
-    _LINE_FACTOR,
-    _ROW_PADDING,
+from ..errors import TemplateProblem
+from ..model import RegionTable
+from .table_layout import (
+    DEFAULT_CELL_PADDING,
+    DEFAULT_FONT_TWIPS,
+    DEFAULT_MARGINS,
+    DEFAULT_PAGE,
+    KEPT_WHEN_EXCLUDED,
+    LINE_FACTOR,
+    ROW_PADDING,
+    RowView,
+    TableTexts,
     TextCell,
-    _fitted_widths,
-    _Layout,
-    _minimum_widths,
     column_count,
+    fitted_widths,
+    minimum_widths,
     row_cells,
     row_height,
 )
-from ._wordml import (
+from .wordml import (
     TC,
     TC_PR,
     TC_W,
@@ -49,33 +50,12 @@ from ._wordml import (
     set_tc_property,
     w_name,
 )
-from .errors import TemplateProblem
-from .model import RegionTable
-
-if TYPE_CHECKING:
-    from ._table import RowView
-
 
 _NAMESPACES = {"w": W_NS}
 # Rows where a cell's properties hold a `w:gridSpan` (as `cell_span` looks for it), and each cell's
 # `w:tcW` (as `_CellWidths` looks for it): one XPath call instead of a lookup per cell.
 _ROWS_WITH_SPANS = etree.XPath("w:tr[w:tc/w:tcPr[1]/w:gridSpan]", namespaces=_NAMESPACES)
 _CELL_WIDTHS = etree.XPath("w:tc/w:tcPr[1]/w:tcW[1]", namespaces=_NAMESPACES)
-
-
-def _view_cells(view: RowView, year_count: int) -> list[TextCell]:
-    """`row_cells` of the row a view shows, from the view's texts (already cleaned)."""
-    cells = [TextCell(_CONTENT_COLUMN, 1, view.content)]
-    if view.item_row_count == 1:
-        cells += [TextCell(0, 1, str(view.number)), TextCell(1, 1, view.name)]
-    if not view.included:
-        span = column_count(year_count) - _KEPT_WHEN_EXCLUDED
-        return [*cells, TextCell(_KEPT_WHEN_EXCLUDED, span, view.explanation)]
-    values = [view.due, *view.plans, view.progress, view.lead_leader]
-    values += [view.lead_department, view.supporting]
-    for offset, value in enumerate(values):
-        cells.append(TextCell(_KEPT_WHEN_EXCLUDED + offset, 1, value))
-    return cells
 
 
 @dataclass(frozen=True)
@@ -112,8 +92,10 @@ def finish_table(
     path: Path,
     table: RegionTable,
     layout: TableLayout,
-    views: Sequence[RowView] | None = None,
+    views: Sequence[RowView],
 ) -> None:
+    """Merge, span, size and flag the rendered table's rows; `views` are the rows as the
+    template was given them, one per data row."""
     body = document.docx.element.body
     # The tables up to the project table only: the walk stops there, not at the end of the body.
     tbl = next(itertools.islice(body.iter(w_name("tbl")), layout.index, None), None)
@@ -129,25 +111,22 @@ def finish_table(
 
     columns = column_count(len(table.years))
     page = page_geometry(body)
-    char_width = style_size(document, "TableText") or _DEFAULT_FONT_TWIPS
+    char_width = style_size(document, "TableText") or DEFAULT_FONT_TWIPS
     padding = _cell_padding(tbl)
     for tr in header:
         _check_columns(path, tr, columns, "表头")
     header_cells = [_header_cells(tr) for tr in header]
-    if views is None:
-        data_cells = [row_cells(item, r, table.years) for item in table.items for r in item.rows]
-    else:  # the same texts, cleaned once already for the template
-        data_cells = [_view_cells(view, len(table.years)) for view in views]
+    data_cells = [row_cells(view, len(table.years)) for view in views]
     # The texts are measured once, for the widths and then for each row's height.
-    minimums = _minimum_widths(len(table.years), char_width, padding)
-    measured = _Layout(
+    minimums = minimum_widths(len(table.years), char_width, padding)
+    measured = TableTexts(
         [*header_cells[:-1], *data_cells],
         header_cells[-1] if header_cells else (),
         char_width,
         padding,
         minimums,
     )
-    widths = _fitted_widths(measured, len(table.years), page.text_width, minimums)
+    widths = fitted_widths(measured, len(table.years), page.text_width, minimums)
     set_grid(tbl, widths)
 
     for tr in header:
@@ -185,7 +164,7 @@ def finish_table(
             if merged:
                 for cell in cells[:2]:
                     _set_vmerge(cell, restart=index == 0)
-            height = next(tallest) * char_width * _LINE_FACTOR + _ROW_PADDING  # as row_height
+            height = next(tallest) * char_width * LINE_FACTOR + ROW_PADDING  # as row_height
             set_row_flag(tr, "cantSplit", height <= keep_whole)
 
 
@@ -207,8 +186,8 @@ class _Page:
 
 def page_geometry(body) -> _Page:
     sect = body.find(w_name("sectPr"))
-    width, height = _DEFAULT_PAGE
-    top, right, bottom, left = _DEFAULT_MARGINS
+    width, height = DEFAULT_PAGE
+    top, right, bottom, left = DEFAULT_MARGINS
     gutter = 0
     if sect is not None:
         size = sect.find(w_name("pgSz"))
@@ -251,9 +230,7 @@ def _cell_padding(tbl) -> int:
             if edge is None:
                 edge = margins.find(w_name(alias))
         total += (
-            _int_attr(edge, "w", _DEFAULT_CELL_PADDING)
-            if edge is not None
-            else _DEFAULT_CELL_PADDING
+            _int_attr(edge, "w", DEFAULT_CELL_PADDING) if edge is not None else DEFAULT_CELL_PADDING
         )
     return total
 
@@ -275,7 +252,7 @@ def _check_spans(path: Path, spans: list[int], columns: int, where: str) -> None
 def _span_explanation(path: Path, cells: list, columns: int, number: int) -> None:
     """Make the last cell of a row not included (its 说明) span every remaining column."""
     before = sum(cell_span(cell) for cell in cells[:-1])
-    if len(cells) != _KEPT_WHEN_EXCLUDED + 1 or before != _KEPT_WHEN_EXCLUDED:
+    if len(cells) != KEPT_WHEN_EXCLUDED + 1 or before != KEPT_WHEN_EXCLUDED:
         raise TemplateProblem(
             str(path),
             f"第{number}项有未纳入的行，但模板中未纳入事项的行应为四格：序号、事项、对口合作交流内容、"

@@ -7,15 +7,12 @@ header ends with a lone character; heights decide which rows are kept whole on a
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
-
-from .model import CooperationItem, CooperationRow
 
 
 # Columns before and after the year columns; widths are in characters of the table font.
@@ -39,19 +36,19 @@ _TRAILING = (
     _ColumnShape(3, 0.4),  # 牵头部门
     _ColumnShape(3, 0.4),  # 配合部门
 )
-_CONTENT_COLUMN = 2
+CONTENT_COLUMN = 2
 # 序号, 事项 and 对口合作交流内容 keep their cells in a row not included; 说明 spans the rest.
-_KEPT_WHEN_EXCLUDED = 3
+KEPT_WHEN_EXCLUDED = 3
 
 # A4 landscape with the template's margins, for a template whose section lost its size.
-_DEFAULT_PAGE = (16838, 11906)
-_DEFAULT_MARGINS = (1587, 1417, 1474, 1417)  # top, right, bottom, left
-_DEFAULT_CELL_PADDING = 108  # Word's default left and right cell margin, each
-_DEFAULT_FONT_TWIPS = 240  # 小四, 12 pt
-_DEFAULT_TITLE_TWIPS = 440  # 二号, 22 pt
+DEFAULT_PAGE = (16838, 11906)
+DEFAULT_MARGINS = (1587, 1417, 1474, 1417)  # top, right, bottom, left
+DEFAULT_CELL_PADDING = 108  # Word's default left and right cell margin, each
+DEFAULT_FONT_TWIPS = 240  # 小四, 12 pt
+DEFAULT_TITLE_TWIPS = 440  # 二号, 22 pt
 _SLACK = 0.25  # of a character per line: fonts and line-breaking rules are not exact
-_LINE_FACTOR = 1.35  # single line spacing of CJK fonts, in font sizes
-_ROW_PADDING = 120  # twips: cell margins and borders of one row
+LINE_FACTOR = 1.35  # single line spacing of CJK fonts, in font sizes
+ROW_PADDING = 120  # twips: cell margins and borders of one row
 
 
 class TextCell(NamedTuple):
@@ -71,8 +68,8 @@ def column_widths(
     year_count: int,
     text_width: int,
     *,
-    char_width: int = _DEFAULT_FONT_TWIPS,
-    cell_padding: int = 2 * _DEFAULT_CELL_PADDING,
+    char_width: int = DEFAULT_FONT_TWIPS,
+    cell_padding: int = 2 * DEFAULT_CELL_PADDING,
     rows: Sequence[Sequence[TextCell]] = (),
     header: Sequence[TextCell] = (),
 ) -> list[int]:
@@ -80,18 +77,18 @@ def column_widths(
 
     Every column first gets its minimum. Given the table's texts (`rows`, `header`), the spare
     width goes a character or a few at a time to the column where it makes the table least
-    tall and cramped (`_Layout.cost`), so long texts get room and empty year columns stay
+    tall and cramped (`TableTexts.cost`), so long texts get room and empty year columns stay
     narrow; what is left once no column gains is shared by weight.
     No header is left with a lone character on its last line (`2025年计` / `划`) where that
     can be avoided. When even the minimums do not fit (a long period), all columns shrink in
     proportion: the table never runs past the margin.
     """
-    minimums = _minimum_widths(year_count, char_width, cell_padding)
-    layout = _Layout(rows, header, char_width, cell_padding, minimums)
-    return _fitted_widths(layout, year_count, text_width, minimums)
+    minimums = minimum_widths(year_count, char_width, cell_padding)
+    layout = TableTexts(rows, header, char_width, cell_padding, minimums)
+    return fitted_widths(layout, year_count, text_width, minimums)
 
 
-def _minimum_widths(year_count: int, char_width: int, cell_padding: int) -> list[int]:
+def minimum_widths(year_count: int, char_width: int, cell_padding: int) -> list[int]:
     return [
         math.ceil((shape.min_chars + _SLACK) * char_width) + cell_padding
         for shape in _shapes(year_count)
@@ -102,8 +99,8 @@ def _shapes(year_count: int) -> list[_ColumnShape]:
     return [*_LEADING, *([_YEAR] * year_count), *_TRAILING]
 
 
-def _fitted_widths(
-    layout: _Layout, year_count: int, text_width: int, minimums: list[int]
+def fitted_widths(
+    layout: TableTexts, year_count: int, text_width: int, minimums: list[int]
 ) -> list[int]:
     """`column_widths` for texts already measured in `layout`."""
     char_width = layout.char_width
@@ -172,7 +169,7 @@ def _fitted_widths(
 
     # The last part of a character goes where it changes nothing, the content column if it can.
     rest = text_width - sum(widths)
-    order = [_CONTENT_COLUMN, *(c for c in range(len(widths)) if c != _CONTENT_COLUMN)]
+    order = [CONTENT_COLUMN, *(c for c in range(len(widths)) if c != CONTENT_COLUMN)]
     column = next((c for c in order if layout.cost(_widened(widths, c, rest)) <= cost), order[0])
     return _widened(widths, column, rest)
 
@@ -221,7 +218,7 @@ class _CellGroup:
         return self._squares[per_line]
 
 
-class _Layout:
+class TableTexts:
     """The table's texts, measured once, for comparing candidate column widths.
 
     `cost` is evaluated some thousand times per table, so it works on arrays: cells are grouped
@@ -326,7 +323,7 @@ def _orphaned(chars: list[float], per_line: int) -> bool:
 
 def _exact(raw: list[float], total: int) -> list[int]:
     widths = [math.floor(value) for value in raw]
-    widths[_CONTENT_COLUMN] += total - sum(widths)
+    widths[CONTENT_COLUMN] += total - sum(widths)
     return widths
 
 
@@ -380,22 +377,42 @@ def row_height(
     """Estimated height in twips of a row holding `cells`."""
     measured = [(cell.start, cell.span, _line_widths(cell.text)) for cell in cells]
     lines = max(_row_lines(measured, widths, char_width, cell_padding), default=1)
-    return lines * char_width * _LINE_FACTOR + _ROW_PADDING
+    return lines * char_width * LINE_FACTOR + ROW_PADDING
 
 
-def row_cells(item: CooperationItem, row: CooperationRow, years: list[int]) -> list[TextCell]:
+@dataclass(frozen=True)
+class RowView:
+    """One table row as the template shows it: texts cleaned for the document, the item's
+    序号 and 事项, and where the row stands in its item."""
+
+    number: int
+    name: str
+    content: str
+    due: str
+    plans: list[str]  # one text per plan year, in the order of the years
+    progress: str
+    lead_leader: str
+    lead_department: str
+    supporting: str
+    included: bool
+    explanation: str
+    first_in_item: bool
+    item_row_count: int
+
+
+def row_cells(view: RowView, year_count: int) -> list[TextCell]:
     """The texts of one table row in their grid positions."""
-    cells = [TextCell(_CONTENT_COLUMN, 1, _cell_text(row.content))]
+    cells = [TextCell(CONTENT_COLUMN, 1, view.content)]
     # The 序号 and 事项 of an item of several rows sit in one merged cell shared by its rows.
-    if len(item.rows) == 1:
-        cells += [TextCell(0, 1, str(item.number)), TextCell(1, 1, _cell_text(item.name))]
-    if not row.included:
-        span = column_count(len(years)) - _KEPT_WHEN_EXCLUDED
-        return [*cells, TextCell(_KEPT_WHEN_EXCLUDED, span, _cell_text(row.explanation))]
-    values = [row.due, *(row.plan(year) for year in years)]
-    values += [row.progress, row.lead_leader, row.lead_department, row.supporting]
+    if view.item_row_count == 1:
+        cells += [TextCell(0, 1, str(view.number)), TextCell(1, 1, view.name)]
+    if not view.included:
+        span = column_count(year_count) - KEPT_WHEN_EXCLUDED
+        return [*cells, TextCell(KEPT_WHEN_EXCLUDED, span, view.explanation)]
+    values = [view.due, *view.plans, view.progress, view.lead_leader]
+    values += [view.lead_department, view.supporting]
     for offset, value in enumerate(values):
-        cells.append(TextCell(_KEPT_WHEN_EXCLUDED + offset, 1, _cell_text(value)))
+        cells.append(TextCell(KEPT_WHEN_EXCLUDED + offset, 1, value))
     return cells
 
 
@@ -405,19 +422,3 @@ def title_text(title: str, room: float | None) -> str:
     if room is None or marker <= 0 or _display_width(title) <= room:
         return title
     return title[:marker] + "\n" + title[marker:]
-
-
-_LINE_BREAKS = re.compile(r"\r\n|\r|\x0b|\u2028|\u2029")
-_CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f]")
-
-
-# Every character either substitution below touches; most texts hold none.
-_UNUSUAL = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\x7f\u2028\u2029]")
-
-
-def _cell_text(value: Any) -> str:
-    """Text for one cell: every kind of line break becomes `\\n` (docxtpl makes it `<w:br/>`)."""
-    text = "" if value is None else str(value)
-    if not _UNUSUAL.search(text):
-        return text
-    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))

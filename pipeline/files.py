@@ -1,0 +1,86 @@
+"""Files the product writes: names that are safe on Windows, zips that are the same bytes when
+written again, and files that appear whole or not at all."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+_SAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+# Bytes, not characters: Linux allows 255 bytes per name, and a name gets a prefix and suffix.
+MAX_NAME_BYTES = 150
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
+
+
+def safe_file_name(name: str, limit: int = 80) -> str:
+    """A file name valid on Windows that cannot leave its folder."""
+    # Format and control characters (zero-width joiners, right-to-left overrides) are invisible
+    # in a file list and can make a name look like another one.
+    visible = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cc", "Cf"})
+    cleaned = _SAFE_NAME.sub("_", visible).strip().strip(".")
+    cleaned = cleaned.replace("..", "_")
+    cleaned = cleaned[:limit]
+    while len(cleaned.encode("utf-8")) > MAX_NAME_BYTES:
+        cleaned = cleaned[:-1]
+    cleaned = cleaned.rstrip(" .")
+    if not cleaned:
+        cleaned = "_"
+    if cleaned.split(".")[0].strip().upper() in _RESERVED:
+        cleaned = "_" + cleaned
+    return cleaned
+
+
+def department_file_name(department: str) -> str:
+    """`环保处` → `环保处.xlsx`: a department's workbook is named after it."""
+    return safe_file_name(department) + ".xlsx"
+
+
+def normalise_zip(data: bytes, rewrite: Callable[[str, bytes], bytes] | None = None) -> bytes:
+    """The same zip with the same entry order, fixed timestamps and fixed permissions.
+
+    `rewrite(name, content)` may replace an entry's content (a time stamp inside it).
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if rewrite is not None:
+                content = rewrite(info.filename, content)
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, content)
+    return out.getvalue()
+
+
+def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Have `write` fill a temporary file beside `path`, then put it in place in one step, so
+    a reader never sees half a file. Raises `OSError` when the folder or `path` is not writable
+    (on Windows, also while `path` is open in Excel)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent
+    )
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; the file is for sharing
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

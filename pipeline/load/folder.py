@@ -1,0 +1,54 @@
+"""Finding the workbooks in `inputs/` and reading them, a few at a time."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .. import contract
+from ..cells import normalise_name
+from ..errors import Location, Problem, error
+from . import _xlsx
+from ._sheets import add_workbook
+from .records import LoadedInputs
+
+# Workbooks read at once: calamine parses without holding the GIL.
+_READERS = min(4, os.cpu_count() or 1)
+
+
+def load_inputs(folder: Path) -> LoadedInputs:
+    """Read every workbook directly inside `folder`, collecting problems instead of raising."""
+    result = LoadedInputs()
+    refused: dict[Path, Problem] = {}
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not path.is_file() or path.name.startswith(("~$", ".")):
+            continue
+        suffix = path.suffix.lower()
+        if suffix in contract.REFUSED_SUFFIXES:
+            refused[path] = error(
+                Location(path.name),
+                f"不支持 {suffix} 格式。请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后再放入。",
+            )
+        elif suffix == ".xlsx":
+            result.workbooks.append(path)
+    with ThreadPoolExecutor(max_workers=_READERS) as pool:
+        # Results come in order while the next workbooks are still being read.
+        read = pool.map(_read_known_sheets, result.workbooks)
+        for path in sorted([*refused, *result.workbooks], key=lambda p: p.name):
+            if path in refused:
+                result.problems.append(refused[path])
+            else:
+                add_workbook(path, next(read), result)
+    if not result.workbooks and not result.problems:
+        result.problems.append(
+            error(
+                Location(folder.name or str(folder)),
+                "文件夹中没有 .xlsx 工作簿。请把办公室的 报告信息.xlsx 和各部门的工作簿放进来。",
+            )
+        )
+    return result
+
+
+def _read_known_sheets(path: Path) -> _xlsx.WorkbookRead:
+    return _xlsx.read_workbook(path, lambda title: normalise_name(title) in contract.KNOWN_SHEETS)

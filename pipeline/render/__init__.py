@@ -1,0 +1,23 @@
+"""Render: `Dossier` + the Word templates → `RenderedDocument`s (name and .docx bytes).
+
+In: the merged model and the templates folder. Out: the 工作专报 (with its 拟文稿 form) and one
+合作交流项目表 per region, rendered by docxtpl in a Jinja sandbox, bytes that depend only on
+the inputs. A broken template raises `TemplateProblem` naming the template and the tag.
+Nothing is written to disk here.
+"""
+
+from .documents import (
+    REPORT_TEMPLATE,
+    TABLE_TEMPLATE,
+    RenderedDocument,
+    render_documents,
+    templates_needed,
+)
+
+__all__ = [
+    "REPORT_TEMPLATE",
+    "TABLE_TEMPLATE",
+    "RenderedDocument",
+    "render_documents",
+    "templates_needed",
+]

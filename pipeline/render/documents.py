@@ -1,0 +1,55 @@
+"""Every document of a dossier: the work report, and one cooperation table per region."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..model import Dossier, RenderedDocument
+from . import report, table
+
+REPORT_TEMPLATE = "work_report.docx"
+TABLE_TEMPLATE = "project_table.docx"
+
+
+def templates_needed(dossier: Dossier) -> list[str]:
+    names = []
+    if dossier.report is not None:
+        names.append(REPORT_TEMPLATE)
+    if dossier.regions:
+        names.append(TABLE_TEMPLATE)
+    return names
+
+
+def render_documents(dossier: Dossier, templates: Path) -> list[RenderedDocument]:
+    """All documents of the dossier, in order. Raises `TemplateProblem` for a broken template."""
+    documents = []
+    work_report = dossier.report
+    if work_report is not None:
+        data = report.render_work_report(work_report, templates / REPORT_TEMPLATE)
+        name = report.report_file_name(work_report)
+        documents.append(RenderedDocument(name, data, REPORT_TEMPLATE))
+    settings = dossier.table_settings
+    if dossier.regions and settings is not None:
+        # Tables carry the report's date when there is one, so rebuilds stay identical.
+        when = work_report.settings.date if work_report else dt.date(settings.start_year, 1, 1)
+        for region in dossier.regions:
+            data = table.render_region_table(
+                region, templates / TABLE_TEMPLATE, author=settings.compiler, when=when
+            )
+            documents.append(RenderedDocument(table.table_file_name(region), data, TABLE_TEMPLATE))
+    return _unique_names(documents)
+
+
+def _unique_names(documents: list[RenderedDocument]) -> list[RenderedDocument]:
+    """Two regions whose names differ only in characters a file name cannot hold get a suffix."""
+    seen: set[str] = set()
+    unique = []
+    for document in documents:
+        name, n = document.name, 1
+        while name.casefold() in seen:
+            n += 1
+            name = f"{document.stem}_{n}.docx"
+        seen.add(name.casefold())
+        unique.append(RenderedDocument(name, document.data, document.template))
+    return unique

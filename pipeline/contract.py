@@ -20,6 +20,9 @@ TABLE_SETTINGS = "项目表信息"
 TABLE_NOTES = "项目表注"
 PROGRESS = "工作进展"
 COOPERATION = "合作交流项目"
+MEETING = "会议材料"
+MEETING_BODY = "汇报正文"
+REGION_REMARKS = "地区说明"
 
 HEADER_SEARCH_ROWS = 10
 REFUSED_SUFFIXES = (".xls", ".xlsm", ".csv", ".et", ".wps", ".xlsb", ".ods")
@@ -105,8 +108,41 @@ TABLE_SETTINGS_SHEET = KeyValueSheet(
         Field("领域", True, "text", "生态环境领域"),
         Field("起始年份", True, "int", "2023"),
         Field("结束年份", True, "int", "2025"),
+        Field(
+            "地区顺序",
+            False,
+            "text",
+            "永安市、大田县",
+            "会议材料及其附件、各项目表中对口地区的顺序，用顿号分隔；未列出的地区按首次出现的顺序排在后面",
+        ),
     ),
     "合作交流项目表的标题和计划年度",
+)
+
+MEETING_SHEET = KeyValueSheet(
+    MEETING,
+    (
+        Field("会议名称", True, "text", "第21次局长办公会"),
+        Field("材料序号", False, "text", "6", "印为「会议材料之6」；不填则只印会议名称"),
+        Field(
+            "标题",
+            True,
+            "text",
+            "浦东新区生态环境局与永安市、大田县生态环境领域合作交流项目制定情况的汇报",
+            "过长时在词语之间自动回行；单元格内换行则按换行处回行",
+        ),
+        Field("汇报单位", True, "text", "办公室(政策法规处)"),
+        Field("导语", False, "text", "", "「一、」之前的开头段落；单元格内换行即另起一段"),
+        Field(
+            "进展标题",
+            False,
+            "text",
+            "工作推进情况",
+            "各对口地区分节（（一）（二）…）所在的一级标题；不填则为「工作推进情况」",
+        ),
+        Field("结束语", False, "text", "以上汇报，请予审议。", "不填则为「以上汇报，请予审议。」"),
+    ),
+    "会议材料（以各合作交流项目表为附件的汇报）；有此工作表时生成会议材料",
 )
 
 OUTLINE_SHEET = TableSheet(
@@ -167,7 +203,7 @@ COOPERATION_SHEET = TableSheet(
         Column("对口合作交流内容", True, "本行的合作交流内容", width=36),
         Column("预计完成时间", False, "如：2025年、2025.1", width=12),
         Column("事项推进情况", False, "推进情况", width=30),
-        Column("牵头领导", False, "纳入时必填", width=10),
+        Column("牵头领导", False, "纳入时应填写；留空时给出提示", width=10),
         Column("牵头部门", False, "纳入时必填", width=12),
         Column("配合部门", False, "", width=12),
         Column("是否纳入", False, "是 / 否，不填为是", "choice", ("是", "否"), 8),
@@ -179,11 +215,49 @@ COOPERATION_SHEET = TableSheet(
     "合作交流项目表的各行；另有每个计划年度一列「{年}年计划」",
 )
 
+MEETING_BODY_SHEET = TableSheet(
+    MEETING_BODY,
+    (
+        Column(
+            "一级标题", True, "一级标题，不写编号（系统生成 一、二、…），排在进展标题之前", width=30
+        ),
+        Column("内容", True, "该标题下的段落；单元格内换行即另起一段；同一标题可写多行", width=70),
+    ),
+    "会议材料中办公室自己撰写的各部分，按顺序排列",
+)
+
+YES_NO = ("是", "否")
+
+REGION_REMARKS_SHEET = TableSheet(
+    REGION_REMARKS,
+    (
+        Column("对口地区", True, "须是有合作交流项目的地区", width=14),
+        Column("内容", True, "接在根据数据生成的段落之后的段落；单元格内换行即另起一段", width=70),
+        Column(
+            "替代生成段落",
+            False,
+            "是：该地区只印办公室撰写的段落，不印根据数据生成的段落；不填为否",
+            "choice",
+            YES_NO,
+            12,
+        ),
+    ),
+    "会议材料中各对口地区一节里办公室撰写的段落",
+)
+
 TABLE_SHEETS = {
     s.name: s
-    for s in (OUTLINE_SHEET, APPROVAL_SHEET, NOTES_SHEET, PROGRESS_SHEET, COOPERATION_SHEET)
+    for s in (
+        OUTLINE_SHEET,
+        APPROVAL_SHEET,
+        NOTES_SHEET,
+        PROGRESS_SHEET,
+        COOPERATION_SHEET,
+        MEETING_BODY_SHEET,
+        REGION_REMARKS_SHEET,
+    )
 }
-KEY_VALUE_SHEETS = {s.name: s for s in (REPORT_SETTINGS_SHEET, TABLE_SETTINGS_SHEET)}
+KEY_VALUE_SHEETS = {s.name: s for s in (REPORT_SETTINGS_SHEET, TABLE_SETTINGS_SHEET, MEETING_SHEET)}
 KNOWN_SHEETS = (*KEY_VALUE_SHEETS, *TABLE_SHEETS)
 # Sheets the blank workbooks carry for people, not data: read past without a notice.
 INSTRUCTIONS_SHEET = "填写说明"
@@ -191,7 +265,7 @@ CHOICES_SHEET = "_选项"  # hidden: the values of drop-down lists too long to w
 AUXILIARY_SHEETS = (INSTRUCTIONS_SHEET, CHOICES_SHEET)
 
 # Sheets that may appear in one workbook only (a second copy would be ambiguous).
-SINGLE_SHEETS = (REPORT_SETTINGS, TABLE_SETTINGS, OUTLINE)
+SINGLE_SHEETS = (REPORT_SETTINGS, TABLE_SETTINGS, OUTLINE, MEETING)
 
 INCLUDED_YES = ("是", "纳入", "Y", "YES", "y", "yes", "√")
 INCLUDED_NO = ("否", "不纳入", "N", "NO", "n", "no", "×")
@@ -208,5 +282,21 @@ def cooperation_header(years: Sequence[int]) -> list[str]:
     return [*names[:at], *(plan_column(y) for y in years), *names[at:]]
 
 
-OFFICE_SHEETS = (REPORT_SETTINGS, OUTLINE, APPROVAL, TABLE_SETTINGS, TABLE_NOTES)
+OFFICE_SHEETS = (
+    REPORT_SETTINGS,
+    OUTLINE,
+    APPROVAL,
+    TABLE_SETTINGS,
+    TABLE_NOTES,
+    MEETING,
+    MEETING_BODY,
+    REGION_REMARKS,
+)
+
+
+def split_list(text: str) -> list[str]:
+    """`永安市、大田县` → the names, split at 、，,；; and white space, blanks dropped."""
+    return [part for part in re.split(r"[、，,；;\s]+", text) if part]
+
+
 DEPARTMENT_SHEETS = (PROGRESS, COOPERATION)

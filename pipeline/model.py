@@ -206,6 +206,11 @@ class CooperationItem:
     def included(self) -> bool:
         return any(row.included for row in self.rows)
 
+    @property
+    def departments(self) -> list[str]:
+        """The departments (workbook file stems) that gave the item's rows, in row order."""
+        return list(dict.fromkeys(row.source.department for row in self.rows if row.source))
+
 
 @dataclass
 class RegionTable:
@@ -240,6 +245,47 @@ class RegionTable:
         return self.row_count - self.included_row_count
 
 
+# ---------------------------------------------------------- meeting material
+
+
+@dataclass(frozen=True)
+class MeetingSettings:
+    meeting: str  # 会议名称
+    number: str | None  # 材料序号
+    title: str  # 标题, line breaks as typed
+    reporter: str  # 汇报单位
+    lead: list[str]  # 导语, one string per paragraph
+    progress_title: str  # 进展标题
+    closing: str  # 结束语
+    source: Source | None = field(default=None, compare=False)  # the 会议材料 sheet
+
+
+@dataclass
+class MeetingSection:
+    """A first-level section 一、… of the office's own text (汇报正文)."""
+
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RegionSummary:
+    """One region's subsection of the meeting material, and its table as attachment N."""
+
+    table: RegionTable
+    attachment: int  # 附件N
+    remarks: list[str] = field(default_factory=list)  # 地区说明, one string per paragraph
+    replaces_summary: bool = False  # 替代生成段落 = 是
+
+
+@dataclass
+class MeetingMaterial:
+    settings: MeetingSettings
+    table_settings: TableSettings
+    sections: list[MeetingSection]
+    regions: list[RegionSummary]
+
+
 # ---------------------------------------------------------------- everything
 
 
@@ -252,6 +298,7 @@ class Dossier:
     regions: list[RegionTable]
     notices: list[Problem] = field(default_factory=list)
     row_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # file → sheet → rows
+    meeting: MeetingMaterial | None = None
 
 
 # ---------------------------------------------------------------- a run

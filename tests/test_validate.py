@@ -157,7 +157,7 @@ def test_cooperation_row_rules(tmp_path):
         "环保处",
         [
             cooperation_row(serial="一"),
-            cooperation_row(serial=2, 牵头领导=None),
+            cooperation_row(serial=2, 牵头部门=None),
             cooperation_row(serial=3, 是否纳入="否"),
             cooperation_row(serial=4, 是否纳入="不确定"),
             cooperation_row(serial=5, content=None),
@@ -168,7 +168,7 @@ def test_cooperation_row_rules(tmp_path):
     errors = _errors(tmp_path)
     at = lambda cell: errors[("环保处.xlsx", "合作交流项目", cell)]  # noqa: E731
     assert "正整数" in at("B2")
-    assert "纳入" in at("J3")
+    assert "纳入" in at("K3")
     assert "写明原因" in at("N4")
     assert "是 或 否" in at("M5")
     assert "必填" in at("D6")
@@ -236,3 +236,105 @@ def test_all_problems_reported_at_once(tmp_path):
     errors = _errors(tmp_path)
     assert {key[0] for key in errors} == {"报告信息.xlsx", "甲.xlsx", "乙.xlsx"}
     assert len(errors) >= 6
+
+
+# ---------------------------------------------------------------- meeting material
+
+MEETING = [
+    ["字段", "内容"],
+    ["会议名称", "第21次局长办公会"],
+    ["材料序号", 6],
+    ["标题", "浦东新区生态环境局与永安市、大田县生态环境领域合作交流项目制定情况的汇报"],
+    ["汇报单位", "办公室(政策法规处)"],
+]
+
+
+def _two_regions(folder):
+    cooperation_workbook(
+        folder,
+        "环保处",
+        [cooperation_row(region="永安市"), cooperation_row(region="大田县", 牵头领导=None)],
+    )
+
+
+def test_meeting_sheets_valid(tmp_path):
+    table = [*TABLE_SETTINGS, ["地区顺序", "大田县、 永安市"]]
+    office_workbook(
+        tmp_path,
+        项目表信息=table,
+        会议材料=MEETING,
+        汇报正文=[["一级标题", "内容"], ["一、合作交流项目情况", "第一段\n第二段"]],
+        地区说明=[["对口地区", "内容", "替代生成段落"], ["永安市", "说明", "是"]],
+    )
+    _two_regions(tmp_path)
+    result = _validate(tmp_path)
+    assert not result.has_errors, [p.describe() for p in result.problems]
+    assert result.region_order == ["大田县", "永安市"]
+    assert result.meeting_settings.progress_title == "工作推进情况"
+    assert result.meeting_settings.closing == "以上汇报，请予审议。"
+    assert result.meeting_settings.number == "6"
+    body = result.meeting_body[0]
+    assert (body.title, body.paragraphs) == ("合作交流项目情况", ["第一段", "第二段"])
+    assert result.region_remarks[0].replaces_summary is True
+    # the blank 牵头领导 of an included row is a notice naming its cell
+    notices = _notices(tmp_path)
+    assert "牵头领导" in notices[("环保处.xlsx", "合作交流项目", "J3")]
+
+
+def test_meeting_sheet_rules(tmp_path):
+    table = [*TABLE_SETTINGS, ["地区顺序", "永安市、三明市、永安市"]]
+    meeting = [row for row in MEETING if row[0] != "汇报单位"] + [["标题", None]]
+    office_workbook(
+        tmp_path,
+        项目表信息=table,
+        会议材料=meeting,
+        汇报正文=[["一级标题", "内容"], ["一、", "正文"], ["情况", None]],
+        地区说明=[
+            ["对口地区", "内容", "替代生成段落"],
+            ["三明市", "说明", None],
+            ["永安市", "说明", "可能"],
+            ["永安市", None, None],
+        ],
+    )
+    _two_regions(tmp_path)
+    result = _validate(tmp_path)
+    errors = [p for p in result.problems if p.is_error]
+    described = {(p.location.sheet, p.location.cell): p.message for p in errors}
+    order = [p.message for p in errors if p.location.cell == "B6"]
+    assert any("「三明市」没有任何合作交流项目" in m for m in order)
+    assert any("「永安市」出现了不止一次" in m for m in order)
+    assert any("缺少字段「汇报单位」" in p.message for p in errors)
+    assert "重复" in described[("会议材料", "A5")]
+    assert "只有编号" in described[("汇报正文", "A2")]
+    assert "必填" in described[("汇报正文", "B3")]
+    message = described[("地区说明", "A2")]
+    assert "「三明市」没有任何合作交流项目" in message and "永安市、大田县" in message
+    assert "是" in described[("地区说明", "C3")] and "否" in described[("地区说明", "C3")]
+    assert "必填" in described[("地区说明", "B4")]
+    # every problem names the office workbook
+    assert {p.location.file for p in errors} == {"报告信息.xlsx"}
+
+
+def test_meeting_sheets_need_their_settings_and_rows(tmp_path):
+    office_workbook(
+        tmp_path,
+        汇报正文=[["一级标题", "内容"], ["情况", "正文"]],
+        地区说明=[["对口地区", "内容"], ["永安市", "说明"]],
+    )
+    _two_regions(tmp_path)
+    errors = _errors(tmp_path)
+    assert "缺少工作表「会议材料」" in errors[("报告信息.xlsx", "汇报正文", None)]
+    assert "缺少工作表「会议材料」" in errors[("报告信息.xlsx", "地区说明", None)]
+
+    other = tmp_path / "no_rows"
+    office_workbook(other, 会议材料=MEETING)
+    errors = _errors(other)
+    assert "没有任何合作交流项目行" in errors[("报告信息.xlsx", "会议材料", None)]
+
+
+def test_blank_meeting_sheet_is_not_wanted(tmp_path):
+    """The blank sheet `init --office` writes (field names only) asks for no document."""
+    office_workbook(tmp_path, 会议材料=[["字段", "内容"], ["会议名称", None], ["标题", None]])
+    _two_regions(tmp_path)
+    result = _validate(tmp_path)
+    assert not result.has_errors and result.meeting_settings is None

@@ -24,7 +24,14 @@ from ..errors import Problem, error, notice
 from ..load import LoadedSheet, SheetRow
 from ..model import APPROVAL_STEPS, ApprovalEntry, CooperationRow, ReportEntry
 from ._settings import plausible
-from .records import CooperationRecord, OutlineHeading, ProgressRecord, TableNote
+from .records import (
+    CooperationRecord,
+    MeetingParagraphs,
+    OutlineHeading,
+    ProgressRecord,
+    RegionRemark,
+    TableNote,
+)
 
 MAX_HEADINGS = 999  # the generated Chinese numbering goes up to 九百九十九
 
@@ -248,13 +255,20 @@ def cooperation_row(
         if year is not None and not is_blank(value):
             plans[year] = as_text(value)
     if included:
-        for column in ("牵头领导", "牵头部门"):
-            ok &= _required(
-                sheet,
-                row,
-                column,
-                problems,
-                "纳入项目表的事项须填写，或在「是否纳入」填 否 并写明说明。",
+        ok &= _required(
+            sheet,
+            row,
+            "牵头部门",
+            problems,
+            "纳入项目表的事项须填写，或在「是否纳入」填 否 并写明说明。",
+        )
+        if is_blank(row.get("牵头领导")):
+            # The seed leaves one blank in a signed-off table: the office decides.
+            problems.append(
+                notice(
+                    sheet.location(number, "牵头领导"),
+                    "纳入项目表的事项没有填写牵头领导，表中这一格将为空。如有牵头领导，请补填。",
+                )
             )
         if not is_blank(row.get("说明")):
             problems.append(
@@ -293,3 +307,42 @@ def cooperation_row(
     )
     region, name = _text(row.get("对口地区")), _text(row.get("事项"))
     return CooperationRecord(region, serial, name, order, table_row), ok
+
+
+# ---------------------------------------------------------------- meeting material
+
+
+def meeting_body_row(
+    sheet: LoadedSheet, row: SheetRow, problems: list[Problem]
+) -> tuple[MeetingParagraphs, bool]:
+    ok = _required(sheet, row, "一级标题", problems) & _required(sheet, row, "内容", problems)
+    title = _heading(sheet, row, "一级标题", problems)
+    ok &= title is not None or is_blank(row.get("一级标题"))
+    content = _text(row.get("内容"))
+    paragraphs = split_lines(content) or ([content] if content else [])
+    return MeetingParagraphs(title or "", paragraphs, sheet.source(row)), ok
+
+
+def region_remark_row(
+    sheet: LoadedSheet, row: SheetRow, problems: list[Problem]
+) -> tuple[RegionRemark, bool]:
+    ok = _required(sheet, row, "对口地区", problems) & _required(sheet, row, "内容", problems)
+    replaces = False
+    flag = row.get("替代生成段落")
+    if not is_blank(flag):
+        text = normalise_name(flag)
+        if text in contract.INCLUDED_YES:
+            replaces = True
+        elif text not in contract.INCLUDED_NO:
+            problems.append(
+                error(
+                    sheet.location(row.number, "替代生成段落"),
+                    f"「{as_text(flag)}」无法识别。应为 是（只印这里的段落，不印根据数据生成的段落）"
+                    "或 否（接在生成的段落之后），不填视为 否。",
+                )
+            )
+            ok = False
+    content = _text(row.get("内容"))
+    paragraphs = split_lines(content) or ([content] if content else [])
+    remark = RegionRemark(_text(row.get("对口地区")), paragraphs, replaces, sheet.source(row))
+    return remark, ok

@@ -14,13 +14,16 @@ from ..cells import (
     parse_datetime,
     parse_int,
     split_lines,
+    strip_heading_number,
 )
 from ..errors import Location, Problem, error, notice
 from ..load import KEY, VALUE, LoadedSheet
-from ..model import ReportSettings, Source, TableSettings
+from ..model import MeetingSettings, ReportSettings, Source, TableSettings
 
 MAX_PLAN_YEARS = 10
 DEFAULT_CLOSING = "特此报告。"
+DEFAULT_MEETING_CLOSING = "以上汇报，请予审议。"
+DEFAULT_PROGRESS_TITLE = "工作推进情况"
 
 
 @dataclass
@@ -197,5 +200,24 @@ def table_settings(fields: FieldValues) -> TableSettings | None:
         domain=values["领域"],
         start_year=values["起始年份"],
         end_year=values["结束年份"],
+        source=fields.source(),
+    )
+
+
+def meeting_settings(fields: FieldValues) -> MeetingSettings | None:
+    """The 会议材料 fields, defaults filled; None while incomplete."""
+    if not fields.complete(contract.MEETING_SHEET):
+        return None
+    values = fields.values
+    lead = values.get("导语", "")
+    progress_title, _ = strip_heading_number(values.get("进展标题", DEFAULT_PROGRESS_TITLE))
+    return MeetingSettings(
+        meeting=values["会议名称"],
+        number=values.get("材料序号"),
+        title=values["标题"],
+        reporter=values["汇报单位"],
+        lead=split_lines(lead),
+        progress_title=progress_title.strip() or DEFAULT_PROGRESS_TITLE,
+        closing=values.get("结束语", DEFAULT_MEETING_CLOSING),
         source=fields.source(),
     )

@@ -11,19 +11,35 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .. import contract
-from ..cells import normalise_name
+from ..cells import is_blank, normalise_name
 from ..errors import Location, Problem, error, notice
-from ..load import LoadedInputs, LoadedSheet, SheetRow
+from ..load import VALUE, LoadedInputs, LoadedSheet, SheetRow
 from ._rows import (
     approval_row,
     cooperation_row,
+    meeting_body_row,
     note_row,
     outline_row,
     progress_row,
+    region_remark_row,
     unique_outline,
 )
-from ._settings import check_period, key_values, plan_years, report_settings, table_settings
-from .records import CooperationRecord, OutlineHeading, ProgressRecord, ValidatedInputs
+from ._settings import (
+    FieldValues,
+    check_period,
+    key_values,
+    meeting_settings,
+    plan_years,
+    report_settings,
+    table_settings,
+)
+from .records import (
+    CooperationRecord,
+    OutlineHeading,
+    ProgressRecord,
+    RegionRemark,
+    ValidatedInputs,
+)
 
 Record = TypeVar("Record")
 Typer = Callable[[LoadedSheet, SheetRow, list[Problem]], tuple[Record | None, bool]]
@@ -61,12 +77,25 @@ def validate(loaded: LoadedInputs) -> ValidatedInputs:
         problems,
     )
     notes = _typed(loaded.named(contract.TABLE_NOTES), note_row, problems)
+    # A 会议材料 sheet with no value at all is the blank sheet of `init --office`: not wanted.
+    meeting_sheets = [s for s in loaded.named(contract.MEETING)[:1] if _has_values(s)]
+    if meeting_sheets:
+        fields = key_values(meeting_sheets[0], contract.MEETING_SHEET, problems)
+        result.meeting_settings = meeting_settings(fields)
+    meeting_body = _typed(loaded.named(contract.MEETING_BODY), meeting_body_row, problems)
+    remarks = _typed(loaded.named(contract.REGION_REMARKS), region_remark_row, problems)
 
     progress = _check_headings(loaded, headings, progress, problems)
     _check_items_agree(cooperation, problems)
     _check_year_columns(loaded, years, problems)
     _check_documents_wanted(loaded, bool(cooperation), problems)
-    regions = {normalise_name(record.region) for record, _ in cooperation}
+    regions = {normalise_name(record.region): record.region for record, _ in cooperation}
+    _check_meeting_wanted(
+        bool(meeting_sheets), bool(meeting_body), bool(remarks), loaded, bool(regions), problems
+    )
+    remarks = [(r, _region_has_rows(r, regions, problems) and ok) for r, ok in remarks]
+    if table_fields is not None:
+        result.region_order = _region_order(table_fields, regions, problems)
     for note, _ in notes:
         if normalise_name(note.region) not in regions:
             problems.append(
@@ -81,6 +110,8 @@ def validate(loaded: LoadedInputs) -> ValidatedInputs:
     result.progress = _passed(progress)
     result.cooperation = _passed(cooperation)
     result.notes = _passed(notes)
+    result.meeting_body = _passed(meeting_body)
+    result.region_remarks = _passed(remarks)
     return result
 
 
@@ -281,3 +312,92 @@ def _check_documents_wanted(
                 "没有找到可识别的工作表。工作表名应为：" + "、".join(contract.KNOWN_SHEETS) + "。",
             )
         )
+
+
+# ---------------------------------------------------------------- meeting material
+
+
+def _has_values(sheet: LoadedSheet) -> bool:
+    return any(not is_blank(row.get(VALUE)) for row in sheet.rows)
+
+
+def _check_meeting_wanted(
+    meeting: bool,
+    body: bool,
+    remarks: bool,
+    loaded: LoadedInputs,
+    has_regions: bool,
+    problems: list[Problem],
+) -> None:
+    """The meeting material needs its settings sheet and the tables it carries; its other
+    sheets need the settings sheet, or what was typed in them would be lost."""
+    if meeting and not has_regions:
+        first = loaded.named(contract.MEETING)[0]
+        problems.append(
+            error(
+                Location(first.file, first.title),
+                "有会议材料，但没有任何合作交流项目行，无法生成会议材料的各地区部分和附件。"
+                "请放入各部门的合作交流项目，或删除工作表「会议材料」中填写的内容。",
+            )
+        )
+    if not meeting:
+        for sheet, present in ((contract.MEETING_BODY, body), (contract.REGION_REMARKS, remarks)):
+            if present:
+                first = loaded.named(sheet)[0]
+                problems.append(
+                    error(
+                        Location(first.file, first.title),
+                        f"工作表「{sheet}」有内容，但缺少工作表「{contract.MEETING}」"
+                        "（会议名称、标题、汇报单位等），这些内容无处可印。"
+                        f"请在 报告信息.xlsx 中添加并填写「{contract.MEETING}」。",
+                    )
+                )
+
+
+def _region_has_rows(
+    remark: RegionRemark, regions: dict[str, str], problems: list[Problem]
+) -> bool:
+    if not remark.region or normalise_name(remark.region) in regions:
+        return True
+    problems.append(
+        error(
+            remark.source.location("对口地区"),
+            f"对口地区「{remark.region}」没有任何合作交流项目，这段说明无处可印。"
+            + _known_regions(regions),
+        )
+    )
+    return False
+
+
+def _known_regions(regions: dict[str, str]) -> str:
+    if not regions:
+        return "目前没有任何合作交流项目行。"
+    return "有项目的地区：" + "、".join(regions.values()) + "。请改为其中之一，或删除这一行。"
+
+
+def _region_order(
+    fields: FieldValues, regions: dict[str, str], problems: list[Problem]
+) -> list[str]:
+    """The regions listed in 地区顺序, each known and once; an error for every other name."""
+    text = fields.values.get("地区顺序")
+    if not text:
+        return []
+    where = fields.sheet.location(fields.rows.get("地区顺序"), VALUE)
+    order: list[str] = []
+    seen: set[str] = set()
+    for name in contract.split_list(text):
+        key = normalise_name(name)
+        if key in seen:
+            problems.append(error(where, f"地区顺序中「{name}」出现了不止一次。请只保留一次。"))
+        elif key not in regions:
+            problems.append(
+                error(
+                    where,
+                    f"地区顺序中的「{name}」没有任何合作交流项目。"
+                    + _known_regions(regions).replace("或删除这一行", "或从地区顺序中删除"),
+                )
+            )
+        else:
+            order.append(name)
+        seen.add(key)
+    return order

@@ -13,6 +13,7 @@ from ..errors import Problem
 from ..model import (
     ApprovalEntry,
     CooperationRow,
+    MeetingSettings,
     ReportEntry,
     ReportSettings,
     Source,
@@ -59,6 +60,25 @@ class TableNote:
     source: Source
 
 
+@dataclass(frozen=True)
+class MeetingParagraphs:
+    """One 汇报正文 row: a first-level heading and its paragraphs."""
+
+    title: str  # 一级标题, without its number
+    paragraphs: list[str]  # 内容, one string per paragraph
+    source: Source
+
+
+@dataclass(frozen=True)
+class RegionRemark:
+    """One 地区说明 row: paragraphs of the office's own in a region's subsection."""
+
+    region: str  # 对口地区
+    paragraphs: list[str]  # 内容
+    replaces_summary: bool  # 替代生成段落
+    source: Source
+
+
 @dataclass
 class ValidatedInputs:
     """Everything the inputs say that passed the contract's rules, typed."""
@@ -70,6 +90,10 @@ class ValidatedInputs:
     approval: list[ApprovalEntry] = field(default_factory=list)
     cooperation: list[CooperationRecord] = field(default_factory=list)
     notes: list[TableNote] = field(default_factory=list)
+    meeting_settings: MeetingSettings | None = None
+    meeting_body: list[MeetingParagraphs] = field(default_factory=list)
+    region_remarks: list[RegionRemark] = field(default_factory=list)
+    region_order: list[str] = field(default_factory=list)  # 地区顺序, as typed, each known
     problems: list[Problem] = field(default_factory=list)
     workbooks: list[Path] = field(default_factory=list)  # every workbook read, by file name
     row_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # file → sheet → rows

@@ -185,3 +185,68 @@ def test_sort_column_orders_an_items_rows_across_workbooks(tmp_path):
     cooperation_workbook(tmp_path, "供排水处", [row("污水", 2)], header=header)
     (table,) = _dossier(tmp_path).regions
     assert [r.content for r in table.items[0].rows] == ["垃圾", "污水"]
+
+
+def test_meeting_material_regions_in_the_given_order(tmp_path):
+    from _workbooks import TABLE_SETTINGS
+
+    office_workbook(
+        tmp_path,
+        项目表信息=[*TABLE_SETTINGS, ["地区顺序", "大田县"]],
+        会议材料=[
+            ["字段", "内容"],
+            ["会议名称", "第21次局长办公会"],
+            ["标题", "关于合作交流项目的汇报"],
+            ["汇报单位", "办公室"],
+            ["进展标题", "二、推进情况"],
+        ],
+        汇报正文=[
+            ["一级标题", "内容"],
+            ["项目情况", "第一段"],
+            ["背景", "背景段"],
+            ["项目情况", "第二段\n第三段"],
+        ],
+        地区说明=[
+            ["对口地区", "内容", "替代生成段落"],
+            ["永安市", "永安说明", "是"],
+            ["大田县", "大田说明一", None],
+            ["大田县", "大田说明二", "否"],
+        ],
+    )
+    cooperation_workbook(
+        tmp_path,
+        "环保处",
+        [
+            cooperation_row(region="永安市"),
+            cooperation_row(region="大田县", serial=2, item="水"),
+            cooperation_row(region="大田县", serial=1, item="气", 是否纳入="否", 说明="不做"),
+        ],
+    )
+    cooperation_workbook(
+        tmp_path, "水利处", [cooperation_row(region="大田县", serial=2, item="水", content="又")]
+    )
+    dossier = _dossier(tmp_path)
+    # 地区顺序 puts 大田县 first, for the tables and for the meeting material alike
+    assert [table.region for table in dossier.regions] == ["大田县", "永安市"]
+    meeting = dossier.meeting
+    assert meeting.settings.progress_title == "推进情况"  # the typed number is stripped
+    assert meeting.settings.closing == "以上汇报，请予审议。"
+    assert [(s.title, s.paragraphs) for s in meeting.sections] == [
+        ("项目情况", ["第一段", "第二段", "第三段"]),
+        ("背景", ["背景段"]),
+    ]
+    datian, yongan = meeting.regions
+    assert (datian.attachment, yongan.attachment) == (1, 2)
+    assert datian.table is dossier.regions[0]
+    assert datian.remarks == ["大田说明一", "大田说明二"] and not datian.replaces_summary
+    assert yongan.remarks == ["永安说明"] and yongan.replaces_summary
+    first, second = datian.table.items
+    assert (first.name, first.included, first.departments) == ("气", False, ["环保处"])
+    # the item's rows in file-name order (水 < 环 by code point), each workbook named once
+    assert (second.name, second.departments) == ("水", ["水利处", "环保处"])
+
+
+def test_no_meeting_material_without_its_sheet(tmp_path):
+    office_workbook(tmp_path)
+    cooperation_workbook(tmp_path, "环保处", [cooperation_row()])
+    assert _dossier(tmp_path).meeting is None

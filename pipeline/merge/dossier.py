@@ -1,8 +1,8 @@
 """Assembling the validated records of all workbooks into the documents' typed model.
 
 The order of everything in the documents is decided here, with pandas: report entries by
-排序, then workbook (file name) and row; approval entries by 签署时间; regions in order of first
-appearance, items by 序号, an item's rows by 排序, then workbook and row.
+排序, then workbook (file name) and row; approval entries by 签署时间; regions in the order of 地区顺序,
+then of first appearance, items by 序号, an item's rows by 排序, then workbook and row.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from ..model import (
     WorkReport,
 )
 from ..validate import CooperationRecord, ValidatedInputs
+from .meeting import meeting_material
 
 Record = TypeVar("Record")
 
@@ -47,12 +48,16 @@ def merge(validated: ValidatedInputs) -> Dossier:
                     "没有任何合作交流项目行，未生成合作交流项目表。",
                 )
             )
+    meeting = None
+    if validated.meeting_settings is not None and settings is not None and regions:
+        meeting = meeting_material(validated, settings, regions)
     return Dossier(
         report=report,
         table_settings=settings,
         regions=regions,
         notices=notices,
         row_counts=validated.row_counts,
+        meeting=meeting,
     )
 
 
@@ -148,8 +153,10 @@ def _region_tables(validated: ValidatedInputs, settings: TableSettings) -> list[
     if not records:
         return []
     regions = [normalise_name(record.region) for record in records]
-    # Records come in file-name and row order: a region's first appearance is its first record.
-    first_seen = {key: i for i, key in enumerate(dict.fromkeys(regions))}
+    # The regions of 地区顺序 first, in its order; then the others in order of first
+    # appearance (records come in file-name and row order).
+    listed = [normalise_name(name) for name in validated.region_order]
+    first_seen = {key: i for i, key in enumerate(dict.fromkeys([*listed, *regions]))}
     ordered = _in_order(
         records,
         region=[first_seen[key] for key in regions],

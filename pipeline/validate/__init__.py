@@ -1,7 +1,7 @@
 """Validate: `LoadedInputs` → `ValidatedInputs`.
 
 In: the loaded sheets and the problems found reading them. Out: the settings, outline, report
-entries, approval entries, cooperation rows and notes as typed records (`records.py`), each with
+entries, approval entries, cooperation rows, notes and the meeting material's sheets as typed records (`records.py`), each with
 its `Source`, and every problem of the input contract at once, errors and notices, each naming
 its file, sheet, cell and column and saying what to do. Records with errors are left out.
 """
@@ -9,16 +9,20 @@ its file, sheet, cell and column and saying what to do. Records with errors are 
 from .checks import validate
 from .records import (
     CooperationRecord,
+    MeetingParagraphs,
     OutlineHeading,
     ProgressRecord,
+    RegionRemark,
     TableNote,
     ValidatedInputs,
 )
 
 __all__ = [
     "CooperationRecord",
+    "MeetingParagraphs",
     "OutlineHeading",
     "ProgressRecord",
+    "RegionRemark",
     "TableNote",
     "ValidatedInputs",
     "validate",

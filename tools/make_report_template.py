@@ -7,7 +7,7 @@ the form carry no direct text formatting. Re-run this script to restore the defa
     python tools/make_report_template.py [OUTPUT]
 
 Layout follows GB/T 9704-2012: A4, margins 37/35/28/26 mm, 22 lines of 28.95 pt on the
-版心, page numbers `— N —` outside on odd and even pages.
+版心 and 28 characters of 三号 a line, page numbers `— N —` outside on odd and even pages.
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ FOOTER_DISTANCE = mm(22)
 # Sizes in points: 二号 22, 三号 16, 四号 14, 小四 12.
 SIZE_TITLE, SIZE_BODY, SIZE_SMALL, SIZE_FORM = 22, 16, 14, 12
 SIZE_MASTHEAD = 54
+# 28 characters of 三号 a line: 156 mm holds 27.6 characters of 16 pt, so every 三号 style is
+# condensed by 0.25 pt (28 × 15.75 pt = 441 pt ≤ 442.2 pt < 29 × 15.75 pt). Word's character grid
+# (`linesAndChars` with a negative charSpace) would do the same in Word, but LibreOffice gives
+# a 16 pt character two cells of that 15.75 pt grid and sets 14 or 15 a line.
+BODY_CHAR_SPACING = -5  # twentieths of a point
 
 
 # ------------------------------------------------------------------ style XML
@@ -94,6 +99,11 @@ def run_properties(
         half_points = round(size * 2)
         parts.append(f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>')
     return f"<w:rPr>{''.join(parts)}</w:rPr>" if parts else ""
+
+
+def body_run_properties(font: str) -> str:
+    """三号 text on the 版心: condensed so that a full line holds 28 characters."""
+    return run_properties(font, SIZE_BODY, spacing=BODY_CHAR_SPACING)
 
 
 def paragraph_properties(
@@ -177,7 +187,7 @@ def styles_xml() -> str:
             "Normal",
             "Normal",
             paragraph_properties(jc="both"),
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
             based_on=None,
             default=True,
         ),
@@ -214,7 +224,7 @@ def styles_xml() -> str:
             "ReportIssue",
             "专报期号",
             paragraph_properties(jc="center", after=pt(12)),
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
             next_style="ReportPublisher",
         ),
         paragraph_style(
@@ -239,7 +249,7 @@ def styles_xml() -> str:
             "ReportRecipients",
             "报送",
             paragraph_properties(jc="left"),
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
             next_style="ReportTitle",
         ),
         # 主体
@@ -256,20 +266,20 @@ def styles_xml() -> str:
             "ReportBody",
             "专报正文",
             body,
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
         ),
         paragraph_style(
             "ReportHeading1",
             "一级标题",
             paragraph_properties(keep_next=True, first_line_chars=2, jc="both", outline=0),
-            run_properties(HEADING1_FONT, SIZE_BODY),
+            body_run_properties(HEADING1_FONT),
             next_style="ReportBody",
         ),
         paragraph_style(
             "ReportHeading2",
             "二级标题",
             paragraph_properties(keep_next=True, first_line_chars=2, jc="both", outline=1),
-            run_properties(HEADING2_FONT, SIZE_BODY),
+            body_run_properties(HEADING2_FONT),
             next_style="ReportBody",
         ),
         paragraph_style(
@@ -277,7 +287,7 @@ def styles_xml() -> str:
             "结束语",
             # 正文下空一行编排落款 (GB/T 9704 7.3.5.2).
             paragraph_properties(first_line_chars=2, jc="both", after=LINE_PITCH),
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
             based_on="ReportBody",
             next_style="ReportSignature",
         ),
@@ -285,13 +295,13 @@ def styles_xml() -> str:
             "ReportSignature",
             "落款与日期",
             paragraph_properties(right_chars=2, jc="right"),
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
         ),
         paragraph_style(
             "ReportContact",
             "联系人",
             body,
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
             based_on="ReportBody",
         ),
         paragraph_style(

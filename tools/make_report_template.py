@@ -177,6 +177,23 @@ def paragraph_style(
     )
 
 
+# The default character, table and list styles Word expects in every document.
+BUILT_IN_STYLES = (
+    '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
+    '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/>'
+    "<w:semiHidden/><w:unhideWhenUsed/></w:style>"
+    '<w:style w:type="table" w:default="1" w:styleId="TableNormal">'
+    '<w:name w:val="Normal Table"/><w:uiPriority w:val="99"/><w:semiHidden/>'
+    '<w:unhideWhenUsed/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>'
+    '<w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+    '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+    "</w:tblCellMar></w:tblPr></w:style>"
+    '<w:style w:type="numbering" w:default="1" w:styleId="NoList">'
+    '<w:name w:val="No List"/><w:uiPriority w:val="99"/><w:semiHidden/>'
+    "<w:unhideWhenUsed/></w:style>"
+)
+
+
 def styles_xml() -> str:
     red_rule = f'<w:bottom w:val="single" w:sz="12" w:space="1" w:color="{RED}"/>'
     body = paragraph_properties(first_line_chars=2, jc="both")
@@ -191,18 +208,7 @@ def styles_xml() -> str:
             based_on=None,
             default=True,
         ),
-        '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
-        '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/>'
-        "<w:semiHidden/><w:unhideWhenUsed/></w:style>",
-        '<w:style w:type="table" w:default="1" w:styleId="TableNormal">'
-        '<w:name w:val="Normal Table"/><w:uiPriority w:val="99"/><w:semiHidden/>'
-        '<w:unhideWhenUsed/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>'
-        '<w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
-        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
-        "</w:tblCellMar></w:tblPr></w:style>",
-        '<w:style w:type="numbering" w:default="1" w:styleId="NoList">'
-        '<w:name w:val="No List"/><w:uiPriority w:val="99"/><w:semiHidden/>'
-        "<w:unhideWhenUsed/></w:style>",
+        BUILT_IN_STYLES,
         paragraph_style(
             "Footer",
             "footer",
@@ -391,14 +397,79 @@ def styles_xml() -> str:
     return f"<w:styles {W}>{defaults}{''.join(styles)}</w:styles>"
 
 
-def font_table_xml() -> bytes:
-    fonts = "".join(
-        f'<w:font w:name="{name}"><w:charset w:val="86"/><w:family w:val="modern"/>'
-        '<w:pitch w:val="fixed"/></w:font>'
-        for name in FONTS
-    )
+# Font table entries as Word writes them for these faces (charset 86 is GB2312). Stock Windows
+# has 仿宋, 楷体, 黑体 and 宋体 but not the _GB2312 faces or 方正小标宋简体: altName names the face
+# Word uses where the named one is missing; 黑体 and 宋体 name their own English names.
+# name: (altName, panose, family, pitch, usb0, usb1, usb2, csb0)
+FONT_ENTRIES: dict[str, tuple[str, str, str, str, str, str, str, str]] = {
+    "仿宋_GB2312": (
+        "仿宋",
+        "02010609030101010101",
+        "modern",
+        "fixed",
+        "00000001",
+        "080E0000",
+        "00000010",
+        "00040000",
+    ),
+    "楷体_GB2312": (
+        "楷体",
+        "02010609030101010101",
+        "modern",
+        "fixed",
+        "00000001",
+        "080E0000",
+        "00000010",
+        "00040000",
+    ),
+    "方正小标宋简体": (
+        "宋体",
+        "03000509000000000000",
+        "script",
+        "fixed",
+        "00000001",
+        "080E0000",
+        "00000010",
+        "00040000",
+    ),
+    "黑体": (
+        "SimHei",
+        "02010609060101010101",
+        "modern",
+        "fixed",
+        "800002BF",
+        "38CF7CFA",
+        "00000016",
+        "00040001",
+    ),
+    "宋体": (
+        "SimSun",
+        "02010600030101010101",
+        "auto",
+        "variable",
+        "00000003",
+        "288F0000",
+        "00000016",
+        "00040001",
+    ),
+}
+
+
+def font_table_xml(names: tuple[str, ...] = FONTS) -> bytes:
+    """`word/fontTable.xml` naming `names`, each with its Windows fallback."""
+    entries = []
+    for name in names:
+        alt, panose, family, pitch, usb0, usb1, usb2, csb0 = FONT_ENTRIES[name]
+        entries.append(
+            f'<w:font w:name="{name}"><w:altName w:val="{alt}"/>'
+            f'<w:panose1 w:val="{panose}"/><w:charset w:val="86"/>'
+            f'<w:family w:val="{family}"/><w:pitch w:val="{pitch}"/>'
+            f'<w:sig w:usb0="{usb0}" w:usb1="{usb1}" w:usb2="{usb2}" w:usb3="00000000"'
+            f' w:csb0="{csb0}" w:csb1="00000000"/></w:font>'
+        )
     return (
-        f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<w:fonts {W}>{fonts}</w:fonts>"
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        f"<w:fonts {W}>{''.join(entries)}</w:fonts>"
     ).encode()
 
 
@@ -577,7 +648,7 @@ def add_form(doc) -> None:
             fill_value(value_cell, value)
 
 
-def clean_package(doc) -> None:
+def clean_package(doc, fonts: tuple[str, ...] = FONTS) -> None:
     """Keep only the parts a template needs: no thumbnail, sample numbering or customXml."""
     package_rels = doc.part.package.rels
     for rId, rel in list(package_rels.items()):
@@ -587,7 +658,7 @@ def clean_package(doc) -> None:
         if rel.reltype.endswith(("/stylesWithEffects", "/customXml", "/numbering", "/webSettings")):
             doc.part.rels.pop(rId)
         elif rel.reltype.endswith("/fontTable"):
-            rel.target_part._blob = font_table_xml()
+            rel.target_part._blob = font_table_xml(fonts)
 
 
 def replace_children(element, xml: str) -> None:

@@ -34,6 +34,9 @@ from docx.shared import Pt, Twips
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from make_report_template import BUILT_IN_STYLES, W, font_table_xml, replace_children  # noqa: E402
 
 from pipeline._docx import normalise_zip  # noqa: E402
 from pipeline._table_layout import column_widths  # noqa: E402
@@ -45,6 +48,7 @@ TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADER_FONT = "黑体"
 PAGE_NUMBER_FONT = "宋体"
+FONTS = (TITLE_FONT, BODY_FONT, HEADER_FONT, PAGE_NUMBER_FONT)
 
 
 def mm(value: float) -> int:
@@ -124,19 +128,28 @@ def cell_margins():
     return margins
 
 
-def define_styles(document) -> None:
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    set_fonts(rpr, BODY_FONT)
-    lang = rpr.find(qn("w:lang"))
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    lang.set(qn("w:val"), "zh-CN")
-    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
-    spacing.attrib.clear()
-    spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), "240")
-    spacing.set(qn("w:lineRule"), "auto")
+def reset_styles(document) -> None:
+    """Start from the report template's base styles: the default package's 160-odd styles name
+    Courier and theme fonts without a Chinese face."""
+    fonts = " ".join(f'w:{script}="{BODY_FONT}"' for script in ("ascii", "hAnsi", "eastAsia", "cs"))
+    defaults = (
+        f"<w:docDefaults><w:rPrDefault><w:rPr><w:rFonts {fonts}/>"
+        '<w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="zh-CN" w:eastAsia="zh-CN"'
+        ' w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
+        '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+        "</w:docDefaults>"
+    )
+    normal = (
+        '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/>'
+        "<w:qFormat/></w:style>"
+    )
+    replace_children(
+        document.styles.element, f"<w:styles {W}>{defaults}{normal}{BUILT_IN_STYLES}</w:styles>"
+    )
 
+
+def define_styles(document) -> None:
+    reset_styles(document)
     normal = document.styles["Normal"]
     normal.font.size = Pt(TABLE_FONT_SIZE)
     set_fonts(normal.element.get_or_add_rPr(), BODY_FONT)
@@ -325,8 +338,16 @@ def build_table(document) -> None:
         fill(merged, tag, "Table Text")
 
 
+def set_font_table(document) -> None:
+    """Name the table's fonts, each with its Windows fallback, instead of the default list."""
+    for rel in document.part.rels.values():
+        if rel.reltype.endswith("/fontTable"):
+            rel.target_part._blob = font_table_xml(FONTS)
+
+
 def build(output: Path) -> None:
     document = Document()
+    set_font_table(document)
     define_styles(document)
     set_section(document)
     body = document.element.body

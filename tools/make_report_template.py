@@ -473,13 +473,14 @@ def font_table_xml(names: tuple[str, ...] = FONTS) -> bytes:
     ).encode()
 
 
-def settings_xml() -> str:
+def settings_xml(compat_options: str = "") -> str:
+    """Word 2013+ layout (compatibility mode 15); `compat_options` are `w:compat` flags."""
     children = [
         '<w:zoom w:percent="100"/>',
         '<w:defaultTabStop w:val="420"/>',
         "<w:evenAndOddHeaders/>",  # odd pages number right, even pages left
         '<w:characterSpacingControl w:val="compressPunctuation"/>',
-        '<w:compat><w:compatSetting w:name="compatibilityMode"'
+        f'<w:compat>{compat_options}<w:compatSetting w:name="compatibilityMode"'
         ' w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>',
         '<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/>',
         '<w:decimalSymbol w:val="."/>',

@@ -36,7 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from make_report_template import BUILT_IN_STYLES, W, font_table_xml, replace_children  # noqa: E402
+from make_report_template import (  # noqa: E402
+    BUILT_IN_STYLES,
+    W,
+    clean_package,
+    replace_children,
+    settings_xml,
+)
 
 from pipeline._docx import normalise_zip  # noqa: E402
 from pipeline._table_layout import column_widths  # noqa: E402
@@ -197,6 +203,9 @@ def set_section(document) -> None:
     section.header_distance = Twips(mm(15))
     section.footer_distance = Twips(mm(15))
     section.gutter = Twips(0)
+    sect_pr = section._sectPr
+    for name in list(sect_pr.attrib):  # revision ids inherited from the blank document
+        del sect_pr.attrib[name]
     document.settings.odd_and_even_pages_header_footer = True
     page_number(document, section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
     page_number(document, section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
@@ -338,16 +347,15 @@ def build_table(document) -> None:
         fill(merged, tag, "Table Text")
 
 
-def set_font_table(document) -> None:
-    """Name the table's fonts, each with its Windows fallback, instead of the default list."""
-    for rel in document.part.rels.values():
-        if rel.reltype.endswith("/fontTable"):
-            rel.target_part._blob = font_table_xml(FONTS)
-
-
 def build(output: Path) -> None:
     document = Document()
-    set_font_table(document)
+    # The same package as the report template's: no thumbnail, extended properties naming the
+    # default document's application, stylesWithEffects or sample numbering; the table's fonts
+    # with their Windows fallbacks; Word 2013+ layout settings.
+    clean_package(document, FONTS)
+    # A line ending in a manual line break (a line break typed in a cell) is not stretched
+    # across the cell by justification; Word and LibreOffice both read this setting.
+    replace_children(document.settings.element, settings_xml("<w:doNotExpandShiftReturn/>"))
     define_styles(document)
     set_section(document)
     body = document.element.body
@@ -372,15 +380,6 @@ def build(output: Path) -> None:
     size.set(qn("w:val"), "2")
     mark_rpr.append(size)
     mark.append(mark_rpr)
-
-    # A line ending in a manual line break (a line break typed in a cell) is not stretched
-    # across the cell by justification; Word and LibreOffice both read this setting.
-    compat = document.settings.element.find(qn("w:compat"))
-    compat.insert(0, OxmlElement("w:doNotExpandShiftReturn"))
-
-    theme = document.settings.element.find(qn("w:themeFontLang"))
-    if theme is not None:
-        theme.set(qn("w:eastAsia"), "zh-CN")
 
     # Fixed properties and zip stamps: running the tool again gives the same bytes.
     props = document.core_properties

@@ -59,8 +59,10 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = mm(37), mm(35), mm(28), m
 TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # the 版心, 156 mm
 LINE_PITCH = 579  # 28.95 pt: 22 lines on the 225 mm 版心
 HEADER_DISTANCE = mm(15)
-# The page number's top sits about 7 mm below the 版心 (GB/T 9704 7.5).
-FOOTER_DISTANCE = mm(22)
+# GB/T 9704 7.5: the page number's dashes 7 mm below the 版心. The footer distance is to the
+# footer's lower edge, and 四号 dashes sit about 3 mm above that edge.
+PAGE_NUMBER_DROP, PAGE_NUMBER_RISE = 7, 3
+FOOTER_DISTANCE = MARGIN_BOTTOM - mm(PAGE_NUMBER_DROP + PAGE_NUMBER_RISE)  # 25 mm
 
 # Sizes in points: 二号 22, 三号 16, 四号 14, 小四 12.
 SIZE_TITLE, SIZE_BODY, SIZE_SMALL, SIZE_FORM = 22, 16, 14, 12

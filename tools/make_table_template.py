@@ -6,8 +6,8 @@ The generated file is the starting point; the office may restyle it in Word afte
 (fonts, sizes, borders, margins) as long as the tags stay. Layout:
 
 - A4 landscape (297 × 210 mm); margins top 28 mm, bottom 26 mm, left and right 25 mm,
-  so the text width (版心) is 247 × 156 mm. Page numbers `— 1 —` in 宋体 四号, right on odd
-  pages and left on even pages.
+  so the text width (版心) is 247 × 156 mm. Page numbers `— 1 —` in 宋体 四号, 7 mm below the
+  版心, right on odd pages and left on even pages.
 - Paragraph styles: `TableTitle` 方正小标宋简体 二号 centred; `TableHeader` 黑体 小四 centred;
   `TableText` 仿宋_GB2312 小四 flush left and `TableTextCentred` for the short columns;
   `TableNote` 仿宋_GB2312 小四; `PageFooter` 宋体 四号. Table style `ProjectTable`: single
@@ -38,6 +38,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from make_report_template import (  # noqa: E402
     BUILT_IN_STYLES,
+    PAGE_NUMBER_DROP,
+    PAGE_NUMBER_RISE,
     W,
     clean_package,
     replace_children,
@@ -64,6 +66,8 @@ def mm(value: float) -> int:
 
 PAGE_WIDTH, PAGE_HEIGHT = 16838, 11906  # A4 landscape, as Word writes it
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = mm(28), mm(26), mm(25)
+# The page number's dashes 7 mm below the 版心, as in the report (GB/T 9704 7.5).
+FOOTER_DISTANCE = MARGIN_BOTTOM - mm(PAGE_NUMBER_DROP + PAGE_NUMBER_RISE)  # 16 mm
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_SIDE
 CELL_PADDING = mm(1.5)  # left and right, each
 TABLE_FONT_SIZE = 12  # 小四
@@ -201,7 +205,7 @@ def set_section(document) -> None:
     section.left_margin = Twips(MARGIN_SIDE)
     section.right_margin = Twips(MARGIN_SIDE)
     section.header_distance = Twips(mm(15))
-    section.footer_distance = Twips(mm(15))
+    section.footer_distance = Twips(FOOTER_DISTANCE)
     section.gutter = Twips(0)
     sect_pr = section._sectPr
     for name in list(sect_pr.attrib):  # revision ids inherited from the blank document

@@ -182,6 +182,18 @@ def define_styles(document) -> None:
     )
     note = paragraph_style(document, "Table Note", BODY_FONT, TABLE_FONT_SIZE, align=justify)
     note.paragraph_format.space_before = Pt(3)
+    # `注：` hangs in the first two characters; the notes' text, their wrapped lines and the
+    # later notes (which start with a tab to this indent) align after it.
+    note_indent = note.element.get_or_add_pPr().get_or_add_ind()
+    note_indent.attrib.clear()
+    hanging = 2 * TABLE_FONT_SIZE * 20
+    for name, value in (
+        ("leftChars", 200),
+        ("left", hanging),
+        ("hangingChars", 200),
+        ("hanging", hanging),
+    ):
+        note_indent.set(qn(f"w:{name}"), str(value))
     footer = paragraph_style(document, "Page Footer", PAGE_NUMBER_FONT, 14, align=None)
     footer.paragraph_format.alignment = None
 
@@ -369,9 +381,14 @@ def build(output: Path) -> None:
     document.add_paragraph("{{ title }}", style="Table Title")
     build_table(document)
     document.add_paragraph("{%p for note in notes %}", style="Table Note")
-    document.add_paragraph(
-        "{% if loop.first %}注：{% endif %}{{ loop.index }}、{{ note }}", style="Table Note"
-    )
+    document.add_paragraph("{%p if loop.first %}", style="Table Note")
+    document.add_paragraph("注：{{ loop.index }}、{{ note }}", style="Table Note")
+    document.add_paragraph("{%p else %}", style="Table Note")
+    # A tab in the first line goes to the hanging indent, under the first note's number.
+    later = document.add_paragraph(style="Table Note")
+    later.add_run().add_tab()
+    later.add_run("{{ loop.index }}、{{ note }}")
+    document.add_paragraph("{%p endif %}", style="Table Note")
     document.add_paragraph("{%p endfor %}", style="Table Note")
     # Word wants a paragraph after a table; keep it one point high so it never adds a page.
     tail = document.add_paragraph()

@@ -1,9 +1,11 @@
-"""The baseline: the benchmark's table rows written the way a user would with python-docx.
+"""The baseline: the same tables built the way a user would with pandas and python-docx.
 
-One table, a header row, then `add_row()` and `cell.text = …` for every cell of every row. No
-Excel reading, no validation, no fitting: only building and saving the Word document.
+Every department workbook's 合作交流项目 sheet read with `pandas.read_excel`, the rows of all
+workbooks concatenated, sorted by region and 序号, and one Word document per region with one
+table: a header row, then `add_row()` and `cell.text = …` for every cell. No validation, no
+merged cells, no fitting, no archive: only reading, grouping and building the documents.
 
-    python bench/naive_docx.py --departments 100 --rows 100 --out /tmp/naive.docx
+    python bench/naive_docx.py --inputs /tmp/inputs/100x100 --out /tmp/naive
 """
 
 from __future__ import annotations
@@ -12,32 +14,41 @@ import argparse
 from pathlib import Path
 
 import docx
-import synthetic
+import pandas as pd
+
+SHEET = "合作交流项目"
+HIDDEN = ("对口地区", "是否纳入", "说明", "排序")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--departments", type=int, required=True)
-    parser.add_argument("--rows", type=int, required=True, help="rows per department")
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--inputs", type=Path, required=True, help="the workbooks' folder")
+    parser.add_argument("--out", type=Path, required=True, help="folder for the documents")
     args = parser.parse_args()
 
-    rows = synthetic.table_rows(synthetic.generate(synthetic.Size(args.departments, args.rows)))
-    columns = [c for c in synthetic.COOPERATION_HEADER if c not in ("对口地区", "是否纳入", "说明")]
-    document = docx.Document()
-    table = document.add_table(rows=1, cols=len(columns))
-    for cell, name in zip(table.rows[0].cells, columns, strict=True):
-        cell.text = name
-    header = synthetic.COOPERATION_HEADER
-    for values in rows:
-        record = dict(zip(header, values, strict=True))
-        if record["是否纳入"] == "否":
-            record["预计完成时间"] = record["说明"]  # what a row not included shows
-        row = table.add_row()
-        for cell, name in zip(row.cells, columns, strict=True):
-            value = record[name]
-            cell.text = "" if value is None else str(value)
-    document.save(args.out)
+    frames = []
+    for path in sorted(args.inputs.glob("*.xlsx")):
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str)
+        if SHEET in sheets:
+            frames.append(sheets[SHEET])
+    rows = pd.concat(frames, ignore_index=True)
+    rows["序号"] = pd.to_numeric(rows["序号"])
+    rows = rows.sort_values(["对口地区", "序号"], kind="stable")
+    excluded = rows["是否纳入"] == "否"
+    rows.loc[excluded, "预计完成时间"] = rows.loc[excluded, "说明"]  # what such a row shows
+    columns = [c for c in rows.columns if c not in HIDDEN]
+    args.out.mkdir(parents=True, exist_ok=True)
+    for region, group in rows.groupby("对口地区", sort=False):
+        document = docx.Document()
+        document.add_heading(f"{region}合作交流项目表", level=1)
+        table = document.add_table(rows=1, cols=len(columns))
+        for cell, name in zip(table.rows[0].cells, columns, strict=True):
+            cell.text = name
+        for values in group[columns].itertuples(index=False):
+            row = table.add_row()
+            for cell, value in zip(row.cells, values, strict=True):
+                cell.text = "" if pd.isna(value) else str(value)
+        document.save(args.out / f"{region}.docx")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ the form carry no direct text formatting. Re-run this script to restore the defa
     python tools/make_report_template.py [OUTPUT]
 
 Layout follows GB/T 9704-2012: A4, margins 37/35/28/26 mm, 22 lines of 28.95 pt on the
-版心, page numbers `— N —` outside on odd and even pages.
+版心 and 28 characters of 三号 a line, page numbers `— N —` outside on odd and even pages.
 """
 
 from __future__ import annotations
@@ -59,12 +59,19 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = mm(37), mm(35), mm(28), m
 TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # the 版心, 156 mm
 LINE_PITCH = 579  # 28.95 pt: 22 lines on the 225 mm 版心
 HEADER_DISTANCE = mm(15)
-# The page number's top sits about 7 mm below the 版心 (GB/T 9704 7.5).
-FOOTER_DISTANCE = mm(22)
+# GB/T 9704 7.5: the page number's dashes 7 mm below the 版心. The footer distance is to the
+# footer's lower edge, and 四号 dashes sit about 3 mm above that edge.
+PAGE_NUMBER_DROP, PAGE_NUMBER_RISE = 7, 3
+FOOTER_DISTANCE = MARGIN_BOTTOM - mm(PAGE_NUMBER_DROP + PAGE_NUMBER_RISE)  # 25 mm
 
 # Sizes in points: 二号 22, 三号 16, 四号 14, 小四 12.
 SIZE_TITLE, SIZE_BODY, SIZE_SMALL, SIZE_FORM = 22, 16, 14, 12
 SIZE_MASTHEAD = 54
+# 28 characters of 三号 a line: 156 mm holds 27.6 characters of 16 pt, so every 三号 style is
+# condensed by 0.25 pt (28 × 15.75 pt = 441 pt ≤ 442.2 pt < 29 × 15.75 pt). Word's character grid
+# (`linesAndChars` with a negative charSpace) would do the same in Word, but LibreOffice gives
+# a 16 pt character two cells of that 15.75 pt grid and sets 14 or 15 a line.
+BODY_CHAR_SPACING = -5  # twentieths of a point
 
 
 # ------------------------------------------------------------------ style XML
@@ -94,6 +101,11 @@ def run_properties(
         half_points = round(size * 2)
         parts.append(f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>')
     return f"<w:rPr>{''.join(parts)}</w:rPr>" if parts else ""
+
+
+def body_run_properties(font: str) -> str:
+    """三号 text on the 版心: condensed so that a full line holds 28 characters."""
+    return run_properties(font, SIZE_BODY, spacing=BODY_CHAR_SPACING)
 
 
 def paragraph_properties(
@@ -167,6 +179,23 @@ def paragraph_style(
     )
 
 
+# The default character, table and list styles Word expects in every document.
+BUILT_IN_STYLES = (
+    '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
+    '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/>'
+    "<w:semiHidden/><w:unhideWhenUsed/></w:style>"
+    '<w:style w:type="table" w:default="1" w:styleId="TableNormal">'
+    '<w:name w:val="Normal Table"/><w:uiPriority w:val="99"/><w:semiHidden/>'
+    '<w:unhideWhenUsed/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>'
+    '<w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+    '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+    "</w:tblCellMar></w:tblPr></w:style>"
+    '<w:style w:type="numbering" w:default="1" w:styleId="NoList">'
+    '<w:name w:val="No List"/><w:uiPriority w:val="99"/><w:semiHidden/>'
+    "<w:unhideWhenUsed/></w:style>"
+)
+
+
 def styles_xml() -> str:
     red_rule = f'<w:bottom w:val="single" w:sz="12" w:space="1" w:color="{RED}"/>'
     body = paragraph_properties(first_line_chars=2, jc="both")
@@ -177,22 +206,11 @@ def styles_xml() -> str:
             "Normal",
             "Normal",
             paragraph_properties(jc="both"),
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
             based_on=None,
             default=True,
         ),
-        '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
-        '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/>'
-        "<w:semiHidden/><w:unhideWhenUsed/></w:style>",
-        '<w:style w:type="table" w:default="1" w:styleId="TableNormal">'
-        '<w:name w:val="Normal Table"/><w:uiPriority w:val="99"/><w:semiHidden/>'
-        '<w:unhideWhenUsed/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>'
-        '<w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
-        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
-        "</w:tblCellMar></w:tblPr></w:style>",
-        '<w:style w:type="numbering" w:default="1" w:styleId="NoList">'
-        '<w:name w:val="No List"/><w:uiPriority w:val="99"/><w:semiHidden/>'
-        "<w:unhideWhenUsed/></w:style>",
+        BUILT_IN_STYLES,
         paragraph_style(
             "Footer",
             "footer",
@@ -214,7 +232,7 @@ def styles_xml() -> str:
             "ReportIssue",
             "专报期号",
             paragraph_properties(jc="center", after=pt(12)),
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
             next_style="ReportPublisher",
         ),
         paragraph_style(
@@ -239,7 +257,7 @@ def styles_xml() -> str:
             "ReportRecipients",
             "报送",
             paragraph_properties(jc="left"),
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
             next_style="ReportTitle",
         ),
         # 主体
@@ -256,20 +274,20 @@ def styles_xml() -> str:
             "ReportBody",
             "专报正文",
             body,
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
         ),
         paragraph_style(
             "ReportHeading1",
             "一级标题",
             paragraph_properties(keep_next=True, first_line_chars=2, jc="both", outline=0),
-            run_properties(HEADING1_FONT, SIZE_BODY),
+            body_run_properties(HEADING1_FONT),
             next_style="ReportBody",
         ),
         paragraph_style(
             "ReportHeading2",
             "二级标题",
             paragraph_properties(keep_next=True, first_line_chars=2, jc="both", outline=1),
-            run_properties(HEADING2_FONT, SIZE_BODY),
+            body_run_properties(HEADING2_FONT),
             next_style="ReportBody",
         ),
         paragraph_style(
@@ -277,7 +295,7 @@ def styles_xml() -> str:
             "结束语",
             # 正文下空一行编排落款 (GB/T 9704 7.3.5.2).
             paragraph_properties(first_line_chars=2, jc="both", after=LINE_PITCH),
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
             based_on="ReportBody",
             next_style="ReportSignature",
         ),
@@ -285,13 +303,13 @@ def styles_xml() -> str:
             "ReportSignature",
             "落款与日期",
             paragraph_properties(right_chars=2, jc="right"),
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
         ),
         paragraph_style(
             "ReportContact",
             "联系人",
             body,
-            run_properties(BODY_FONT, SIZE_BODY),
+            body_run_properties(BODY_FONT),
             based_on="ReportBody",
         ),
         paragraph_style(
@@ -381,24 +399,90 @@ def styles_xml() -> str:
     return f"<w:styles {W}>{defaults}{''.join(styles)}</w:styles>"
 
 
-def font_table_xml() -> bytes:
-    fonts = "".join(
-        f'<w:font w:name="{name}"><w:charset w:val="86"/><w:family w:val="modern"/>'
-        '<w:pitch w:val="fixed"/></w:font>'
-        for name in FONTS
-    )
+# Font table entries as Word writes them for these faces (charset 86 is GB2312). Stock Windows
+# has 仿宋, 楷体, 黑体 and 宋体 but not the _GB2312 faces or 方正小标宋简体: altName names the face
+# Word uses where the named one is missing; 黑体 and 宋体 name their own English names.
+# name: (altName, panose, family, pitch, usb0, usb1, usb2, csb0)
+FONT_ENTRIES: dict[str, tuple[str, str, str, str, str, str, str, str]] = {
+    "仿宋_GB2312": (
+        "仿宋",
+        "02010609030101010101",
+        "modern",
+        "fixed",
+        "00000001",
+        "080E0000",
+        "00000010",
+        "00040000",
+    ),
+    "楷体_GB2312": (
+        "楷体",
+        "02010609030101010101",
+        "modern",
+        "fixed",
+        "00000001",
+        "080E0000",
+        "00000010",
+        "00040000",
+    ),
+    "方正小标宋简体": (
+        "宋体",
+        "03000509000000000000",
+        "script",
+        "fixed",
+        "00000001",
+        "080E0000",
+        "00000010",
+        "00040000",
+    ),
+    "黑体": (
+        "SimHei",
+        "02010609060101010101",
+        "modern",
+        "fixed",
+        "800002BF",
+        "38CF7CFA",
+        "00000016",
+        "00040001",
+    ),
+    "宋体": (
+        "SimSun",
+        "02010600030101010101",
+        "auto",
+        "variable",
+        "00000003",
+        "288F0000",
+        "00000016",
+        "00040001",
+    ),
+}
+
+
+def font_table_xml(names: tuple[str, ...] = FONTS) -> bytes:
+    """`word/fontTable.xml` naming `names`, each with its Windows fallback."""
+    entries = []
+    for name in names:
+        alt, panose, family, pitch, usb0, usb1, usb2, csb0 = FONT_ENTRIES[name]
+        entries.append(
+            f'<w:font w:name="{name}"><w:altName w:val="{alt}"/>'
+            f'<w:panose1 w:val="{panose}"/><w:charset w:val="86"/>'
+            f'<w:family w:val="{family}"/><w:pitch w:val="{pitch}"/>'
+            f'<w:sig w:usb0="{usb0}" w:usb1="{usb1}" w:usb2="{usb2}" w:usb3="00000000"'
+            f' w:csb0="{csb0}" w:csb1="00000000"/></w:font>'
+        )
     return (
-        f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n<w:fonts {W}>{fonts}</w:fonts>"
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        f"<w:fonts {W}>{''.join(entries)}</w:fonts>"
     ).encode()
 
 
-def settings_xml() -> str:
+def settings_xml(compat_options: str = "") -> str:
+    """Word 2013+ layout (compatibility mode 15); `compat_options` are `w:compat` flags."""
     children = [
         '<w:zoom w:percent="100"/>',
         '<w:defaultTabStop w:val="420"/>',
         "<w:evenAndOddHeaders/>",  # odd pages number right, even pages left
         '<w:characterSpacingControl w:val="compressPunctuation"/>',
-        '<w:compat><w:compatSetting w:name="compatibilityMode"'
+        f'<w:compat>{compat_options}<w:compatSetting w:name="compatibilityMode"'
         ' w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>',
         '<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/>',
         '<w:decimalSymbol w:val="."/>',
@@ -567,7 +651,7 @@ def add_form(doc) -> None:
             fill_value(value_cell, value)
 
 
-def clean_package(doc) -> None:
+def clean_package(doc, fonts: tuple[str, ...] = FONTS) -> None:
     """Keep only the parts a template needs: no thumbnail, sample numbering or customXml."""
     package_rels = doc.part.package.rels
     for rId, rel in list(package_rels.items()):
@@ -577,7 +661,7 @@ def clean_package(doc) -> None:
         if rel.reltype.endswith(("/stylesWithEffects", "/customXml", "/numbering", "/webSettings")):
             doc.part.rels.pop(rId)
         elif rel.reltype.endswith("/fontTable"):
-            rel.target_part._blob = font_table_xml()
+            rel.target_part._blob = font_table_xml(fonts)
 
 
 def replace_children(element, xml: str) -> None:

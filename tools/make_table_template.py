@@ -6,8 +6,8 @@ The generated file is the starting point; the office may restyle it in Word afte
 (fonts, sizes, borders, margins) as long as the tags stay. Layout:
 
 - A4 landscape (297 × 210 mm); margins top 28 mm, bottom 26 mm, left and right 25 mm,
-  so the text width (版心) is 247 × 156 mm. Page numbers `— 1 —` in 宋体 四号, right on odd
-  pages and left on even pages.
+  so the text width (版心) is 247 × 156 mm. Page numbers `— 1 —` in 宋体 四号, 7 mm below the
+  版心, right on odd pages and left on even pages.
 - Paragraph styles: `TableTitle` 方正小标宋简体 二号 centred; `TableHeader` 黑体 小四 centred;
   `TableText` 仿宋_GB2312 小四 flush left and `TableTextCentred` for the short columns;
   `TableNote` 仿宋_GB2312 小四; `PageFooter` 宋体 四号. Table style `ProjectTable`: single
@@ -34,6 +34,17 @@ from docx.shared import Pt, Twips
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from make_report_template import (  # noqa: E402
+    BUILT_IN_STYLES,
+    PAGE_NUMBER_DROP,
+    PAGE_NUMBER_RISE,
+    W,
+    clean_package,
+    replace_children,
+    settings_xml,
+)
 
 from pipeline.files import normalise_zip  # noqa: E402
 from pipeline.render.table_layout import column_widths  # noqa: E402
@@ -45,6 +56,7 @@ TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADER_FONT = "黑体"
 PAGE_NUMBER_FONT = "宋体"
+FONTS = (TITLE_FONT, BODY_FONT, HEADER_FONT, PAGE_NUMBER_FONT)
 
 
 def mm(value: float) -> int:
@@ -54,6 +66,8 @@ def mm(value: float) -> int:
 
 PAGE_WIDTH, PAGE_HEIGHT = 16838, 11906  # A4 landscape, as Word writes it
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = mm(28), mm(26), mm(25)
+# The page number's dashes 7 mm below the 版心, as in the report (GB/T 9704 7.5).
+FOOTER_DISTANCE = MARGIN_BOTTOM - mm(PAGE_NUMBER_DROP + PAGE_NUMBER_RISE)  # 16 mm
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_SIDE
 CELL_PADDING = mm(1.5)  # left and right, each
 TABLE_FONT_SIZE = 12  # 小四
@@ -124,19 +138,28 @@ def cell_margins():
     return margins
 
 
-def define_styles(document) -> None:
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    set_fonts(rpr, BODY_FONT)
-    lang = rpr.find(qn("w:lang"))
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    lang.set(qn("w:val"), "zh-CN")
-    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
-    spacing.attrib.clear()
-    spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), "240")
-    spacing.set(qn("w:lineRule"), "auto")
+def reset_styles(document) -> None:
+    """Start from the report template's base styles: the default package's 160-odd styles name
+    Courier and theme fonts without a Chinese face."""
+    fonts = " ".join(f'w:{script}="{BODY_FONT}"' for script in ("ascii", "hAnsi", "eastAsia", "cs"))
+    defaults = (
+        f"<w:docDefaults><w:rPrDefault><w:rPr><w:rFonts {fonts}/>"
+        '<w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="zh-CN" w:eastAsia="zh-CN"'
+        ' w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
+        '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+        "</w:docDefaults>"
+    )
+    normal = (
+        '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/>'
+        "<w:qFormat/></w:style>"
+    )
+    replace_children(
+        document.styles.element, f"<w:styles {W}>{defaults}{normal}{BUILT_IN_STYLES}</w:styles>"
+    )
 
+
+def define_styles(document) -> None:
+    reset_styles(document)
     normal = document.styles["Normal"]
     normal.font.size = Pt(TABLE_FONT_SIZE)
     set_fonts(normal.element.get_or_add_rPr(), BODY_FONT)
@@ -159,6 +182,18 @@ def define_styles(document) -> None:
     )
     note = paragraph_style(document, "Table Note", BODY_FONT, TABLE_FONT_SIZE, align=justify)
     note.paragraph_format.space_before = Pt(3)
+    # `注：` hangs in the first two characters; the notes' text, their wrapped lines and the
+    # later notes (which start with a tab to this indent) align after it.
+    note_indent = note.element.get_or_add_pPr().get_or_add_ind()
+    note_indent.attrib.clear()
+    hanging = 2 * TABLE_FONT_SIZE * 20
+    for name, value in (
+        ("leftChars", 200),
+        ("left", hanging),
+        ("hangingChars", 200),
+        ("hanging", hanging),
+    ):
+        note_indent.set(qn(f"w:{name}"), str(value))
     footer = paragraph_style(document, "Page Footer", PAGE_NUMBER_FONT, 14, align=None)
     footer.paragraph_format.alignment = None
 
@@ -182,8 +217,11 @@ def set_section(document) -> None:
     section.left_margin = Twips(MARGIN_SIDE)
     section.right_margin = Twips(MARGIN_SIDE)
     section.header_distance = Twips(mm(15))
-    section.footer_distance = Twips(mm(15))
+    section.footer_distance = Twips(FOOTER_DISTANCE)
     section.gutter = Twips(0)
+    sect_pr = section._sectPr
+    for name in list(sect_pr.attrib):  # revision ids inherited from the blank document
+        del sect_pr.attrib[name]
     document.settings.odd_and_even_pages_header_footer = True
     page_number(document, section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
     page_number(document, section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
@@ -327,6 +365,13 @@ def build_table(document) -> None:
 
 def build(output: Path) -> None:
     document = Document()
+    # The same package as the report template's: no thumbnail, extended properties naming the
+    # default document's application, stylesWithEffects or sample numbering; the table's fonts
+    # with their Windows fallbacks; Word 2013+ layout settings.
+    clean_package(document, FONTS)
+    # A line ending in a manual line break (a line break typed in a cell) is not stretched
+    # across the cell by justification; Word and LibreOffice both read this setting.
+    replace_children(document.settings.element, settings_xml("<w:doNotExpandShiftReturn/>"))
     define_styles(document)
     set_section(document)
     body = document.element.body
@@ -336,9 +381,14 @@ def build(output: Path) -> None:
     document.add_paragraph("{{ title }}", style="Table Title")
     build_table(document)
     document.add_paragraph("{%p for note in notes %}", style="Table Note")
-    document.add_paragraph(
-        "{% if loop.first %}注：{% endif %}{{ loop.index }}、{{ note }}", style="Table Note"
-    )
+    document.add_paragraph("{%p if loop.first %}", style="Table Note")
+    document.add_paragraph("注：{{ loop.index }}、{{ note }}", style="Table Note")
+    document.add_paragraph("{%p else %}", style="Table Note")
+    # A tab in the first line goes to the hanging indent, under the first note's number.
+    later = document.add_paragraph(style="Table Note")
+    later.add_run().add_tab()
+    later.add_run("{{ loop.index }}、{{ note }}")
+    document.add_paragraph("{%p endif %}", style="Table Note")
     document.add_paragraph("{%p endfor %}", style="Table Note")
     # Word wants a paragraph after a table; keep it one point high so it never adds a page.
     tail = document.add_paragraph()
@@ -351,15 +401,6 @@ def build(output: Path) -> None:
     size.set(qn("w:val"), "2")
     mark_rpr.append(size)
     mark.append(mark_rpr)
-
-    # A line ending in a manual line break (a line break typed in a cell) is not stretched
-    # across the cell by justification; Word and LibreOffice both read this setting.
-    compat = document.settings.element.find(qn("w:compat"))
-    compat.insert(0, OxmlElement("w:doNotExpandShiftReturn"))
-
-    theme = document.settings.element.find(qn("w:themeFontLang"))
-    if theme is not None:
-        theme.set(qn("w:eastAsia"), "zh-CN")
 
     # Fixed properties and zip stamps: running the tool again gives the same bytes.
     props = document.core_properties

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
 
 from ..errors import ArchiveError, ToolMissing
 
@@ -23,6 +24,10 @@ PDF_A_FORMAT = "PDF/A-2b"
 PLAIN_PDF_FORMAT = "PDF"
 PDF_TIMEOUT_BASE = 120.0  # seconds: LibreOffice's first start with a fresh profile is slow
 PDF_TIMEOUT_PER_DOCUMENT = 30.0
+# Maps the Windows font names the documents use to installed CJK faces of the same kind.
+FONT_RULES = Path(__file__).resolve().parent / "fonts" / "cjk-faces.conf"
+# fontconfig's own configuration where FONTCONFIG_FILE and FONTCONFIG_PATH do not say.
+SYSTEM_FONTCONFIG = (Path("/etc/fonts/fonts.conf"), Path("/usr/local/etc/fonts/fonts.conf"))
 
 # ------------------------------------------------------------------------------- PDF
 
@@ -73,10 +78,17 @@ def convert_to_pdf(
             (sources / name).write_bytes(data)
             names[name] = Path(name).stem + ".pdf"
         profile = (scratch / "profile").as_uri()
+        environment = libreoffice_environment(soffice, scratch)
         missing = list(names)
         for pdf_filter in (PDF_A_FILTER, PLAIN_PDF_FILTER):
             output = _run_libreoffice(
-                soffice, profile, pdf_filter, [sources / n for n in missing], converted, timeout
+                soffice,
+                profile,
+                pdf_filter,
+                [sources / n for n in missing],
+                converted,
+                timeout,
+                environment,
             )
             missing = [n for n in missing if not (converted / names[n]).is_file()]
             if not missing:
@@ -93,8 +105,60 @@ def convert_to_pdf(
         return results
 
 
+def libreoffice_environment(soffice: str, scratch: Path) -> dict[str, str] | None:
+    """LibreOffice's environment with the CJK font rules added; None to inherit this one.
+
+    Only where fontconfig chooses LibreOffice's fonts: not on Windows or macOS, not for a
+    sandboxed (snap, flatpak) LibreOffice that cannot read the scratch folder, and not when
+    fontconfig's own configuration is not found (a configuration without it finds no fonts).
+    """
+    if sys.platform in ("win32", "darwin") or not FONT_RULES.is_file() or _sandboxed(soffice):
+        return None
+    base = _fontconfig_file()
+    if base is None:
+        return None
+    # The system configuration first, so that these rules come last and win.
+    config = scratch / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+        f"<fontconfig>\n  <include>{escape(str(base))}</include>\n"
+        f"  <include>{escape(str(FONT_RULES))}</include>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(config)}
+
+
+def _sandboxed(soffice: str) -> bool:
+    # /snap/bin/libreoffice links to /usr/bin/snap; flatpak's exports live under .../flatpak/...
+    paths = {Path(soffice).as_posix(), Path(soffice).resolve().as_posix()}
+    return any(p.startswith("/snap/") or p.endswith("/snap") or "/flatpak/" in p for p in paths)
+
+
+def _fontconfig_file() -> Path | None:
+    """The configuration fontconfig would load by itself."""
+    named = os.environ.get("FONTCONFIG_FILE")
+    if named:
+        candidates = [Path(named)]
+        if not Path(named).is_absolute():  # relative names are looked up in FONTCONFIG_PATH
+            candidates = [Path(d) / named for d in _fontconfig_path()]
+    else:
+        candidates = [Path(d) / "fonts.conf" for d in _fontconfig_path()]
+        candidates += SYSTEM_FONTCONFIG
+    return next((c.resolve() for c in candidates if c.is_file()), None)
+
+
+def _fontconfig_path() -> list[str]:
+    return [d for d in os.environ.get("FONTCONFIG_PATH", "").split(os.pathsep) if d]
+
+
 def _run_libreoffice(
-    soffice: str, profile: str, pdf_filter: str, files: list[Path], outdir: Path, timeout: float
+    soffice: str,
+    profile: str,
+    pdf_filter: str,
+    files: list[Path],
+    outdir: Path,
+    timeout: float,
+    environment: dict[str, str] | None = None,
 ) -> str:
     command = [
         soffice,
@@ -118,6 +182,7 @@ def _run_libreoffice(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=posix,  # so a timeout can stop LibreOffice's child processes too
+            env=environment,
         )
     except OSError as exc:
         raise ArchiveError(

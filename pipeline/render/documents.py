@@ -33,9 +33,11 @@ def render_documents(dossier: Dossier, templates: Path) -> list[RenderedDocument
     if dossier.regions and settings is not None:
         # Tables carry the report's date when there is one, so rebuilds stay identical.
         when = work_report.settings.date if work_report else dt.date(settings.start_year, 1, 1)
+        template = templates / TABLE_TEMPLATE
+        table.check_table_template(template)
         for region in dossier.regions:
             data = table.render_region_table(
-                region, templates / TABLE_TEMPLATE, author=settings.compiler, when=when
+                region, template, author=settings.compiler, when=when, checked=True
             )
             documents.append(RenderedDocument(table.table_file_name(region), data, TABLE_TEMPLATE))
     return _unique_names(documents)

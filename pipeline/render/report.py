@@ -167,9 +167,16 @@ def build_context(report: WorkReport) -> dict[str, object]:
     }
 
 
-def render_work_report(report: WorkReport, template: Path) -> bytes:
-    """The rendered 工作专报 as .docx bytes; `TemplateProblem` names a broken template."""
+def check_report_template(template: Path) -> None:
+    """Raise `TemplateProblem` when the template's tags are missing or misspelt."""
     docx_template.check_tags(template, REQUIRED_TAGS, KNOWN_TAGS)
+
+
+def render_work_report(report: WorkReport, template: Path, *, checked: bool = False) -> bytes:
+    """The rendered 工作专报 as .docx bytes; `TemplateProblem` names a broken template.
+    `checked`: `check_report_template` has passed for this template already."""
+    if not checked:
+        check_report_template(template)
     document = docx_template.open_template(template)
     docx_template.render(document, template, build_context(report))
     settings = report.settings

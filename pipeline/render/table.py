@@ -136,9 +136,19 @@ def table_file_name(table: RegionTable) -> str:
     return f"合作交流项目表_{safe_file_name(table.region)}.docx"
 
 
-def render_region_table(table: RegionTable, template: Path, *, author: str, when: dt.date) -> bytes:
-    """The finished .docx of one region's table, as bytes that depend only on the inputs."""
+def check_table_template(template: Path) -> None:
+    """Raise `TemplateProblem` when the template's tags are missing or misspelt."""
     docx_template.check_tags(template, REQUIRED_TAGS, KNOWN_TAGS)
+
+
+def render_region_table(
+    table: RegionTable, template: Path, *, author: str, when: dt.date, checked: bool = False
+) -> bytes:
+    """The finished .docx of one region's table, as bytes that depend only on the inputs.
+    `checked`: `check_table_template` has passed for this template already (every region's
+    table comes from the same template)."""
+    if not checked:
+        check_table_template(template)
     document = docx_template.open_template(template)
     layout = table_xml.locate_table(document, template)
     page = table_xml.page_geometry(document.docx.element.body)

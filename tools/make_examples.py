@@ -1,7 +1,10 @@
 """Write the example workbooks in `inputs/`.
 
 Together they hold everything needed for the two reference documents: the 第95期 工作专报 with
-its 拟文稿, and the two 合作交流项目表 (永安市, 大田县) attached to 第21次局长办公会会议材料之6.
+its 拟文稿, and 第21次局长办公会会议材料之6 with its two attachments, the 合作交流项目表 of
+永安市 and 大田县. The meeting material's office-written parts (导语, section 一, the 永安市
+paragraph, 大田县's closing sentence) are the seed's words; 大田县's summary is written from the
+table's data by the template.
 
     python tools/make_examples.py
 
@@ -75,8 +78,7 @@ to real Excel dates (拟文稿).
 #   item 4, 事项 (环保处.xlsx C5): "1件投" → "气候投融资" (the narrative's name; the row's content
 #       is 气候投融资体系建设).
 #   item 5, 事项 (环保处.xlsx C6): "境执法" → "环境监测、环境执法能力提升" (the narrative's name).
-#   item 5, 牵头领导 (环保处.xlsx J6): empty → "沈敏" (required for an included row; 沈敏 leads
-#       环保处's other items).
+#   item 5, 牵头领导 (环保处.xlsx J6): left empty, as in the seed (the build shows a notice).
 #   item 5, 事项推进情况 (环保处.xlsx I6): a line break (Alt+Enter) added between the 2023 and
 #       the 2024 sentence.
 #   item 8, 说明 (环保处.xlsx N9): a line break added between the feedback of 环保处 and of 督察处.
@@ -459,6 +461,67 @@ TABLE_SETTINGS: list[tuple[str, object]] = [
     ("领域", "生态环境领域"),
     ("起始年份", 2023),
     ("结束年份", 2025),
+    ("地区顺序", "永安市、大田县"),
+]
+
+# -------------------------------------------------------- meeting material
+
+MEETING_SETTINGS: list[tuple[str, object]] = [
+    ("会议名称", "第21次局长办公会"),
+    ("材料序号", 6),
+    ("标题", "浦东新区生态环境局与永安市、大田县生态环境领域合作交流项目制定情况的汇报"),
+    ("汇报单位", "办公室（政策法规处）"),
+    (
+        "导语",
+        "2022年12月，《上海市与三明市对口合作实施方案（2023—2025年）》正式出台，"
+        "提出了坚持生态保护修复，促进绿色低碳发展等6项重点任务，"
+        "同时明确浦东新区对口合作三明永安市与大田县。"
+        "同年3月，《上海市浦东新区与永安市对口合作行动计划（2023—2025年）》"
+        "《上海市浦东新区与大田县对口合作行动计划（2023—2025年）》正式印发，"
+        "明确我局牵头“加强污染防治与生态保护”“加强生态环境保护领域技术合作”"
+        "“共同探索生态产品价值实现机制”等合作内容事项。",
+    ),
+    ("进展标题", "工作推进情况"),
+    ("结束语", "以上汇报，请予审议。"),
+]
+
+MEETING_BODY: list[tuple[str, str]] = [
+    (
+        "生态环境领域合作交流项目情况",
+        "2023年，永安市、大田县生态环境领域相关部门与我局相继开展了多次互访交流、项目合作，"
+        "也逐步形成包括“永安龙头国家湿地公园保护中心与九段沙国家级自然保护区管理事务中心"
+        "战略合作协议”“林业对口合作与交流框架协议书”在内的一批交流成果。"
+        "8月，局主要领导带队分别赴永安市、大田县进行对口合作交流考察、调研。"
+        "永安、大田两地生态环境部门本着与我局“优势互补、互惠互利，双向赋能、双向奔赴”"
+        "的原则提出部分合作交流意向。\n"
+        "根据局主要领导“合作交流事项要项目化”的总体要求，"
+        "办公室根据永安、大田两地提出的合作交流事项进行了梳理，"
+        "形成了《浦东新区生态环境局与永安市生态环境领域合作交流项目表（2023—2025年）》"
+        "（以下简称永安合作交流项目表）"
+        "《浦东新区生态环境局与大田县生态环境领域合作交流项目表（2023—2025年）》"
+        "（以下简称大田合作交流项目表），并征求各相关处室意见和分管领导意见，"
+        "形成了目前的工作计划。",
+    ),
+]
+
+# 对口地区, 内容, 替代生成段落: the office worded 永安市's paragraph itself (its count, 三大类共五项,
+# is the seed's own and differs from the table); 大田县's summary is written from the data.
+REGION_REMARKS: list[tuple[str, str, str]] = [
+    (
+        "永安市",
+        "办公室根据与永安市座谈情况以及永安市提出的合作交流意向，"
+        "收集整理了“生态环境保护”“拓展竹林产业市场”“推广海西汽车产品”"
+        "等三大类共五项合作交流项目并分别征求相关处室意见。"
+        "各处室按要求细化工作内容分解成三年行动计划并报分管领导同意。"
+        "此外，永安市提出的“发动机关单位、食堂使用竹家具、笋干产品”的合作交流意向。"
+        "据绿林处反馈，此事项非我局职能，建议由区机关事务管理局承办。"
+        "以上意见均已反馈永安市生态环境部门，他们均表示同意。"
+        "此外，永安市生态环境局提出新的需要支持的事项，"
+        "希望“支持三明市永安环境监测实验室及环境行政办公搬迁改造建设”，"
+        "希望2023年年内完成需求梳理，2024年12月改造项目建成（具体见附件1）。",
+        "是",
+    ),
+    ("大田县", "以上意见已反馈大田县生态环境部门，他们表示无意见。", ""),
 ]
 
 TABLE_NOTES: list[tuple[str, str]] = [
@@ -577,7 +640,7 @@ COOPERATION_ROWS: dict[str, list[CooperationRow]] = {
             },
             progress="2023年仪器设备资金申请,设备选型准备。\n"
             "2024年完成仪器设备采购,仪器设备使用培训,技术帮扶,合作交流。",
-            leader=ENVIRONMENT_LEAD,
+            leader="",  # blank in the seed's signed-off table
             lead_department="环保处",
             supporting="监测站",
         ),
@@ -932,6 +995,20 @@ def office_workbook() -> Workbook:
         workbook.create_sheet("项目表注"),
         ("对口地区", "注"),
         [{"对口地区": region, "注": note} for region, note in TABLE_NOTES],
+    )
+    write_key_values(workbook.create_sheet("会议材料"), MEETING_SETTINGS, header=True)
+    write_rows(
+        workbook.create_sheet("汇报正文"),
+        ("一级标题", "内容"),
+        [{"一级标题": title, "内容": text} for title, text in MEETING_BODY],
+    )
+    write_rows(
+        workbook.create_sheet("地区说明"),
+        ("对口地区", "内容", "替代生成段落"),
+        [
+            {"对口地区": region, "内容": text, "替代生成段落": replaces}
+            for region, text, replaces in REGION_REMARKS
+        ],
     )
     return workbook
 

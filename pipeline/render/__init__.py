@@ -1,12 +1,13 @@
 """Render: `Dossier` + the Word templates → `RenderedDocument`s (name and .docx bytes).
 
-In: the merged model and the templates folder. Out: the 工作专报 (with its 拟文稿 form) and one
-合作交流项目表 per region, rendered by docxtpl in a Jinja sandbox, bytes that depend only on
-the inputs. A broken template raises `TemplateProblem` naming the template and the tag.
+In: the merged model and the templates folder. Out: the 工作专报 (with its 拟文稿 form), one
+合作交流项目表 per region and the 会议材料 that carries them as attachments, rendered by
+docxtpl in a Jinja sandbox, bytes that depend only on the inputs. A broken template raises `TemplateProblem` naming the template and the tag.
 Nothing is written to disk here.
 """
 
 from .documents import (
+    MEETING_TEMPLATE,
     REPORT_TEMPLATE,
     TABLE_TEMPLATE,
     RenderedDocument,
@@ -15,6 +16,7 @@ from .documents import (
 )
 
 __all__ = [
+    "MEETING_TEMPLATE",
     "REPORT_TEMPLATE",
     "TABLE_TEMPLATE",
     "RenderedDocument",

@@ -1,4 +1,5 @@
-"""Every document of a dossier: the work report, and one cooperation table per region."""
+"""Every document of a dossier: the work report, one cooperation table per region, and the
+meeting material that carries the tables as its attachments."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 from ..model import Dossier, RenderedDocument
-from . import report, table
+from . import meeting, report, table
 
 REPORT_TEMPLATE = "work_report.docx"
 TABLE_TEMPLATE = "project_table.docx"
+MEETING_TEMPLATE = "meeting_material.docx"
 
 
 def templates_needed(dossier: Dossier) -> list[str]:
@@ -18,6 +20,8 @@ def templates_needed(dossier: Dossier) -> list[str]:
         names.append(REPORT_TEMPLATE)
     if dossier.regions:
         names.append(TABLE_TEMPLATE)
+    if dossier.meeting is not None:
+        names.append(MEETING_TEMPLATE)
     return names
 
 
@@ -35,11 +39,23 @@ def render_documents(dossier: Dossier, templates: Path) -> list[RenderedDocument
         when = work_report.settings.date if work_report else dt.date(settings.start_year, 1, 1)
         template = templates / TABLE_TEMPLATE
         table.check_table_template(template)
+        if dossier.meeting is not None:
+            meeting.check_meeting_template(templates / MEETING_TEMPLATE)
+        rendered: dict[int, bytes] = {}
         for region in dossier.regions:
             data = table.render_region_table(
                 region, template, author=settings.compiler, when=when, checked=True
             )
+            rendered[id(region)] = data
             documents.append(RenderedDocument(table.table_file_name(region), data, TABLE_TEMPLATE))
+        if dossier.meeting is not None:
+            # The attachments are the very files written for each region.
+            attached = [rendered[id(summary.table)] for summary in dossier.meeting.regions]
+            data = meeting.render_meeting_material(
+                dossier.meeting, templates / MEETING_TEMPLATE, attached, template, when=when
+            )
+            name = meeting.meeting_file_name(dossier.meeting)
+            documents.append(RenderedDocument(name, data, MEETING_TEMPLATE))
     return _unique_names(documents)
 
 

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import difflib
+import io
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from lxml import etree
 
 from pipeline.api import prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).parent / "data" / "seeds"
 FORM_TITLE = "生态环境局工作专报拟文稿"
+MEETING = "会议材料之6_合作交流项目汇报.docx"
 
 
 def _squash(text: str) -> str:
@@ -37,11 +41,13 @@ def documents(tmp_path_factory):
 
 def test_examples_build_without_problems(documents):
     files, dossier = documents
-    assert dossier.notices == []
+    # The seed's table leaves 大田县 item 5's 牵头领导 blank: the one notice.
+    assert [(n.location.file, n.location.cell) for n in dossier.notices] == [("环保处.xlsx", "J6")]
     assert set(files) == {
         "工作专报（第95期）.docx",
         "合作交流项目表_永安市.docx",
         "合作交流项目表_大田县.docx",
+        MEETING,
     }
 
 
@@ -141,3 +147,129 @@ def test_yongan_notes(documents, tmp_path):
     assert (
         "注：" in joined and "1、在《上海市浦东新区与永安市" in joined and "2、永安市提出" in joined
     )
+
+
+# ---------------------------------------------------------------- meeting material
+
+DATIAN_SUMMARY_START = "办公室根据与大田县座谈"
+TABLE_TITLE = "浦东新区生态环境局与{}生态环境领域合作交流项目表(2023-2025年)"
+
+
+def _plain(text: str) -> str:
+    """Compared as the seed's PDF extraction allows: no whitespace, half- and full-width
+    punctuation alike, curly quotes as straight ones."""
+    text = unicodedata.normalize("NFKC", _squash(text))
+    return text.translate(str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"}))
+
+
+@pytest.fixture(scope="module")
+def meeting_text(documents):
+    files, _ = documents
+    body = Document(io.BytesIO(files[MEETING])).element.body
+    texts = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
+    return _plain("".join(texts))
+
+
+def _seed_meeting() -> str:
+    seed = (SEEDS / "002_638f4898624b0922.txt").read_text(encoding="utf-8")
+    return _plain(seed[: seed.index(TABLE_TITLE.format("永安市") + "\n\n序号")])
+
+
+def test_meeting_office_parts_match_the_seed(meeting_text):
+    """Everything but 大田县's summary (written from the data) and the 附件 list is the office's."""
+    ours = meeting_text[: meeting_text.index(_plain("附件："))]
+    seed = _seed_meeting()
+    seed = seed[: seed.index(_plain("附件:"))].rstrip("-")  # the extraction's list bullet
+    start, end = _plain(DATIAN_SUMMARY_START), _plain("（具体见附件2）。")
+    ours_parts = ours[: ours.index(start)], ours[ours.index(end) + len(end) :]
+    seed_parts = seed[: seed.index(start)], seed[seed.index(end) + len(end) :]
+    for mine, theirs in zip(ours_parts, seed_parts, strict=True):
+        ratio = difflib.SequenceMatcher(None, mine, theirs, autojunk=False).ratio()
+        assert ratio >= 0.98, (ratio, mine, theirs)
+    # the seed's own header line, title, 汇报单位 and headings are all there
+    for line in (
+        "第21次局长办公会会议材料之6",
+        "浦东新区生态环境局与永安市、大田县生态环境领域合作交流项目制定情况的汇报",
+        "办公室(政策法规处)",
+        "一、生态环境领域合作交流项目情况",
+        "二、工作推进情况",
+        "(一)永安市生态环境部门需要支持的事项",
+        "(二)大田县生态环境部门需要支持的事项",
+        "以上汇报,请予审议。",
+    ):
+        assert _plain(line) in ours, line
+
+
+def test_datian_summary_is_written_from_the_data(meeting_text):
+    start = meeting_text.index(_plain(DATIAN_SUMMARY_START))
+    summary = meeting_text[start : meeting_text.index(_plain("附件2）。"), start) + 4]
+    assert "九大类十个合作事项" in summary
+    names = [
+        "水环境保护",
+        "污水垃圾处理",
+        "土壤环境保护",
+        "气候投融资",
+        "环境监测、环境执法能力提升",
+    ]
+    for name in names:
+        assert f'"{_plain(name)}"' in summary, name
+    excluded = [
+        ("EOD项目", "环保处"),
+        ("园区环境提升", "环保处"),
+        ("'双碳'方案", "环保处"),
+        ("生态环境损害赔偿", "督察处"),
+    ]
+    for name, department in excluded:
+        assert f'"{_plain(name)}",据{department}反馈' in summary, name
+    assert summary.count("建议不纳入") == len(excluded)
+    assert summary.endswith("(具体见附件2)")
+    assert "三年行动计划" in summary
+
+
+def test_meeting_lists_both_tables_as_attachments(meeting_text):
+    listing = meeting_text[meeting_text.index(_plain("以上汇报，请予审议。")) :]
+    assert _plain(f"附件：1.《{TABLE_TITLE.format('永安市')}》") in listing
+    assert _plain(f"2.《{TABLE_TITLE.format('大田县')}》") in listing
+
+
+def _sections(body):
+    """Each section's properties in order, with the paragraph that opens the section after."""
+    found = []
+    for paragraph in body.iter(qn("w:p")):
+        section = paragraph.find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
+        if section is not None:
+            found.append(section)
+    found.append(body.find(qn("w:sectPr")))
+    return found
+
+
+def _landscape(section) -> bool:
+    size = section.find(qn("w:pgSz"))
+    return int(size.get(qn("w:w"))) > int(size.get(qn("w:h")))
+
+
+def test_meeting_attachments_are_the_region_tables(documents):
+    files, _ = documents
+    body = Document(io.BytesIO(files[MEETING])).element.body
+    sections = _sections(body)
+    assert [_landscape(s) for s in sections] == [False, True, True]
+    labels = [
+        p
+        for p in body.iter(qn("w:p"))
+        if "".join(t.text or "" for t in p.iter(qn("w:t"))) in ("附件1", "附件2")
+    ]
+    assert [p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val")) for p in labels] == [
+        "AttachmentLabel",
+        "AttachmentLabel",
+    ]
+    # each label opens its section: the paragraph before it ends the previous section
+    for label in labels:
+        previous = label.getprevious()
+        assert previous.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+    tables = body.findall(qn("w:tbl"))
+    assert len(tables) == 2
+    for table, region in zip(tables, ("永安市", "大田县"), strict=True):
+        own = Document(io.BytesIO(files[f"合作交流项目表_{region}.docx"])).element.body
+        assert etree.tostring(table, method="c14n") == etree.tostring(
+            own.find(qn("w:tbl")), method="c14n"
+        )

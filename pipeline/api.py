@@ -132,13 +132,13 @@ def init_workbooks(
     (`UsageError` names it)."""
     written = []
     inputs.mkdir(parents=True, exist_ok=True)
+    regions, outline, years = known_choices(inputs)
     if office:
         path = inputs / OFFICE_WORKBOOK
-        write_office_workbook(path)
+        write_office_workbook(path, regions=regions)
         written.append(path)
         if templates is not None:
             written += install_default_templates(templates)
-    regions, outline, years = known_choices(inputs)
     for department in departments:
         path = inputs / department_file_name(department)
         write_department_workbook(path, department, regions=regions, outline=outline, years=years)

@@ -20,7 +20,13 @@ from pipeline import api
 from pipeline.archive import pdf, run_folder, verify
 from pipeline.errors import ArchiveError, TemplateProblem, ToolMissing
 from pipeline.files import normalise_zip
-from pipeline.render import REPORT_TEMPLATE, TABLE_TEMPLATE, RenderedDocument, templates_needed
+from pipeline.render import (
+    MEETING_TEMPLATE,
+    REPORT_TEMPLATE,
+    TABLE_TEMPLATE,
+    RenderedDocument,
+    templates_needed,
+)
 
 # ------------------------------------------------------------------------ input workbooks
 
@@ -725,8 +731,11 @@ def test_real_report_and_tables_from_the_example_inputs(tmp_path):
     assert first.name.endswith(f"_第{issue}期")
     assert second.name > first.name  # a later second, or the same second with _2
     manifest = manifest_of(first)
-    assert {e["template"] for e in manifest["documents"]} == {REPORT_TEMPLATE, TABLE_TEMPLATE}
-    assert len(manifest["documents"]) == 1 + len(prepared.dossier.regions)
+    used = {REPORT_TEMPLATE, TABLE_TEMPLATE, MEETING_TEMPLATE}
+    assert {e["template"] for e in manifest["documents"]} == used
+    # the report, one table per region, the meeting material that carries the tables
+    assert len(manifest["documents"]) == 2 + len(prepared.dossier.regions)
+    assert {p.name for p in (first / "templates").iterdir()} == used
     assert {e["file"] for e in manifest["inputs"]} == {
         p.name for p in inputs.iterdir() if p.suffix == ".xlsx"
     }

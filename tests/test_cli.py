@@ -110,7 +110,7 @@ def test_init_office_writes_workbook_and_missing_templates(tmp_path):
     assert result.exit_code == 0, result.output
     assert (inputs / "报告信息.xlsx").exists()
     names = {p.name for p in templates.iterdir()}
-    assert names == {"work_report.docx", "project_table.docx"}
+    assert names == {"work_report.docx", "project_table.docx", "meeting_material.docx"}
 
 
 def test_department_workbook_from_init_filled_in_passes_check(tmp_path):
@@ -168,7 +168,7 @@ def test_build_examples_then_verify(tmp_path):
     (run_folder,) = [p for p in outputs.iterdir() if p.is_dir()]
     assert "第95期" in run_folder.name
     names = {p.name for p in run_folder.glob("*.docx")}
-    assert "工作专报（第95期）.docx" in names and len(names) == 3
+    assert "工作专报（第95期）.docx" in names and len(names) == 4
     assert "已生成" in result.output
     verified = run("verify", str(run_folder))
     assert verified.exit_code == 0, verified.output

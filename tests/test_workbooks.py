@@ -358,3 +358,20 @@ def test_refuses_to_overwrite_the_office_workbook(tmp_path: Path):
     with pytest.raises(UsageError, match="报告信息.xlsx"):
         write_office_workbook(path)
     assert path.read_bytes() == before
+
+
+def test_office_region_columns_offer_the_known_regions(tmp_path: Path):
+    path = tmp_path / "报告信息.xlsx"
+    write_office_workbook(path, regions=("永安市", "大田县", "永安市"))
+    book = openpyxl.load_workbook(path)
+    for sheet in ("项目表注", "地区说明"):
+        validation = validation_for(book[sheet], "对口地区")
+        assert list_values(book, validation.formula1) == ["永安市", "大田县"]
+        assert covered_rows(validation) == (2, LAST_DATA_ROW)
+    replaces = validation_for(book["地区说明"], "替代生成段落")
+    assert list_values(book, replaces.formula1) == ["是", "否"]
+    # without regions, no region list
+    bare = tmp_path / "bare" / "报告信息.xlsx"
+    bare.parent.mkdir()
+    write_office_workbook(bare)
+    assert validation_for(openpyxl.load_workbook(bare)["地区说明"], "对口地区") is None

@@ -317,9 +317,20 @@ def write_department_workbook(
     save_new(workbook, path)
 
 
-def write_office_workbook(path: Path) -> None:
-    """The office workbook (`报告信息.xlsx`): 填写说明 and every office sheet of the contract."""
+# Office sheets whose 对口地区 column offers the regions already in the inputs.
+OFFICE_REGION_SHEETS = (contract.TABLE_NOTES, contract.REGION_REMARKS)
+for _name in OFFICE_REGION_SHEETS:
+    _contract_column(contract.TABLE_SHEETS[_name], REGION)
+
+
+def write_office_workbook(path: Path, *, regions: Sequence[str] = ()) -> None:
+    """The office workbook (`报告信息.xlsx`): 填写说明 and every office sheet of the contract.
+
+    `regions` (those the department workbooks already name) become a drop-down list in the
+    对口地区 columns of 项目表注 and 地区说明.
+    """
     refuse_existing(path)
+    region_values = _distinct(regions)
     workbook = Workbook()
     guide = _Instructions(workbook.active)
     guide.sheet.title = INSTRUCTIONS_SHEET
@@ -333,6 +344,12 @@ def write_office_workbook(path: Path) -> None:
     for rule in _COMMON_RULES:
         guide.line(f"· {rule}")
     guide.line("· 字段名为橙色底色的字段必填；鼠标移到字段名上可以看到说明和示例。")
+    guide.line(
+        f"· 不需要会议材料时，「{contract.MEETING}」「{contract.MEETING_BODY}」"
+        f"「{contract.REGION_REMARKS}」留空即可。"
+    )
+    if region_values:
+        guide.line(f"{REGION}：" + "、".join(region_values), bold=True)
 
     for name in contract.OFFICE_SHEETS:
         sheet = workbook.create_sheet(name)
@@ -342,7 +359,9 @@ def write_office_workbook(path: Path) -> None:
             guide.key_value_sheet(spec_kv)
         else:
             spec_table = contract.TABLE_SHEETS[name]
-            _write_table_sheet(sheet, spec_table.columns, lists, {})
+            # A region not yet in any workbook is allowed after a warning, as for departments.
+            choices = {REGION: (region_values, False)} if name in OFFICE_REGION_SHEETS else {}
+            _write_table_sheet(sheet, spec_table.columns, lists, choices)
             guide.table_sheet(spec_table, spec_table.columns)
     lists.move_last()
 

@@ -24,8 +24,8 @@ from xml.etree import ElementTree
 import pytest
 from lxml import etree
 
-from pipeline.archive import pdf as _pdf
 from pipeline.api import build
+from pipeline.archive import pdf as _pdf
 from pipeline.model import RegionTable
 
 ROOT = Path(__file__).resolve().parents[1]

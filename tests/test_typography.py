@@ -24,8 +24,8 @@ from xml.etree import ElementTree
 import pytest
 from lxml import etree
 
-from pipeline import _pdf
-from pipeline.build import build
+from pipeline.api import build
+from pipeline.archive import pdf as _pdf
 from pipeline.model import RegionTable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,7 +206,7 @@ def test_table_notes_hang_after_zhu(generated: dict[str, bytes], tmp_path: Path)
     assert indent.get(w("leftChars")) == indent.get(w("hangingChars")) == "200"
     assert indent.get(w("firstLine")) is None
 
-    from pipeline._table import render_region_table
+    from pipeline.render.table import render_region_table
 
     template = tmp_path / TABLE
     template.write_bytes(generated[TABLE])

@@ -10,13 +10,9 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from ..errors import ArchiveError, ToolMissing
-
-if TYPE_CHECKING:
-    pass
 
 PDF_A_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
 PLAIN_PDF_FILTER = "pdf"
@@ -25,7 +21,7 @@ PLAIN_PDF_FORMAT = "PDF"
 PDF_TIMEOUT_BASE = 120.0  # seconds: LibreOffice's first start with a fresh profile is slow
 PDF_TIMEOUT_PER_DOCUMENT = 30.0
 # Maps the Windows font names the documents use to installed CJK faces of the same kind.
-FONT_RULES = Path(__file__).resolve().parent / "fonts" / "cjk-faces.conf"
+FONT_RULES = Path(__file__).resolve().parent.parent / "fonts" / "cjk-faces.conf"
 # fontconfig's own configuration where FONTCONFIG_FILE and FONTCONFIG_PATH do not say.
 SYSTEM_FONTCONFIG = (Path("/etc/fonts/fonts.conf"), Path("/usr/local/etc/fonts/fonts.conf"))
 

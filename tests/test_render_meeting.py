@@ -429,3 +429,17 @@ def test_libreoffice_prints_the_meeting_material(tmp_path: Path, libreoffice) ->
     whole = squeeze("".join(pages))
     assert squeeze("等四大类五个合作事项") in whole and "（具体见附件2）" in whole
     assert squeeze(YONGAN.title) in whole and squeeze(DATIAN.title) in whole
+
+
+def test_a_templates_folder_without_the_meeting_template_says_where_it_is(tmp_path: Path) -> None:
+    """A folder made before the meeting material existed: the message names the default."""
+    inputs, templates = tmp_path / "inputs", tmp_path / "templates"
+    templates.mkdir()
+    for name in ("work_report.docx", "project_table.docx"):
+        (templates / name).write_bytes((TEMPLATES / name).read_bytes())
+    office_workbook(inputs, 专报信息=None, 提纲=None, 会议材料=MEETING_SHEET)
+    cooperation_workbook(inputs, "环保处", [cooperation_row(region="永安市")])
+    with pytest.raises(TemplateProblem) as caught:
+        render_documents(check(inputs).dossier, templates)
+    message = caught.value.message
+    assert "会议材料的模板" in message and str(ROOT / "pipeline" / "default_templates") in message

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ..errors import TemplateProblem
 from ..model import Dossier, RenderedDocument
 from . import meeting, report, table
 
 REPORT_TEMPLATE = "work_report.docx"
 TABLE_TEMPLATE = "project_table.docx"
 MEETING_TEMPLATE = "meeting_material.docx"
+PACKAGED_TEMPLATES = Path(__file__).resolve().parents[1] / "default_templates"
 
 
 def templates_needed(dossier: Dossier) -> list[str]:
@@ -40,7 +42,7 @@ def render_documents(dossier: Dossier, templates: Path) -> list[RenderedDocument
         template = templates / TABLE_TEMPLATE
         table.check_table_template(template)
         if dossier.meeting is not None:
-            meeting.check_meeting_template(templates / MEETING_TEMPLATE)
+            _check_meeting_template(templates)
         rendered: dict[int, bytes] = {}
         for region in dossier.regions:
             data = table.render_region_table(
@@ -52,11 +54,30 @@ def render_documents(dossier: Dossier, templates: Path) -> list[RenderedDocument
             # The attachments are the very files written for each region.
             attached = [rendered[id(summary.table)] for summary in dossier.meeting.regions]
             data = meeting.render_meeting_material(
-                dossier.meeting, templates / MEETING_TEMPLATE, attached, template, when=when
+                dossier.meeting,
+                templates / MEETING_TEMPLATE,
+                attached,
+                template,
+                when=when,
+                checked=True,
             )
             name = meeting.meeting_file_name(dossier.meeting)
             documents.append(RenderedDocument(name, data, MEETING_TEMPLATE))
     return _unique_names(documents)
+
+
+def _check_meeting_template(templates: Path) -> None:
+    """A templates folder made before the meeting material existed lacks its template: say
+    where the default one is, rather than only that it is missing."""
+    path = templates / MEETING_TEMPLATE
+    if not path.exists() and (templates / TABLE_TEMPLATE).exists():
+        raise TemplateProblem(
+            str(path),
+            f"找不到会议材料的模板（填写了工作表「会议材料」时需要）。请把程序自带的默认模板 "
+            f"{PACKAGED_TEMPLATES / MEETING_TEMPLATE} 复制到 {templates} 文件夹，"
+            "之后可以在 Word 中修改样式和措辞。",
+        )
+    meeting.check_meeting_template(path)
 
 
 def _unique_names(documents: list[RenderedDocument]) -> list[RenderedDocument]:

@@ -255,10 +255,13 @@ def render_meeting_material(
     table_template: Path,
     *,
     when: dt.date,
+    checked: bool = False,
 ) -> bytes:
     """The meeting material as .docx bytes; `tables` are the regions' rendered table files,
-    in the order of `meeting.regions`, appended unchanged as 附件1, 附件2, …"""
-    check_meeting_template(template)
+    in the order of `meeting.regions`, appended unchanged as 附件1, 附件2, …
+    `checked`: `check_meeting_template` has passed for this template already."""
+    if not checked:
+        check_meeting_template(template)
     document = docx_template.open_template(template)
     page = table_xml.page_geometry(document.docx.element.body)
     title_size = table_xml.style_size(document, TITLE_STYLE) or DEFAULT_TITLE_TWIPS

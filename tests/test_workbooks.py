@@ -375,3 +375,15 @@ def test_office_region_columns_offer_the_known_regions(tmp_path: Path):
     bare.parent.mkdir()
     write_office_workbook(bare)
     assert validation_for(openpyxl.load_workbook(bare)["地区说明"], "对口地区") is None
+
+
+def test_init_office_offers_the_regions_the_departments_sent(tmp_path: Path):
+    from _workbooks import cooperation_row, cooperation_workbook
+
+    from pipeline.api import init_workbooks
+
+    cooperation_workbook(tmp_path, "环保处", [cooperation_row(region="大田县")])
+    (path,) = init_workbooks(tmp_path, office=True)
+    book = openpyxl.load_workbook(path)
+    validation = validation_for(book["地区说明"], "对口地区")
+    assert list_values(book, validation.formula1) == ["大田县"]

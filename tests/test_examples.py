@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import io
 import re
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -273,3 +274,27 @@ def test_meeting_attachments_are_the_region_tables(documents):
         assert etree.tostring(table, method="c14n") == etree.tostring(
             own.find(qn("w:tbl")), method="c14n"
         )
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_the_example_meeting_material(documents, tmp_path, libreoffice):
+    files, _ = documents
+    path = tmp_path / MEETING
+    path.write_bytes(files[MEETING])
+    pdf = libreoffice.to_pdf(path, tmp_path)
+    pages = libreoffice.page_texts(pdf)
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", str(len(pages)), str(pdf)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    sizes = re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.MULTILINE)
+    landscape = [float(w) > float(h) for w, h in sizes]
+    first = landscape.index(True)
+    # the report on portrait pages, then the two tables on landscape pages, each opening a page
+    assert first >= 2 and not any(landscape[:first]) and all(landscape[first:])
+    openings = [_squash(page)[:3] for page in pages[first:]]
+    assert openings.count("附件1") == 1 and openings.count("附件2") == 1
+    body = _plain("".join(pages[:first]))
+    assert _plain("九大类十个合作事项") in body and _plain("以上汇报，请予审议。") in body

@@ -106,6 +106,9 @@ class Interrupted(BaseException):
 
 
 def _raise_interrupted(signal_number: int, _frame: object) -> None:
+    # A second signal must not cut the clean-up short; `signals_interrupt` restores the handler.
+    with suppress(ValueError, OSError):
+        signal.signal(signal_number, signal.SIG_IGN)
     raise Interrupted(signal_number)
 
 

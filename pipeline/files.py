@@ -46,6 +46,15 @@ def safe_file_name(name: str, limit: int = 80) -> str:
     return cleaned
 
 
+def storable_text(text: str) -> str:
+    """`text` with the lone surrogates Python uses for file-name bytes that were not valid in
+    the file system's encoding (a zip unpacked with GBK names on Linux) replaced by `�`:
+    UTF-8 files such as workbooks cannot hold them."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+
+
 def department_file_name(department: str) -> str:
     """`环保处` → `环保处.xlsx`: a department's workbook is named after it."""
     return safe_file_name(department) + ".xlsx"

@@ -1,9 +1,10 @@
-"""click, in Chinese: help pages, usage errors and the end of every run.
+"""click, in Chinese: help pages, usage errors, paths checked, and the end of every run.
 
-Only click's public API is used: `Command`/`Group` subclasses that override the documented
-`format_*`, `parse_args`, `resolve_command` and `main` methods, and the public attributes of
-click's exceptions. gettext was not used: it needs a compiled catalogue and takes its language
-from `LANGUAGE`/`LANG`, which a Windows PC does not set.
+Only click's public API is used: subclasses of `Command`, `Group`, `Context` (its
+`formatter_class`) and `HelpFormatter` overriding documented methods, a `ParamType` of our own
+for paths, and the public attributes of click's exceptions (never their English text).
+click's gettext hooks were not used: they need a compiled catalogue installed process-wide and
+take the language from `LANGUAGE`/`LANG`, which a Windows PC does not set.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import traceback
 import unicodedata
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -25,6 +27,7 @@ from ._terminal import (
     degrade_unprintable,
     signals_interrupt,
 )
+from .files import describe_os_error
 
 USAGE_PREFIX = "用法："
 OPTIONS_METAVAR = "[选项]"
@@ -81,6 +84,33 @@ class ChineseHelpFormatter(click.HelpFormatter):
 
 class ChineseContext(click.Context):
     formatter_class = ChineseHelpFormatter
+
+
+class LocalPath(click.ParamType):
+    """A folder (or, with `folder=False`, a file) on this computer, checked with Chinese
+    messages; click's own `Path` type words its refusals in English."""
+
+    name = "path"
+
+    def __init__(self, *, folder: bool = True, must_exist: bool = False) -> None:
+        self.folder = folder
+        self.must_exist = must_exist
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Path:
+        path = value if isinstance(value, Path) else Path(str(value))
+        try:
+            exists, is_folder = path.exists(), path.is_dir()
+        except OSError as exc:  # a name too long, a folder that may not be opened
+            self.fail(f"无法访问「{path}」：{describe_os_error(exc)}。", param, ctx)
+        if self.folder and exists and not is_folder:
+            self.fail(f"「{path}」是一个文件，这里需要的是文件夹。", param, ctx)
+        if not self.folder and is_folder:
+            self.fail(f"「{path}」是一个文件夹，这里需要的是文件。", param, ctx)
+        if self.must_exist and not exists:
+            self.fail(f"文件夹「{path}」不存在，请检查路径是否写对。", param, ctx)
+        return path
 
 
 class ChineseCommand(click.Command):

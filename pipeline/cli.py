@@ -18,7 +18,7 @@ from . import (
 from . import build as run_build
 from . import check as run_check
 from . import verify as run_verify
-from ._chinese_click import ChineseGroup, show_error
+from ._chinese_click import ChineseGroup, LocalPath, show_error
 from ._console import progress_display, show_problems, show_summary
 from ._terminal import best_effort_output
 from .files import describe_os_error
@@ -41,37 +41,12 @@ def _write_failure(exc: OSError) -> _Failure:
     return _Failure(f"无法读写文件{where}：{describe_os_error(exc)}。", 1)
 
 
-class _LocalPath(click.ParamType):
-    """A folder (or, with `folder=False`, a file) on this computer, checked with Chinese
-    messages; click's own `Path` type words its refusals in English."""
-
-    name = "path"
-
-    def __init__(self, *, folder: bool = True, must_exist: bool = False) -> None:
-        self.folder = folder
-        self.must_exist = must_exist
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None):
-        path = value if isinstance(value, Path) else Path(str(value))
-        try:
-            exists, is_folder = path.exists(), path.is_dir()
-        except OSError as exc:  # a name too long, a folder that may not be opened
-            self.fail(f"无法访问「{path}」：{describe_os_error(exc)}。", param, ctx)
-        if self.folder and exists and not is_folder:
-            self.fail(f"「{path}」是一个文件，这里需要的是文件夹。", param, ctx)
-        if not self.folder and is_folder:
-            self.fail(f"「{path}」是一个文件夹，这里需要的是文件。", param, ctx)
-        if self.must_exist and not exists:
-            self.fail(f"文件夹「{path}」不存在，请检查路径是否写对。", param, ctx)
-        return path
-
-
 def _folder(name: str, default: str, help: str, exists: bool) -> Callable:
     return click.option(
         f"--{name}",
         default=default,
         metavar="文件夹",
-        type=_LocalPath(must_exist=exists),
+        type=LocalPath(must_exist=exists),
         help=f"{help}默认：{default}",
     )
 
@@ -125,7 +100,7 @@ def cli() -> None:
     "--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF 副本（需已安装 LibreOffice）。"
 )
 # For the benchmark: seconds per stage, archive included (the manifest is written before it ends).
-@click.option("--timings", hidden=True, type=_LocalPath(folder=False))
+@click.option("--timings", hidden=True, type=LocalPath(folder=False))
 def build(inputs: Path, outputs: Path, templates: Path, pdf: bool, timings: Path | None) -> None:
     """校验输入并生成全部文档，归档到 outputs/ 下新的文件夹。
 
@@ -194,7 +169,7 @@ def check(inputs: Path, outputs: Path) -> None:
 
 
 @cli.command()
-@click.argument("run_folder", metavar="运行文件夹", type=_LocalPath(must_exist=True))
+@click.argument("run_folder", metavar="运行文件夹", type=LocalPath(must_exist=True))
 def verify(run_folder: Path) -> None:
     """用归档的输入和模板重新生成，核对运行文件夹中的文档是否逐字节一致。
 

@@ -488,3 +488,28 @@ def test_gbk_terminal_problem_lines_keep_a_separator(tmp_path):
     assert result.exit_code == 1
     assert "环保处?.xlsx > 合作交流项目 > J2（列「牵头领导」）" in result.output
     assert "\\u" not in result.output
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the stand-in LibreOffice is a shell script")
+def test_pdf_that_cannot_be_made_is_a_message_and_exit_1(tmp_path, monkeypatch):
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    soffice = bin_folder / "soffice"
+    soffice.write_text("#!/bin/sh\necho 'source file could not be loaded' >&2\nexit 1\n")
+    soffice.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ['PATH']}")
+    outputs = tmp_path / "out"
+    inputs = valid_inputs(tmp_path / "in")
+    result = run("build", "--pdf", "--inputs", str(inputs), "--outputs", str(outputs))
+    assert result.exit_code == 1
+    assert "错误：LibreOffice 未能把以下文档转换为 PDF：工作专报（第95期）.docx" in result.output
+    assert list(outputs.iterdir()) == []
+
+
+def test_summary_shows_file_names_as_typed(tmp_path):
+    """A name that looks like terminal markup or an emoji code is printed as it is."""
+    inputs = valid_inputs(tmp_path / "in")
+    (inputs / "环保处.xlsx").rename(inputs / "环保处[bold]:smile:.xlsx")
+    result = run("build", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "环保处[bold]:smile:.xlsx" in result.output

@@ -513,3 +513,12 @@ def test_summary_shows_file_names_as_typed(tmp_path):
     result = run("build", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert "环保处[bold]:smile:.xlsx" in result.output
+
+
+def test_init_into_a_folder_that_cannot_be_made_is_a_message_and_exit_1(tmp_path):
+    blocker = tmp_path / "共享盘"
+    blocker.write_bytes(b"")
+    result = run("init", "--inputs", str(blocker / "inputs"), "环保处")
+    assert result.exit_code == 1
+    assert f"错误：无法读写文件 {blocker / 'inputs'}：路径中有一个同名的文件" in result.output
+    assert_chinese(result.output)

@@ -234,3 +234,29 @@ def test_sigterm_raises_interrupted_in_the_main_thread():
         for _ in range(1000):  # the handler runs between two bytecodes
             pass
     assert caught.value.exit_code == 143
+
+
+@posix_only
+def test_ctrl_break_is_handled_where_it_exists(monkeypatch):
+    # Windows has SIGBREAK (Ctrl+Break); stand in for it with a POSIX signal nobody uses here.
+    monkeypatch.setattr(signal, "SIGBREAK", signal.SIGUSR1, raising=False)
+    with pytest.raises(Interrupted) as caught, signals_interrupt():
+        os.kill(os.getpid(), signal.SIGUSR1)
+        for _ in range(1000):
+            pass
+    assert caught.value.signal_number == signal.SIGUSR1
+    assert signal.getsignal(signal.SIGUSR1) is signal.SIG_DFL
+
+
+def test_signals_that_cannot_be_handled_leave_the_run_alone(monkeypatch):
+    """Where a handler cannot be set (not the main thread, a restricted platform), the
+    command still runs, with the platform's default behaviour."""
+
+    def refuse(number, handler):
+        raise ValueError("signal only works in main thread of the main interpreter")
+
+    monkeypatch.setattr(signal, "signal", refuse)
+    ran = False
+    with signals_interrupt():
+        ran = True
+    assert ran

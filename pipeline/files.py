@@ -1,5 +1,6 @@
 """Files the product writes: names that are safe on Windows, zips that are the same bytes when
-written again, and files that appear whole or not at all."""
+written again, files that appear whole or not at all, and, in Chinese, why one could not be
+written."""
 
 from __future__ import annotations
 
@@ -119,7 +120,7 @@ def describe_os_error(exc: OSError) -> str:
     The operating system's own text is English on most servers, so the common causes are named
     here; anything else keeps the system's text (Chinese on a Chinese Windows PC)."""
     if getattr(exc, "winerror", None) in _WINDOWS_IN_USE:
-        return "文件正被其他程序（如 Excel、WPS）打开，请先关闭"
+        return "文件正被其他程序（如 Excel、WPS）打开"
     if exc.errno == _DISK_QUOTA and _DISK_QUOTA is not None:
         return "超出磁盘配额"
     reason = _REASONS.get(exc.errno) if exc.errno is not None else None

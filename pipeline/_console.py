@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ._terminal import printable, rich_console
 from .errors import Problem, sorted_problems
 
 STAGE_NAMES = {
@@ -40,17 +41,20 @@ def show_summary(
     run_folder: Path | None = None,
 ) -> None:
     """A table of workbooks and rows per sheet, then counts and where the documents went."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=sys.stdout, soft_wrap=True, highlight=False)
+    # File and region names are shown as typed: `[b]` is not markup, `:smile:` not an emoji.
+    console = rich_console(sys.stdout, soft_wrap=True, highlight=False, markup=False, emoji=False)
+
+    def cell(text: str) -> str:  # as the terminal will show it, so the columns line up
+        return printable(text, console.encoding)
+
     table = Table(title="读取的工作簿", show_lines=False)
     table.add_column("工作簿")
     table.add_column("工作表（行数）")
     for file, sheets in row_counts.items():
-        table.add_row(
-            file, "、".join(f"{sheet}（{count}）" for sheet, count in sheets.items()) or "—"
-        )
+        listing = "、".join(f"{sheet}（{count}）" for sheet, count in sheets.items()) or "—"
+        table.add_row(cell(file), cell(listing))
     console.print(table)
     errors = sum(p.is_error for p in problems)
     console.print(
@@ -68,8 +72,6 @@ def progress_display() -> Iterator[Callable[[str], None] | None]:
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
-
-    console = Console(stderr=True)
+    console = rich_console(sys.stderr)
     with console.status("准备中…") as status:
         yield lambda stage: status.update(STAGE_NAMES.get(stage, stage) + "…")

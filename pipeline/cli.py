@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -10,6 +10,7 @@ import click
 from . import (
     InputProblems,
     PipelineError,
+    Problem,
     __version__,
     init_workbooks,
     save_problem_list,
@@ -17,7 +18,10 @@ from . import (
 from . import build as run_build
 from . import check as run_check
 from . import verify as run_verify
+from ._chinese_click import ChineseGroup, LocalPath, show_error
 from ._console import progress_display, show_problems, show_summary
+from ._terminal import best_effort_output
+from .files import describe_os_error
 
 
 class _Failure(click.ClickException):
@@ -27,21 +31,23 @@ class _Failure(click.ClickException):
         super().__init__(message)
         self.exit_code = exit_code
 
-    def show(self, file=None) -> None:
-        click.secho(f"错误：{self.format_message()}", fg="red", err=True)
-
 
 def _fail(exc: PipelineError) -> _Failure:
     return _Failure(exc.message, exc.exit_code)
+
+
+def _write_failure(exc: OSError) -> _Failure:
+    where = f" {exc.filename}" if exc.filename else ""
+    return _Failure(f"无法读写文件{where}：{describe_os_error(exc)}。", 1)
 
 
 def _folder(name: str, default: str, help: str, exists: bool) -> Callable:
     return click.option(
         f"--{name}",
         default=default,
-        show_default=True,
-        type=click.Path(file_okay=False, path_type=Path, exists=exists),
-        help=help,
+        metavar="文件夹",
+        type=LocalPath(must_exist=exists),
+        help=f"{help}默认：{default}",
     )
 
 
@@ -53,15 +59,32 @@ templates_option = _folder("templates", "templates", "Word 模板所在的文件
 
 
 def _report_input_problems(exc: InputProblems, outputs: Path) -> _Failure:
-    show_problems(exc.problems)
-    path = save_problem_list(outputs, exc.problems)
-    if path:
-        click.echo(f"\n问题清单已保存：{path}", err=True)
+    with best_effort_output():
+        show_problems(exc.problems)
+    not_saved = _save_problem_list(outputs, exc.problems)
+    if not_saved is not None:
+        show_error(not_saved.message)
     return _fail(exc)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="pipeline")
+def _save_problem_list(outputs: Path, problems: Sequence[Problem]) -> PipelineError | None:
+    """Save the problem list and say where; the failure, if it could not be saved."""
+    try:
+        path = save_problem_list(outputs, problems)
+    except PipelineError as exc:
+        return exc
+    if path:
+        with best_effort_output():
+            click.echo(f"\n问题清单已保存：{path}", err=True)
+    return None
+
+
+@click.group(
+    name="pipeline", cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.version_option(
+    __version__, prog_name="pipeline", message="%(prog)s %(version)s", help="显示版本号并退出。"
+)
 def cli() -> None:
     """从各部门报送的 Excel 工作簿生成工作专报（含拟文稿）和合作交流项目表。
 
@@ -77,7 +100,7 @@ def cli() -> None:
     "--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF 副本（需已安装 LibreOffice）。"
 )
 # For the benchmark: seconds per stage, archive included (the manifest is written before it ends).
-@click.option("--timings", hidden=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--timings", hidden=True, type=LocalPath(folder=False))
 def build(inputs: Path, outputs: Path, templates: Path, pdf: bool, timings: Path | None) -> None:
     """校验输入并生成全部文档，归档到 outputs/ 下新的文件夹。
 
@@ -94,26 +117,30 @@ def build(inputs: Path, outputs: Path, templates: Path, pdf: bool, timings: Path
         raise _report_input_problems(exc, outputs) from None
     except PipelineError as exc:
         raise _fail(exc) from None
+    except OSError as exc:
+        raise _write_failure(exc) from None
+    notices = prepared.dossier.notices
+    with best_effort_output():
+        show_problems(notices)
+        show_summary(
+            prepared.dossier.row_counts,
+            notices,
+            [d.name for d in prepared.documents],
+            run_folder,
+        )
     if timings is not None:
         _write_timings(timings, prepared.timings, [d.name for d in prepared.documents])
-    notices = prepared.dossier.notices
-    if notices:
-        show_problems(notices)
-    show_summary(
-        prepared.dossier.row_counts,
-        notices,
-        [d.name for d in prepared.documents],
-        run_folder,
-    )
 
 
 def _write_timings(path: Path, timings: dict[str, float], documents: list[str]) -> None:
     import json
 
-    path.write_text(
-        json.dumps({"seconds": timings, "documents": documents}, ensure_ascii=False),
-        encoding="utf-8",
-    )
+    text = json.dumps({"seconds": timings, "documents": documents}, ensure_ascii=False)
+    try:
+        # UTF-8 whatever the PC's code page: the document names are Chinese.
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _Failure(f"无法写入耗时记录 {path}：{describe_os_error(exc)}。", 1) from None
 
 
 @cli.command()
@@ -128,33 +155,43 @@ def check(inputs: Path, outputs: Path) -> None:
         raise _report_input_problems(exc, outputs) from None
     except PipelineError as exc:
         raise _fail(exc) from None
+    except OSError as exc:
+        raise _write_failure(exc) from None
     notices = prepared.dossier.notices
-    if notices:
+    with best_effort_output():
         show_problems(notices)
-        path = save_problem_list(outputs, notices)
-        click.echo(f"\n问题清单已保存：{path}", err=True)
-    show_summary(prepared.dossier.row_counts, notices)
-    click.echo("校验通过，可以运行 pipeline build 生成文档。")
+    not_saved = _save_problem_list(outputs, notices)
+    with best_effort_output():
+        show_summary(prepared.dossier.row_counts, notices)
+        click.echo("校验通过，可以运行 pipeline build 生成文档。")
+    if not_saved is not None:
+        raise _fail(not_saved)
 
 
 @cli.command()
-@click.argument("run_folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("run_folder", metavar="运行文件夹", type=LocalPath(must_exist=True))
 def verify(run_folder: Path) -> None:
-    """用归档的输入和模板重新生成，核对 RUN_FOLDER 中的文档是否逐字节一致。
+    """用归档的输入和模板重新生成，核对运行文件夹中的文档是否逐字节一致。
 
     一致时退出码为 0；有不一致时列出文件，退出码为 1。
+
+    例：pipeline verify outputs/2026-11-23_101502_第95期
     """
     try:
         report = run_verify(run_folder)
     except PipelineError as exc:
         raise _fail(exc) from None
-    for line in report.lines():
-        click.echo(line)
+    except OSError as exc:
+        raise _write_failure(exc) from None
+    with best_effort_output():
+        for line in report.lines():
+            click.echo(line)
+        if report.ok:
+            click.echo("核对通过：全部文档与归档输入重新生成的结果一致。")
     if not report.ok:
         raise _Failure(
             f"{run_folder} 中有 {len(report.differences)} 个文件与重新生成的结果不一致。", 1
         )
-    click.echo("核对通过：全部文档与归档输入重新生成的结果一致。")
 
 
 @cli.command()
@@ -163,7 +200,7 @@ def verify(run_folder: Path) -> None:
 @click.option(
     "--office", is_flag=True, help="写入办公室的空白工作簿 报告信息.xlsx，并补齐缺少的默认模板。"
 )
-@click.argument("departments", nargs=-1)
+@click.argument("departments", nargs=-1, metavar="[部门名称]...")
 def init(inputs: Path, templates: Path, office: bool, departments: tuple[str, ...]) -> None:
     """为各部门写入空白报送工作簿（带填写说明和下拉选项），不覆盖已有文件。
 
@@ -175,9 +212,12 @@ def init(inputs: Path, templates: Path, office: bool, departments: tuple[str, ..
         written = init_workbooks(inputs, departments, office=office, templates=templates)
     except PipelineError as exc:
         raise _fail(exc) from None
-    for path in written:
-        what = "默认模板" if path.suffix == ".docx" else ""
-        click.echo(f"已写入{what}：{path}")
+    except OSError as exc:
+        raise _write_failure(exc) from None
+    with best_effort_output():
+        for path in written:
+            what = "默认模板" if path.suffix == ".docx" else ""
+            click.echo(f"已写入{what}：{path}")
 
 
 def main() -> None:

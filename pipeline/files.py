@@ -1,8 +1,10 @@
 """Files the product writes: names that are safe on Windows, zips that are the same bytes when
-written again, and files that appear whole or not at all."""
+written again, files that appear whole or not at all, and, in Chinese, why one could not be
+written."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
@@ -45,6 +47,15 @@ def safe_file_name(name: str, limit: int = 80) -> str:
     return cleaned
 
 
+def storable_text(text: str) -> str:
+    """`text` with the lone surrogates Python uses for file-name bytes that were not valid in
+    the file system's encoding (a zip unpacked with GBK names on Linux) replaced by `�`:
+    UTF-8 files such as workbooks cannot hold them."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+
+
 def department_file_name(department: str) -> str:
     """`环保处` → `环保处.xlsx`: a department's workbook is named after it."""
     return safe_file_name(department) + ".xlsx"
@@ -84,3 +95,35 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+# Windows error numbers (`OSError.winerror`) for a file another program holds open.
+_WINDOWS_IN_USE = {32, 33}  # sharing violation, lock violation
+_REASONS = {
+    errno.EACCES: "没有权限，或文件正被其他程序（如 Excel、WPS）打开",
+    errno.EPERM: "没有权限，或文件正被其他程序（如 Excel、WPS）打开",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "磁盘或文件夹是只读的",
+    errno.ENOENT: "路径不存在",
+    errno.ENOTDIR: "路径中有一个同名的文件，它不是文件夹",
+    errno.EISDIR: "已有同名的文件夹",
+    errno.EEXIST: "已有同名的文件或文件夹",
+    errno.ENAMETOOLONG: "路径或文件名太长",
+    errno.EBUSY: "文件正被其他程序使用",
+}
+_DISK_QUOTA = getattr(errno, "EDQUOT", None)
+
+
+def describe_os_error(exc: OSError) -> str:
+    """Why a file could not be written or read, in Chinese and without a traceback.
+
+    The operating system's own text is English on most servers, so the common causes are named
+    here; anything else keeps the system's text (Chinese on a Chinese Windows PC)."""
+    if getattr(exc, "winerror", None) in _WINDOWS_IN_USE:
+        return "文件正被其他程序（如 Excel、WPS）打开"
+    if exc.errno == _DISK_QUOTA and _DISK_QUOTA is not None:
+        return "超出磁盘配额"
+    reason = _REASONS.get(exc.errno) if exc.errno is not None else None
+    if reason is None:
+        reason = f"系统提示：{exc.strerror or type(exc).__name__}"
+    return reason

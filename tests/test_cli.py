@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,24 +17,143 @@ from _workbooks import (
     cooperation_workbook,
     office_workbook,
     valid_inputs,
+    write_workbook,
 )
 from click.testing import CliRunner
 
+from pipeline import __version__
+from pipeline._chinese_click import display_width
 from pipeline.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+def run(*args: str, **options):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False, **options)
+
+
+# click's own words, which must never reach the clerk.
+ENGLISH = (
+    "Usage",
+    "Error",
+    "Try ",
+    "Options",
+    "Commands",
+    "Show this",
+    "Show the",
+    "Invalid value",
+    "No such",
+    "Missing",
+    "unexpected",
+    "does not",
+    "requires",
+    "Aborted",
+    "Traceback",
+    "DIRECTORY",
+    "default:",
+)
+
+
+def assert_chinese(output: str) -> None:
+    found = [word for word in ENGLISH if word in output]
+    assert not found, f"English in the output {found}:\n{output}"
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["check"], ["init"], ["verify"]])
-def test_help(command):
-    result = run(*command, "--help")
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_is_chinese(command, flag):
+    result = run(*command, flag)
     assert result.exit_code == 0
-    assert "Usage:" in result.output
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in result.output)  # explained in Chinese
+    assert result.output.startswith(f"用法：{' '.join(['pipeline', *command])} [选项]")
+    assert "\n选项：\n" in result.output
+    assert "显示本帮助并退出。" in result.output
+    assert_chinese(result.output)
+
+
+def test_main_help_lists_every_command_in_chinese():
+    output = run("--help").output
+    commands = output.split("\n命令：\n")[1]
+    for name, words in [("build", "生成"), ("check", "校验"), ("init", "空白"), ("verify", "核对")]:
+        assert re.search(rf"^  {name} +\S*{words}", commands, re.MULTILINE), commands
+    assert "--version   显示版本号并退出。" in output
+
+
+def test_help_columns_line_up_with_chinese_metavars():
+    output = run("build", "--help").output
+    rows = [line for line in output.splitlines() if line.startswith("  -")]
+    # where each description starts, counting a Chinese character as two columns
+    starts = {display_width(re.match(r"^(  \S.*?\s{2,})\S", row).group(1)) for row in rows}
+    assert len(rows) == 5 and len(starts) == 1, output
+
+
+def test_version_has_no_english():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"pipeline {__version__}"
+
+
+def test_bare_command_shows_the_help_as_a_usage_error():
+    result = run()
+    assert result.exit_code == 2
+    assert "用法：pipeline" in result.output and "命令：" in result.output
+    assert_chinese(result.output)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["buidl"],
+            "没有 buidl 这个命令。可用的命令：build、check、init、verify。是不是想输入 build？",
+        ),
+        (["--fast"], "没有 --fast 这个选项。"),
+        (["build", "--fast"], "没有 --fast 这个选项。"),
+        (["build", "--input", "x"], "没有 --input 这个选项。是不是想用 --inputs 或 --outputs？"),
+        (["verify"], "缺少参数 运行文件夹。"),
+        (["build", "--inputs"], "选项 --inputs 后面需要跟一个值。"),
+        (["build", "--pdf=yes"], "选项 --pdf 后面不能跟值。"),
+        (["check", "--inputs", "{inputs}", "多余"], "多余的参数：多余。"),
+        (["build", "--inputs", "{missing}"], "选项 --inputs：文件夹「{missing}」不存在"),
+        (
+            ["check", "--inputs", "{file}"],
+            "选项 --inputs：「{file}」是一个文件，这里需要的是文件夹。",
+        ),
+        (
+            ["build", "--inputs", "{inputs}", "--outputs", "{file}"],
+            "选项 --outputs：「{file}」是一个文件",
+        ),
+        (["init", "--templates", "{file}", "--office"], "选项 --templates：「{file}」是一个文件"),
+        (["verify", "{file}"], "参数 运行文件夹：「{file}」是一个文件"),
+        (["verify", "{missing}"], "参数 运行文件夹：文件夹「{missing}」不存在"),
+        (
+            ["build", "--inputs", "{inputs}", "--timings", "{inputs}"],
+            "选项 --timings：「{inputs}」是一个文件夹，这里需要的是文件。",
+        ),
+        (["init", "--inputs", "{inputs}"], "请给出部门名称，或使用 --office。"),
+    ],
+)
+def test_usage_errors_are_chinese_with_exit_code_2(tmp_path, args, message):
+    names = {
+        "inputs": str(valid_inputs(tmp_path / "in")),
+        "missing": str(tmp_path / "没有"),
+        "file": str(tmp_path / "in" / "报告信息.xlsx"),
+    }
+    args = [arg.format(**names) for arg in args]
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert f"错误：{message.format(**names)}" in result.output
+    command = "pipeline" if args[0].startswith("-") or args[0] == "buidl" else f"pipeline {args[0]}"
+    assert result.output.startswith(f"用法：{command} [选项]")
+    assert f"运行 {command} -h 查看帮助。" in result.output
+    assert_chinese(result.output)
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_a_path_too_long_to_look_at_is_a_usage_error(tmp_path):
+    result = run("check", "--inputs", str(tmp_path / ("长" * 400)))
+    assert result.exit_code == 2
+    assert "错误：选项 --inputs：" in result.output
+    assert_chinese(result.output)
 
 
 def test_module_entry_point():
@@ -87,6 +209,7 @@ def test_build_with_errors_writes_no_document_and_leaves_outputs_alone(tmp_path)
 def test_missing_inputs_folder_is_a_usage_error(tmp_path):
     result = run("build", "--inputs", str(tmp_path / "nope"))
     assert result.exit_code == 2
+    assert "不存在" in result.output
 
 
 def test_init_needs_a_department_or_office(tmp_path):
@@ -186,3 +309,216 @@ def test_pdf_without_libreoffice_is_refused_before_any_work(tmp_path, monkeypatc
     assert result.exit_code == 1
     assert "LibreOffice" in result.output
     assert not outputs.exists() or not any(outputs.iterdir())
+
+
+# ------------------------------------------------------------------ failures to write
+
+
+def inputs_with_an_error(folder: Path) -> Path:
+    office_workbook(folder)
+    cooperation_workbook(folder, "环保处", [cooperation_row(牵头领导=None)])
+    return folder
+
+
+def refuse_to_replace(monkeypatch, name_start: str) -> None:
+    """What Windows does while Excel holds the file open: the new file cannot take its place."""
+    real_replace = os.replace
+
+    def replace(source, target, *args, **kwargs):
+        if Path(target).name.startswith(name_start):
+            raise PermissionError(13, "拒绝访问。", str(target))
+        return real_replace(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_problem_list_that_cannot_be_replaced_is_a_message_and_exit_1(
+    tmp_path, monkeypatch, command
+):
+    refuse_to_replace(monkeypatch, "问题清单")
+    inputs, outputs = inputs_with_an_error(tmp_path / "in"), tmp_path / "out"
+    result = run(command, "--inputs", str(inputs), "--outputs", str(outputs))
+    assert result.exit_code == 1
+    output = result.output
+    cell = output.index("环保处.xlsx › 合作交流项目 › J2（列「牵头领导」）")
+    failure = output.index("错误：无法保存问题清单")
+    assert cell < failure  # the cell problems were printed first
+    assert "文件正被其他程序（如 Excel、WPS）打开" in output
+    assert "错误：输入文件中有 1 处错误，未生成任何文档" in output
+    assert_chinese(output)
+    assert not any(p.suffix == ".xlsx" for p in outputs.rglob("*"))  # no half-written list
+
+
+def test_problem_list_in_an_outputs_folder_that_cannot_be_made(tmp_path):
+    inputs = inputs_with_an_error(tmp_path / "in")
+    blocker = tmp_path / "共享盘"
+    blocker.write_bytes(b"a file where a folder is needed")
+    result = run("check", "--inputs", str(inputs), "--outputs", str(blocker / "outputs"))
+    assert result.exit_code == 1
+    assert "错误：无法保存问题清单" in result.output
+    assert "路径中有一个同名的文件，它不是文件夹" in result.output
+    assert_chinese(result.output)
+
+
+def test_notices_list_that_cannot_be_saved_fails_the_check(tmp_path, monkeypatch):
+    refuse_to_replace(monkeypatch, "问题清单")
+    inputs = valid_inputs(tmp_path / "in")
+    write_workbook(inputs / "杂项.xlsx", {"备忘": [["随便写写"]]})  # an unknown sheet: a notice
+    result = run("check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "校验通过" in result.output
+    assert "错误：无法保存问题清单" in result.output
+    assert_chinese(result.output)
+
+
+def test_run_folder_that_cannot_be_written_is_a_message_and_exit_1(tmp_path):
+    blocker = tmp_path / "共享盘"
+    blocker.write_bytes(b"")
+    inputs = valid_inputs(tmp_path / "in")
+    result = run("build", "--inputs", str(inputs), "--outputs", str(blocker / "outputs"))
+    assert result.exit_code == 1
+    assert "错误：无法创建输出文件夹" in result.output
+    assert "路径中有一个同名的文件" in result.output
+    assert_chinese(result.output)
+
+
+def test_timings_that_cannot_be_written_is_a_message_and_exit_1(tmp_path):
+    inputs = valid_inputs(tmp_path / "in")
+    timings = tmp_path / "没有这个文件夹" / "timings.json"
+    result = run(
+        "build",
+        "--inputs",
+        str(inputs),
+        "--outputs",
+        str(tmp_path / "out"),
+        "--timings",
+        str(timings),
+    )
+    assert result.exit_code == 1
+    assert "已生成" in result.output  # the summary came first: the documents exist
+    assert f"错误：无法写入耗时记录 {timings}：路径不存在。" in result.output
+
+
+def test_timings_are_utf8_whatever_the_code_page(tmp_path):
+    """Python warns about (here: fails on) a file opened without an encoding, which would be
+    cp936 on a Chinese Windows PC."""
+    timings = tmp_path / "timings.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "warn_default_encoding",
+            "-W",
+            "error::EncodingWarning",
+            "-m",
+            "pipeline",
+            "build",
+            "--inputs",
+            str(valid_inputs(tmp_path / "in")),
+            "--outputs",
+            str(tmp_path / "out"),
+            "--timings",
+            str(timings),
+        ],
+        capture_output=True,
+        cwd=tmp_path,
+        env={**os.environ, "PIPELINE_DEBUG": "1"},
+    )
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    recorded = json.loads(timings.read_bytes().decode("utf-8"))
+    assert "工作专报（第95期）.docx" in recorded["documents"]
+
+
+# ------------------------------------------------------------------ interruptions, colour
+
+
+def test_ctrl_c_says_in_chinese_that_nothing_was_written(tmp_path, monkeypatch):
+    def pressed_ctrl_c(path):
+        raise KeyboardInterrupt
+
+    # while the run folder is being assembled, after the documents were written into it
+    monkeypatch.setattr("pipeline.archive.run_folder.sha256_file", pressed_ctrl_c)
+    outputs = tmp_path / "out"
+    inputs = valid_inputs(tmp_path / "in")
+    result = run("build", "--inputs", str(inputs), "--outputs", str(outputs))
+    assert result.exit_code == 130
+    assert "已中断（Ctrl+C）：本次运行没有完成，没有生成任何文档" in result.output
+    assert_chinese(result.output)
+    assert list(outputs.iterdir()) == []  # the half-built run folder was removed
+
+
+def test_no_color_removes_colour_codes(tmp_path):
+    inputs = inputs_with_an_error(tmp_path / "in")
+    args = ["check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out")]
+    # color=True: click believes it writes to a terminal
+    coloured = CliRunner().invoke(cli, args, color=True, env={"NO_COLOR": None})
+    assert "\x1b[" in coloured.output
+    plain = CliRunner().invoke(cli, args, color=True, env={"NO_COLOR": "1"})
+    assert plain.exit_code == 1
+    assert "\x1b[" not in plain.output
+    assert "错误：输入文件中有 1 处错误" in plain.output
+
+
+# ------------------------------------------------------------------ terminal encodings
+
+
+def test_gbk_terminal_build_with_emoji_file_name_succeeds(tmp_path):
+    inputs = valid_inputs(tmp_path / "in")
+    (inputs / "环保处.xlsx").rename(inputs / "环保处🌿.xlsx")
+    outputs = tmp_path / "out"
+    result = CliRunner(charset="gbk").invoke(
+        cli, ["build", "--inputs", str(inputs), "--outputs", str(outputs)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "环保处?.xlsx" in result.output
+    assert "本次结果已归档到" in result.output
+    (run_folder,) = outputs.iterdir()
+    assert (run_folder / "inputs" / "环保处🌿.xlsx").exists()
+
+
+def test_gbk_terminal_problem_lines_keep_a_separator(tmp_path):
+    inputs = inputs_with_an_error(tmp_path / "in")
+    (inputs / "环保处.xlsx").rename(inputs / "环保处🌿.xlsx")
+    result = CliRunner(charset="gbk").invoke(
+        cli,
+        ["check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out")],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    assert "环保处?.xlsx > 合作交流项目 > J2（列「牵头领导」）" in result.output
+    assert "\\u" not in result.output
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the stand-in LibreOffice is a shell script")
+def test_pdf_that_cannot_be_made_is_a_message_and_exit_1(tmp_path, monkeypatch):
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    soffice = bin_folder / "soffice"
+    soffice.write_text("#!/bin/sh\necho 'source file could not be loaded' >&2\nexit 1\n")
+    soffice.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ['PATH']}")
+    outputs = tmp_path / "out"
+    inputs = valid_inputs(tmp_path / "in")
+    result = run("build", "--pdf", "--inputs", str(inputs), "--outputs", str(outputs))
+    assert result.exit_code == 1
+    assert "错误：LibreOffice 未能把以下文档转换为 PDF：工作专报（第95期）.docx" in result.output
+    assert list(outputs.iterdir()) == []
+
+
+def test_summary_shows_file_names_as_typed(tmp_path):
+    """A name that looks like terminal markup or an emoji code is printed as it is."""
+    inputs = valid_inputs(tmp_path / "in")
+    (inputs / "环保处.xlsx").rename(inputs / "环保处[bold]:smile:.xlsx")
+    result = run("build", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "环保处[bold]:smile:.xlsx" in result.output
+
+
+def test_init_into_a_folder_that_cannot_be_made_is_a_message_and_exit_1(tmp_path):
+    blocker = tmp_path / "共享盘"
+    blocker.write_bytes(b"")
+    result = run("init", "--inputs", str(blocker / "inputs"), "环保处")
+    assert result.exit_code == 1
+    assert f"错误：无法读写文件 {blocker / 'inputs'}：路径中有一个同名的文件" in result.output
+    assert_chinese(result.output)

@@ -26,7 +26,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import ArchiveError, Problem, sorted_problems
-from ..files import safe_file_name
+from ..files import describe_os_error, safe_file_name
 from ..model import Dossier, Prepared
 from .pdf import convert_to_pdf, find_libreoffice
 
@@ -388,4 +388,4 @@ def sha256_file(path: Path) -> str:
 
 
 def os_reason(exc: OSError) -> str:
-    return exc.strerror or type(exc).__name__
+    return describe_os_error(exc)

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..errors import PipelineError, Problem, sorted_problems
-from ..files import replace_atomically
+from ..files import describe_os_error, replace_atomically, storable_text
 from .xlsx_write import set_text
 
 PROBLEMS_SHEET = "问题清单"
@@ -54,7 +54,9 @@ def ordered(problems: Sequence[Problem]) -> list[Problem]:
 
 
 def save_problem_list(outputs: Path, problems: Sequence[Problem]) -> Path | None:
-    """Write `问题清单_{date}_{time}.xlsx` into `outputs`; None when there are no problems."""
+    """Write `问题清单_{date}_{time}.xlsx` into `outputs`; None when there are no problems.
+
+    Raises `PipelineError` (a Chinese message, exit code 1) when it cannot be written."""
     if not problems:
         return None
     stamp = dt.datetime.now().strftime("%Y-%m-%d_%H%M%S")
@@ -83,7 +85,7 @@ def write_problem_report(path: Path, problems: Sequence[Problem]) -> None:
         )
         for column, value in enumerate(values, start=1):
             cell = listing.cell(row=row, column=column)
-            set_text(cell, value)
+            set_text(cell, storable_text(value or ""))
             cell.alignment = _WRAPPED if column == len(values) else _TOP
         if problem.is_error:
             listing.cell(row=row, column=len(values) - 1).font = _ERROR_FONT
@@ -96,8 +98,8 @@ def write_problem_report(path: Path, problems: Sequence[Problem]) -> None:
     notices = Counter(p.location.file for p in rows if not p.is_error)
     files = sorted(set(errors) | set(notices))
     for row, file in enumerate(files, start=2):
-        set_text(summary.cell(row=row, column=1), department_of(file))
-        set_text(summary.cell(row=row, column=2), file)
+        set_text(summary.cell(row=row, column=1), storable_text(department_of(file)))
+        set_text(summary.cell(row=row, column=2), storable_text(file))
         summary.cell(row=row, column=3, value=errors[file])
         summary.cell(row=row, column=4, value=notices[file])
     total_row = len(files) + 2
@@ -126,5 +128,6 @@ def _save(workbook: Workbook, path: Path) -> None:
         replace_atomically(path, lambda temporary: workbook.save(temporary))
     except OSError as exc:
         raise PipelineError(
-            f"无法写入问题清单 {path}：{exc.strerror or exc}。如果该文件正在 Excel 中打开，请先关闭。"
+            f"无法保存问题清单 {path}：{describe_os_error(exc)}。"
+            f"请关闭打开着的问题清单，并确认文件夹 {path.parent} 可以写入，然后重新运行。"
         ) from None

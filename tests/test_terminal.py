@@ -1,0 +1,262 @@
+"""The terminal around the command line: encodings that lack a character, NO_COLOR, signals.
+
+Run in real processes where the behaviour belongs to the process (its standard streams, its
+signal handlers, a pseudo-terminal); Windows' GBK console is simulated with PYTHONIOENCODING.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from _workbooks import cooperation_row, cooperation_workbook, office_workbook, valid_inputs
+
+from pipeline._terminal import (
+    Interrupted,
+    degrade_unprintable,
+    printable,
+    rich_console,
+    signals_interrupt,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SGR = re.compile(rb"\x1b\[[0-9;]*m")  # colour and style codes; cursor control does not count
+posix_only = pytest.mark.skipif(os.name != "posix", reason="needs POSIX signals or a pty")
+
+
+def pipeline(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        capture_output=True,
+        cwd=cwd,
+        env={**os.environ, "PIPELINE_DEBUG": "1", **(env or {})},
+        timeout=300,
+    )
+
+
+def inputs_with_an_error(folder: Path, department: str = "环保处") -> Path:
+    office_workbook(folder)
+    cooperation_workbook(folder, department, [cooperation_row(牵头领导=None)])
+    return folder
+
+
+# ------------------------------------------------------------------ encodings
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text", "shown"),
+    [
+        ("gbk", "环保处🌿.xlsx › 合作交流项目 › J5", "环保处?.xlsx > 合作交流项目 > J5"),
+        ("gbk", "「牵头领导」■…", "「牵头领导」■…"),  # GBK has these
+        ("ascii", "■ a › b…「c」—", '# a > b..."c"-'),
+        ("utf-8", "\udcbb\udcb7.xlsx", "??.xlsx"),  # file-name bytes that were not UTF-8
+    ],
+)
+def test_stream_degrades_instead_of_raising(encoding, text, shown):
+    buffer = io.BytesIO()
+    stream = io.TextIOWrapper(buffer, encoding=encoding)
+    degrade_unprintable(stream, None)
+    stream.write(text)
+    stream.flush()
+    assert buffer.getvalue().decode(encoding) == shown
+    assert printable(text, encoding) == shown
+
+
+def test_printable_leaves_text_alone_without_an_encoding():
+    assert printable("环保处🌿", None) == "环保处🌿"
+    assert printable("环保处🌿", "no-such-codec") == "环保处🌿"
+
+
+def test_gbk_console_check_with_problems(tmp_path):
+    inputs = inputs_with_an_error(tmp_path / "in", "环保处🌿")
+    result = pipeline(
+        "check",
+        "--inputs",
+        str(inputs),
+        "--outputs",
+        str(tmp_path / "out"),
+        env={"PYTHONIOENCODING": "gbk"},
+    )
+    stderr = result.stderr.decode("gbk")
+    assert result.returncode == 1, stderr
+    assert "环保处?.xlsx > 合作交流项目 > J2（列「牵头领导」）" in stderr
+    assert "\\u" not in stderr and "Traceback" not in stderr
+    assert "错误：输入文件中有 1 处错误" in stderr
+    (saved,) = (tmp_path / "out").glob("问题清单_*.xlsx")
+    listing = openpyxl.load_workbook(saved)["问题清单"]
+    assert listing["B2"].value == "环保处🌿.xlsx"  # the file keeps the name as it is
+
+
+def test_gbk_console_build_succeeds_with_an_emoji_file_name(tmp_path):
+    inputs = valid_inputs(tmp_path / "in")
+    (inputs / "环保处.xlsx").rename(inputs / "环保处🌿.xlsx")
+    outputs = tmp_path / "out"
+    result = pipeline(
+        "build",
+        "--inputs",
+        str(inputs),
+        "--outputs",
+        str(outputs),
+        env={"PYTHONIOENCODING": "gbk"},
+    )
+    assert result.returncode == 0, result.stderr.decode("gbk", "replace")
+    stdout = result.stdout.decode("gbk")
+    assert "环保处?.xlsx" in stdout and "本次结果已归档到" in stdout
+    assert len(list(outputs.iterdir())) == 1
+
+
+def test_file_name_that_is_not_unicode_reaches_the_problem_list(tmp_path):
+    if os.name != "posix" or sys.platform == "darwin":
+        pytest.skip("needs a file system that stores names as bytes")
+    inputs = inputs_with_an_error(tmp_path / "in")
+    # A zip unpacked on Linux keeps GBK bytes in the names: 环保 in GBK is not valid UTF-8.
+    name = os.fsdecode(b"\xbb\xb7\xb1\xa3.xlsx")
+    (inputs / "环保处.xlsx").rename(inputs / name)
+    result = pipeline("check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+    stderr = result.stderr.decode("utf-8")
+    assert result.returncode == 1, stderr
+    assert "????.xlsx" in stderr and "Traceback" not in stderr and "内部错误" not in stderr
+    (saved,) = (tmp_path / "out").glob("问题清单_*.xlsx")
+    assert openpyxl.load_workbook(saved)["问题清单"]["B2"].value == "\ufffd" * 4 + ".xlsx"
+
+
+# ------------------------------------------------------------------ colour
+
+
+def run_on_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, bytes]:
+    """Run `pipeline` with all three streams on a pseudo-terminal, as in a console window."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", *args],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        cwd=cwd,
+        env=env,
+    )
+    os.close(terminal)
+    output = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closed: the process has ended
+            break
+        if not chunk:
+            break
+        output.append(chunk)
+    os.close(controller)
+    return process.wait(timeout=300), b"".join(output)
+
+
+@posix_only
+@pytest.mark.parametrize("passing", [True, False])
+def test_no_color_on_a_terminal(tmp_path, passing):
+    if passing:
+        inputs = valid_inputs(tmp_path / "in")
+        office = inputs / "报告信息.xlsx"
+        book = openpyxl.load_workbook(office)
+        book.create_sheet("备忘")  # an unknown sheet: a notice, in yellow
+        book.save(office)
+    else:
+        inputs = inputs_with_an_error(tmp_path / "in")
+    args = ["check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out")]
+    env = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "FORCE_COLOR"}}
+    env.update(TERM="xterm-256color", COLUMNS="120")
+    code, coloured = run_on_terminal(args, env, tmp_path)
+    assert code == (0 if passing else 1), coloured.decode("utf-8", "replace")
+    assert SGR.search(coloured)  # the terminal does get colour without NO_COLOR
+    code, plain = run_on_terminal(args, {**env, "NO_COLOR": "1"}, tmp_path)
+    assert code == (0 if passing else 1)
+    assert not SGR.search(plain), plain.decode("utf-8", "replace")
+    assert ("校验通过" if passing else "错误：输入文件中有 1 处错误") in plain.decode("utf-8")
+
+
+def test_rich_console_has_no_styles_under_no_color(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    buffer = io.StringIO()
+    console = rich_console(buffer, force_terminal=True)
+    console.print("[bold red]警告[/]")
+    assert buffer.getvalue() == "警告\n"
+    monkeypatch.setenv("NO_COLOR", "")  # empty means unset (no-color.org)
+    buffer = io.StringIO()
+    rich_console(buffer, force_terminal=True).print("[bold red]警告[/]")
+    assert "\x1b[" in buffer.getvalue()
+
+
+# ------------------------------------------------------------------ signals
+
+
+@posix_only
+def test_sigterm_says_the_run_was_interrupted_and_leaves_nothing(tmp_path):
+    inputs, outputs = valid_inputs(tmp_path / "in"), tmp_path / "out"
+    # The signal arrives while the run folder is being assembled (documents already in it).
+    script = (
+        "import os, signal, sys\n"
+        "import pipeline.archive.run_folder as run_folder\n"
+        "run_folder.sha256_file = lambda path: os.kill(os.getpid(), signal.SIGTERM)\n"
+        "from pipeline.cli import main\n"
+        "sys.argv[0] = 'pipeline'\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, "build", "--inputs", str(inputs), "--outputs", str(outputs)],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    stderr = result.stderr.decode("utf-8")
+    assert result.returncode == 128 + signal.SIGTERM, stderr
+    assert "已中断（收到结束信号）：本次运行没有完成，没有生成任何文档" in stderr
+    assert "Traceback" not in stderr
+    assert list(outputs.iterdir()) == []
+
+
+def test_signal_handlers_are_restored_afterwards():
+    before = signal.getsignal(signal.SIGTERM)
+    with signals_interrupt():
+        assert signal.getsignal(signal.SIGTERM) is not before
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+@posix_only
+def test_sigterm_raises_interrupted_in_the_main_thread():
+    with pytest.raises(Interrupted) as caught, signals_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # the handler runs between two bytecodes
+            pass
+    assert caught.value.exit_code == 143
+
+
+@posix_only
+def test_ctrl_break_is_handled_where_it_exists(monkeypatch):
+    # Windows has SIGBREAK (Ctrl+Break); stand in for it with a POSIX signal nobody uses here.
+    monkeypatch.setattr(signal, "SIGBREAK", signal.SIGUSR1, raising=False)
+    with pytest.raises(Interrupted) as caught, signals_interrupt():
+        os.kill(os.getpid(), signal.SIGUSR1)
+        for _ in range(1000):
+            pass
+    assert caught.value.signal_number == signal.SIGUSR1
+    assert signal.getsignal(signal.SIGUSR1) is signal.SIG_DFL
+
+
+def test_signals_that_cannot_be_handled_leave_the_run_alone(monkeypatch):
+    """Where a handler cannot be set (not the main thread, a restricted platform), the
+    command still runs, with the platform's default behaviour."""
+
+    def refuse(number, handler):
+        raise ValueError("signal only works in main thread of the main interpreter")
+
+    monkeypatch.setattr(signal, "signal", refuse)
+    ran = False
+    with signals_interrupt():
+        ran = True
+    assert ran

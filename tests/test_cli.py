@@ -177,13 +177,13 @@ def test_check_reports_every_problem_with_its_location(tmp_path):
     inputs = tmp_path / "in"
     office_workbook(inputs)
     cooperation_workbook(
-        inputs, "环保处", [cooperation_row(牵头领导=None), cooperation_row(serial="x")]
+        inputs, "环保处", [cooperation_row(牵头部门=None), cooperation_row(serial="x")]
     )
     (inputs / "旧表.xls").write_bytes(b"old")
     result = run("check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
     assert result.exit_code == 1
     output = result.output
-    assert "环保处.xlsx › 合作交流项目 › J2（列「牵头领导」）" in output
+    assert "环保处.xlsx › 合作交流项目 › K2（列「牵头部门」）" in output
     assert "环保处.xlsx › 合作交流项目 › B3（列「序号」）" in output
     assert "旧表.xls" in output and "另存为" in output
     assert "Traceback" not in output
@@ -316,7 +316,7 @@ def test_pdf_without_libreoffice_is_refused_before_any_work(tmp_path, monkeypatc
 
 def inputs_with_an_error(folder: Path) -> Path:
     office_workbook(folder)
-    cooperation_workbook(folder, "环保处", [cooperation_row(牵头领导=None)])
+    cooperation_workbook(folder, "环保处", [cooperation_row(牵头部门=None)])
     return folder
 
 
@@ -341,7 +341,7 @@ def test_problem_list_that_cannot_be_replaced_is_a_message_and_exit_1(
     result = run(command, "--inputs", str(inputs), "--outputs", str(outputs))
     assert result.exit_code == 1
     output = result.output
-    cell = output.index("环保处.xlsx › 合作交流项目 › J2（列「牵头领导」）")
+    cell = output.index("环保处.xlsx › 合作交流项目 › K2（列「牵头部门」）")
     failure = output.index("错误：无法保存问题清单")
     assert cell < failure  # the cell problems were printed first
     assert "文件正被其他程序（如 Excel、WPS）打开" in output
@@ -486,7 +486,7 @@ def test_gbk_terminal_problem_lines_keep_a_separator(tmp_path):
         catch_exceptions=False,
     )
     assert result.exit_code == 1
-    assert "环保处?.xlsx > 合作交流项目 > J2（列「牵头领导」）" in result.output
+    assert "环保处?.xlsx > 合作交流项目 > K2（列「牵头部门」）" in result.output
     assert "\\u" not in result.output
 
 

@@ -43,7 +43,7 @@ def pipeline(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):
 
 def inputs_with_an_error(folder: Path, department: str = "环保处") -> Path:
     office_workbook(folder)
-    cooperation_workbook(folder, department, [cooperation_row(牵头领导=None)])
+    cooperation_workbook(folder, department, [cooperation_row(牵头部门=None)])
     return folder
 
 
@@ -86,7 +86,7 @@ def test_gbk_console_check_with_problems(tmp_path):
     )
     stderr = result.stderr.decode("gbk")
     assert result.returncode == 1, stderr
-    assert "环保处?.xlsx > 合作交流项目 > J2（列「牵头领导」）" in stderr
+    assert "环保处?.xlsx > 合作交流项目 > K2（列「牵头部门」）" in stderr
     assert "\\u" not in stderr and "Traceback" not in stderr
     assert "错误：输入文件中有 1 处错误" in stderr
     (saved,) = (tmp_path / "out").glob("问题清单_*.xlsx")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
-from .access import Access, LinkStore
+from .access import Access, LinkStore, token_hash
 from .builds import BuildRunner
 from .status import department_of
 from .uploads import MAX_UPLOAD_BYTES
@@ -76,6 +76,7 @@ def create_app(config: WebConfig, store: LinkStore) -> Flask:
     from .office import office_pages
 
     app.add_template_filter(department_of, "department")
+    app.add_template_global(messages)
     app.register_blueprint(office_pages)
     app.register_blueprint(department_pages)
 
@@ -111,6 +112,24 @@ def identify(token: str) -> Access:
     g.access = access
     g.token = token
     return access
+
+
+def _messages_key() -> str:
+    # per link: the office and a department opened in one browser share a cookie, not messages
+    return "messages-" + token_hash(g.token)[:16]
+
+
+def say(message: str, category: str = "info") -> None:
+    """A message for the next page of this link (ok, error or info)."""
+    key = _messages_key()
+    session[key] = [*session.get(key, []), [category, message]]
+
+
+def messages() -> list[tuple[str, str]]:
+    """This link's waiting messages, once."""
+    if "token" not in g:
+        return []
+    return [tuple(item) for item in session.pop(_messages_key(), [])]
 
 
 def _same_origin(url: str) -> bool:

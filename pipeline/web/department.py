@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 import time
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
 
-from .app import builds, config, identify
+from .app import builds, config, identify, say
 from .downloads import XLSX_TYPE, blank_department_workbook, problem_list_bytes
 from .status import department_check
 from .uploads import UploadRefused, accept_upload
@@ -47,7 +47,7 @@ def page():
 def upload():
     storage = request.files.get("file")
     if storage is None or not storage.filename:
-        flash("没有收到文件。请选择或拖入 .xlsx 工作簿。", "error")
+        say("没有收到文件。请选择或拖入 .xlsx 工作簿。", "error")
         return redirect(url_for(".page"))
     try:
         accept_upload(
@@ -58,16 +58,19 @@ def upload():
             builds().inputs_lock,
         )
     except UploadRefused as exc:
-        flash(exc.message, "error")
+        say(exc.message, "error")
         return redirect(url_for(".page"))
     report = department_check(config().inputs, _department())
     errors = report.errors
     notices = len(report.problems) - errors
     if errors:
-        flash(f"已收到。发现错误 {errors} 处、提示 {notices} 处，请按下方说明修改后重新上传。", "error")
+        say(
+            f"已收到。发现错误 {errors} 处、提示 {notices} 处，请按下方说明修改后重新上传。",
+            "error",
+        )
     else:
         more = f"有提示 {notices} 处，请看一遍。" if notices else ""
-        flash(f"已收到，校验通过。{more}", "ok")
+        say(f"已收到，校验通过。{more}", "ok")
     return redirect(url_for(".page"))
 
 
@@ -81,7 +84,7 @@ def blank():
 def problem_list():
     report = department_check(config().inputs, _department())
     if not report.problems:
-        flash("没有问题，无需下载问题清单。", "info")
+        say("没有问题，无需下载问题清单。", "info")
         return redirect(url_for(".page"))
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
     return send_file(

@@ -7,9 +7,8 @@ import time
 
 from flask import (
     Blueprint,
-    current_app,
     abort,
-    flash,
+    current_app,
     g,
     jsonify,
     redirect,
@@ -21,7 +20,7 @@ from flask import (
 
 from .. import Level, PipelineError, verify
 from ..api import OFFICE_WORKBOOK
-from .app import builds, config, identify
+from .app import builds, config, identify, say
 from .builds import RUNNING
 from .downloads import (
     XLSX_TYPE,
@@ -74,7 +73,7 @@ def status():
 def upload():
     files = [f for f in request.files.getlist("file") if f.filename]
     if not files:
-        flash("没有收到文件。请选择或拖入 .xlsx 工作簿。", "error")
+        say("没有收到文件。请选择或拖入 .xlsx 工作簿。", "error")
         return redirect(url_for(".status"))
     chosen = request.form.get("department", "").strip()
     known = {*departments(config().inputs), department_of(OFFICE_WORKBOOK)}
@@ -84,7 +83,7 @@ def upload():
     for storage in files:
         department = chosen or department_from_file_name(storage.filename or "")
         if not department:
-            flash(f"{storage.filename}：只接受 Excel 工作簿（.xlsx）。", "error")
+            say(f"{storage.filename}：只接受 Excel 工作簿（.xlsx）。", "error")
             continue
         try:
             saved = accept_upload(
@@ -95,10 +94,10 @@ def upload():
                 builds().inputs_lock,
             )
         except UploadRefused as exc:
-            flash(f"{storage.filename}：{exc.message}", "error")
+            say(f"{storage.filename}：{exc.message}", "error")
             continue
         kept = "，原文件已保存在 inputs/.history/" if saved.replaced else ""
-        flash(f"已保存 {saved.path.name}（{department}）{kept}。", "ok")
+        say(f"已保存 {saved.path.name}（{department}）{kept}。", "ok")
         saved_for.append(department)
     if len(saved_for) == 1:  # one workbook: straight to what is wrong with it
         return redirect(url_for(".problems", department=saved_for[0]))
@@ -143,7 +142,7 @@ def problem_list():
         report.problems, request.args.get("department", ""), request.args.get("level", "")
     )
     if not shown:
-        flash("没有问题，无需下载问题清单。", "info")
+        say("没有问题，无需下载问题清单。", "info")
         return redirect(url_for(".problems"))
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
     return _download(problem_list_bytes(shown), f"问题清单_{stamp}.xlsx")
@@ -154,21 +153,19 @@ def problem_list():
 
 @office_pages.get("/blank")
 def blank():
-    return render_template(
-        "office_blank.html", names=departments(config().inputs), page="blank"
-    )
+    return render_template("office_blank.html", names=departments(config().inputs), page="blank")
 
 
 @office_pages.get("/blank/department")
 def blank_department():
     department = request.args.get("name", "").strip()
     if not department:
-        flash("请填写部门名称。", "error")
+        say("请填写部门名称。", "error")
         return redirect(url_for(".blank"))
     try:
         name, data = blank_department_workbook(config().inputs, department)
     except PipelineError as exc:
-        flash(exc.message, "error")
+        say(exc.message, "error")
         return redirect(url_for(".blank"))
     return _download(data, name)
 
@@ -199,7 +196,7 @@ def build_page():
 def build_start():
     pdf = bool(request.form.get("pdf")) and config().pdf_available
     if not builds().start(pdf=pdf):
-        flash("已有生成任务在进行，请等待其完成。", "info")
+        say("已有生成任务在进行，请等待其完成。", "info")
     return redirect(url_for(".build_page"))
 
 
@@ -247,5 +244,5 @@ def archive_verify(run: str):
         _verified()[found.name] = (report.ok, report.lines(), time.strftime("%Y-%m-%d %H:%M:%S"))
     ok = _verified()[found.name][0]
     outcome = "核对通过，文档与归档输入重新生成的结果一致" if ok else "核对发现不一致，详见下方"
-    flash(f"{found.name}：{outcome}。", "ok" if ok else "error")
+    say(f"{found.name}：{outcome}。", "ok" if ok else "error")
     return redirect(url_for(".archive") + f"#run-{found.name}")

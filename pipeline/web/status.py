@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import InputProblems, Problem, PipelineError, check
-from .. import contract
+from .. import InputProblems, PipelineError, Problem, check, contract
 from ..api import OFFICE_WORKBOOK
 from ..files import department_file_name
 from ..load import load_inputs

@@ -235,6 +235,9 @@ def test_office_upload_of_several_files_and_of_a_new_department(site):
     response = site.post(site.office + "upload", data=form, content_type="multipart/form-data")
     assert response.headers["Location"].endswith(site.office)
     assert (site.inputs / "督察处.xlsx").is_file() and (site.inputs / "水利处.xlsx").is_file()
+    page = text(site.get(site.office))
+    assert page.count("重新启动 pipeline serve 后生成其报送链接") == 2
+    assert "督察处.xlsx" in page
 
 
 def test_office_upload_for_a_row_saves_under_that_department(site):
@@ -348,6 +351,28 @@ def test_build_then_download_every_document_and_verify(site):
     verified = site.post(site.office + f"archive/{state.run_name}/verify")
     assert verified.status_code == 302
     assert "核对通过" in text(site.get(site.office + "archive"))
+
+
+def test_verify_names_a_changed_document(site):
+    site.post(site.office + "build")
+    state = site.wait_for_build()
+    document = site.outputs / state.run_name / state.documents[0]
+    document.write_bytes(document.read_bytes() + b"\0")
+    site.post(site.office + f"archive/{state.run_name}/verify")
+    page = text(site.get(site.office + "archive"))
+    assert "核对发现不一致" in page and f"不一致：{state.documents[0]}" in page
+
+
+@pytest.mark.libreoffice
+def test_build_with_pdf_copies_links_them(site, libreoffice):
+    assert "同时生成 PDF 副本" in text(site.get(site.office + "build"))
+    site.post(site.office + "build", data={"pdf": "1"})
+    state = site.site.app.extensions["pipeline.builds"].wait(timeout=600)
+    assert state.state == "done", state.message
+    page = text(site.get(site.office + "build"))
+    pdfs = re.findall(r'href="(/office/[^"]+/archive/[^"]+/\d+)"[^>]*>[^<]*\.pdf<', page)
+    assert len(pdfs) == len(state.documents)
+    assert site.get(pdfs[0]).data.startswith(b"%PDF")
 
 
 def test_a_second_build_is_told_one_is_running(site):

@@ -103,6 +103,10 @@ def builds() -> BuildRunner:
     return current_app.extensions["pipeline.builds"]
 
 
+def has_link(department: str) -> bool:
+    return department in current_app.extensions["pipeline.store"].departments
+
+
 def identify(token: str) -> Access:
     """The access of the token in the URL, kept in `g`; 403 without a valid one."""
     store: LinkStore = current_app.extensions["pipeline.store"]

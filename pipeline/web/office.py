@@ -20,7 +20,7 @@ from flask import (
 
 from .. import Level, PipelineError, verify
 from ..api import OFFICE_WORKBOOK
-from .app import builds, config, identify, say
+from .app import builds, config, has_link, identify, say
 from .builds import RUNNING
 from .downloads import (
     XLSX_TYPE,
@@ -97,6 +97,8 @@ def upload():
             say(f"{storage.filename}：{exc.message}", "error")
             continue
         kept = "，原文件已保存在 inputs/.history/" if saved.replaced else ""
+        if department != department_of(OFFICE_WORKBOOK) and not has_link(department):
+            kept += "；这是新的部门，重新启动 pipeline serve 后生成其报送链接"
         say(f"已保存 {saved.path.name}（{department}）{kept}。", "ok")
         saved_for.append(department)
     if len(saved_for) == 1:  # one workbook: straight to what is wrong with it
@@ -236,12 +238,17 @@ def archive_verify(run: str):
     found = find_run(config().outputs, run)
     if found is None:
         abort(404)
+    when = time.strftime("%Y-%m-%d %H:%M:%S")
     try:
         report = verify(found.path)
     except PipelineError as exc:
-        _verified()[found.name] = (False, [exc.message], time.strftime("%Y-%m-%d %H:%M:%S"))
+        _verified()[found.name] = (False, [exc.message], when)
     else:
-        _verified()[found.name] = (report.ok, report.lines(), time.strftime("%Y-%m-%d %H:%M:%S"))
+        # the differences and notes in full; the identical files only counted
+        lines = [f"不一致：{check.describe()}" for check in report.differences]
+        lines.append(f"一致：{len(report.identical)} 个文件（输入、模板和文档）")
+        lines += [f"说明：{note}" for note in report.notes]
+        _verified()[found.name] = (report.ok, lines, when)
     ok = _verified()[found.name][0]
     outcome = "核对通过，文档与归档输入重新生成的结果一致" if ok else "核对发现不一致，详见下方"
     say(f"{found.name}：{outcome}。", "ok" if ok else "error")

@@ -100,9 +100,19 @@ class Background:
         from waitress.server import create_server
 
         self.server = create_server(site.app, host=host, port=port, threads=THREADS)
-        self.thread = threading.Thread(target=self.server.run, name="pipeline-web", daemon=True)
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name="pipeline-web", daemon=True)
         self.thread.start()
 
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            # waitress has no shutdown call: closing its socket ends the loop with an error
+            if not self.stopping:
+                raise
+
     def stop(self) -> None:
+        self.stopping = True
         self.server.close()
         self.thread.join(timeout=5)

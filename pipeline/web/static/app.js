@@ -38,6 +38,15 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // A button that starts a slow step says so, and is not pressed twice.
+  document.querySelectorAll("form[data-busy]").forEach(function (busy) {
+    busy.addEventListener("submit", function () {
+      var button = busy.querySelector("button");
+      button.textContent = busy.dataset.busy;
+      setTimeout(function () { button.disabled = true; }, 0);
+    });
+  });
+
   var form = document.querySelector("form.build-form");
   var progress = document.getElementById("build-progress");
   if (form && progress) {

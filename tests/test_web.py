@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
@@ -378,6 +379,7 @@ def test_build_with_pdf_copies_links_them(site, libreoffice):
 def test_a_second_build_is_told_one_is_running(site):
     runner = site.site.app.extensions["pipeline.builds"]
     with runner.inputs_lock:  # as a running build holds it
+        runner.current.state = "running"
         response = site.post(site.office + "build")
         page = text(site.get(response.headers["Location"]))
         assert "已有生成任务在进行" in page
@@ -387,6 +389,16 @@ def test_a_second_build_is_told_one_is_running(site):
         valid = (site.inputs / "环保处.xlsx").read_bytes()
         upload = site.upload(site.path("环保处"), "环保处.xlsx", valid)
         assert "正在生成文档" in text(site.get(upload.headers["Location"]))
+
+
+def test_an_upload_waits_for_another_upload_to_finish(site):
+    runner = site.site.app.extensions["pipeline.builds"]
+    runner.inputs_lock.acquire()  # another department's upload being saved
+    threading.Timer(0.3, runner.inputs_lock.release).start()
+    valid = (site.inputs / "环保处.xlsx").read_bytes()
+    response = site.upload(site.path("环保处"), "环保处.xlsx", valid)
+    assert "已收到" in text(site.get(response.headers["Location"]))
+    assert (site.inputs / ".history").is_dir()
 
 
 def test_build_with_input_errors_writes_nothing_and_says_so(site, tmp_path):

@@ -57,6 +57,10 @@ class BuildRunner:
         self._state_lock = threading.Lock()
         self.current = BuildState()
 
+    def running(self) -> bool:
+        with self._state_lock:
+            return self.current.state == RUNNING
+
     def snapshot(self) -> BuildState:
         with self._state_lock:
             return BuildState(**vars(self.current))

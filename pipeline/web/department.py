@@ -55,7 +55,7 @@ def upload():
             _department(),
             storage.filename,
             storage.read(),
-            builds().inputs_lock,
+            builds(),
         )
     except UploadRefused as exc:
         say(exc.message, "error")

@@ -91,7 +91,7 @@ def upload():
                 department,
                 storage.filename or "",
                 storage.read(),
-                builds().inputs_lock,
+                builds(),
             )
         except UploadRefused as exc:
             say(f"{storage.filename}：{exc.message}", "error")

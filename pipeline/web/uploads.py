@@ -7,7 +7,6 @@ import datetime as dt
 import re
 import shutil
 import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -15,8 +14,10 @@ from .. import contract
 from ..errors import Location, Problem, error
 from ..files import department_file_name, replace_atomically
 from ..load import load_inputs
+from .builds import BuildRunner
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a district's workbooks are well under 1 MB
+UPLOAD_WAIT_SECONDS = 30
 HISTORY_FOLDER = ".history"  # the loader skips names starting with "."
 
 
@@ -99,7 +100,7 @@ def save_upload(inputs: Path, department: str, data: bytes) -> SavedUpload:
 
 
 def accept_upload(
-    inputs: Path, department: str, filename: str, data: bytes, inputs_lock: threading.Lock
+    inputs: Path, department: str, filename: str, data: bytes, builds: BuildRunner
 ) -> SavedUpload:
     """Check an upload as the command line's loader would read it and keep it, unless a
     build is reading `inputs/` right now. Raises `UploadRefused` with the reason."""
@@ -110,12 +111,13 @@ def accept_upload(
         raise UploadRefused(
             "文件未保存：" + "；".join(p.message for p in problems[:3]).rstrip("。") + "。"
         )
-    if not inputs_lock.acquire(blocking=False):
+    # Another upload holds the lock for a moment only; a build for as long as it runs.
+    if builds.running() or not builds.inputs_lock.acquire(timeout=UPLOAD_WAIT_SECONDS):
         raise UploadRefused("正在生成文档，文件未保存。请等生成结束后重新上传。")
     try:
         return save_upload(inputs, department, data)
     finally:
-        inputs_lock.release()
+        builds.inputs_lock.release()
 
 
 _COPY_SUFFIX = re.compile(r"\s*[（(]\d{1,3}[)）]$")

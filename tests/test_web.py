@@ -21,7 +21,7 @@ from pipeline import InputProblems, check
 from pipeline.cli import cli
 from pipeline.web import prepare_site
 from pipeline.web.access import STORE_NAME
-from pipeline.web.links import LINKS_FILE
+from pipeline.web.links import LINKS_FILE, link_host
 from pipeline.web.uploads import MAX_UPLOAD_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,6 +115,24 @@ def test_new_links_invalidate_every_earlier_link(tmp_path):
     first = Office(tmp_path)
     renewed = Office(tmp_path, new_links=True)
     assert renewed.get(first.path("环保处")).status_code == 403
+    assert renewed.get(renewed.path("环保处")).status_code == 200
+
+
+def test_link_hosts():
+    assert link_host("192.168.1.20") == "192.168.1.20"
+    assert link_host("::1") == "[::1]"
+    assert link_host("0.0.0.0") not in ("0.0.0.0", "")
+
+
+def test_a_damaged_link_record_is_a_chinese_message(tmp_path):
+    Office(tmp_path)
+    (tmp_path / "out" / STORE_NAME).write_text("{not json", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["serve", "--inputs", str(tmp_path / "in"), "--outputs", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1 and "--new-links" in result.output
+    assert "Traceback" not in result.output
+    renewed = Office(tmp_path, new_links=True)
     assert renewed.get(renewed.path("环保处")).status_code == 200
 
 
@@ -465,11 +483,17 @@ def test_department_upload_cannot_write_another_departments_file(site):
     assert (site.inputs / "区人社局.xlsx").read_bytes() == before
 
 
-def test_department_blank_workbook_has_the_offices_choices(site):
+def test_department_blank_workbook_has_the_offices_choices_only(site, tmp_path):
+    other = cooperation_workbook(tmp_path / "x", "区人社局", [cooperation_row(region="秘密县")])
+    site.upload(site.office, "区人社局.xlsx", other.read_bytes())
     response = site.get(site.path("环保处") + "blank.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     guide = "\n".join(str(c) for row in book["填写说明"].values for c in row if c)
-    assert "提炼建言明确分工" in guide and "永安市" in guide
+    assert "提炼建言明确分工" in guide and "2023—2025年" in guide
+    assert "秘密县" not in guide
+    office = site.get(site.office + "blank/department?name=新部门")
+    book = openpyxl.load_workbook(io.BytesIO(office.data))
+    assert "秘密县" in "\n".join(str(c) for row in book["填写说明"].values for c in row if c)
     assert (site.inputs / "环保处.xlsx").exists()
 
 

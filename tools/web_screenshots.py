@@ -19,7 +19,7 @@ from selenium.webdriver.chrome.service import Service
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "docs" / "images"
-DEPARTMENT = "环保处"
+DEPARTMENT = "供排水处"
 
 
 def free_port() -> int:
@@ -29,12 +29,14 @@ def free_port() -> int:
 
 
 def blank_a_required_cell(path: Path) -> None:
-    """Empty 牵头部门 in the first data row of 合作交流项目, as a clerk might forget it (the
-    example's header is in row 2, under a title)."""
+    """Empty 牵头部门 in the first data row of 合作交流项目, as a clerk might forget it."""
     book = openpyxl.load_workbook(path)
     sheet = book["合作交流项目"]
-    header = [cell.value for cell in sheet[2]]
-    sheet.cell(row=3, column=header.index("牵头部门") + 1).value = None
+    for row in sheet.iter_rows(min_row=1, max_row=10):
+        names = [cell.value for cell in row]
+        if "牵头部门" in names:
+            sheet.cell(row=row[0].row + 1, column=names.index("牵头部门") + 1).value = None
+            break
     book.save(path)
 
 

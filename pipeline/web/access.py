@@ -61,9 +61,10 @@ class LinkStore:
         self.departments: dict[str, dict[str, str]] = {}  # department → {sha256, created}
 
     @classmethod
-    def open(cls, outputs: Path) -> LinkStore:
+    def open(cls, outputs: Path, *, fresh: bool = False) -> LinkStore:
+        """The record in `outputs/`; `fresh` ignores it (it is replaced on `issue`)."""
         store = cls(outputs / STORE_NAME)
-        if not store.path.exists():
+        if fresh or not store.path.exists():
             return store
         try:
             data = json.loads(store.path.read_text(encoding="utf-8"))

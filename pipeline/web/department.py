@@ -76,7 +76,7 @@ def upload():
 
 @department_pages.get("/blank.xlsx")
 def blank():
-    name, data = blank_department_workbook(config().inputs, _department())
+    name, data = blank_department_workbook(config().inputs, _department(), office_only=True)
     return send_file(io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=name)
 
 

@@ -14,7 +14,7 @@ from .. import PipelineError, Problem, init_workbooks, write_problem_report
 from ..api import OFFICE_WORKBOOK
 from ..archive import MANIFEST, read_manifest
 from ..files import department_file_name
-from .status import workbook_files
+from .status import office_workbooks, workbook_files
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -29,13 +29,18 @@ def problem_list_bytes(problems: Sequence[Problem]) -> bytes:
         return path.read_bytes()
 
 
-def blank_department_workbook(inputs: Path, department: str) -> tuple[str, bytes]:
+def blank_department_workbook(
+    inputs: Path, department: str, *, office_only: bool = False
+) -> tuple[str, bytes]:
     """A blank workbook for `department` with the drop-downs `pipeline init` would give it
-    (from what `inputs/` holds); `inputs/` itself is not written to."""
+    from what `inputs/` holds, or, with `office_only`, from the office's workbooks alone (so
+    a department sees no region that only another department reported); `inputs/` itself is
+    not written to."""
     name = department_file_name(department)
+    sources = office_workbooks(inputs) if office_only else workbook_files(inputs)
     with tempfile.TemporaryDirectory(prefix="pipeline-web-") as folder:
         temporary = Path(folder)
-        for path in workbook_files(inputs):
+        for path in sources:
             if path.name != name:
                 shutil.copyfile(path, temporary / path.name)
         (written,) = init_workbooks(temporary, [department])

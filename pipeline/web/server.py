@@ -50,7 +50,7 @@ def prepare_site(
     if not inputs.is_dir():
         raise UsageError(f"输入文件夹不存在：{inputs}")
     outputs.mkdir(parents=True, exist_ok=True)
-    store = LinkStore.open(outputs)
+    store = LinkStore.open(outputs, fresh=new_links)
     names = departments(inputs)
     issued = store.issue(names, renew=new_links)
     items = links(base_url, issued, names)

@@ -66,7 +66,6 @@ def create_app(config: WebConfig, store: LinkStore) -> Flask:
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_HTTPONLY=True,
-        JSON_AS_ASCII=False,
     )
     app.extensions["pipeline"] = config
     app.extensions["pipeline.store"] = store

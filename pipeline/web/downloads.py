@@ -23,7 +23,7 @@ PDF_TYPE = "application/pdf"
 
 def problem_list_bytes(problems: Sequence[Problem]) -> bytes:
     """The 问题清单 workbook of `pipeline check`, for these problems."""
-    with tempfile.TemporaryDirectory(prefix="pipeline-web-") as folder:
+    with tempfile.TemporaryDirectory(prefix="pipeline-web-", ignore_cleanup_errors=True) as folder:
         path = Path(folder) / "问题清单.xlsx"
         write_problem_report(path, problems)
         return path.read_bytes()
@@ -38,7 +38,7 @@ def blank_department_workbook(
     not written to."""
     name = department_file_name(department)
     sources = office_workbooks(inputs) if office_only else workbook_files(inputs)
-    with tempfile.TemporaryDirectory(prefix="pipeline-web-") as folder:
+    with tempfile.TemporaryDirectory(prefix="pipeline-web-", ignore_cleanup_errors=True) as folder:
         temporary = Path(folder)
         for path in sources:
             if path.name != name:
@@ -48,7 +48,7 @@ def blank_department_workbook(
 
 
 def blank_office_workbook() -> tuple[str, bytes]:
-    with tempfile.TemporaryDirectory(prefix="pipeline-web-") as folder:
+    with tempfile.TemporaryDirectory(prefix="pipeline-web-", ignore_cleanup_errors=True) as folder:
         (written,) = init_workbooks(Path(folder), office=True)
         return OFFICE_WORKBOOK, written.read_bytes()
 

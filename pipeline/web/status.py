@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import InputProblems, PipelineError, Problem, check, contract
@@ -138,27 +138,25 @@ def office_workbooks(inputs: Path) -> list[Path]:
     return [path for path in loaded.workbooks if path.name in names]
 
 
-def department_check(inputs: Path, department: str, workbook: Path | None = None) -> StatusReport:
-    """One department's workbook (`workbook`, or its file in `inputs/`) checked beside the
-    office's workbooks in a temporary folder; only that workbook's problems are returned, so
-    nothing of another department shows."""
+def department_check(inputs: Path, department: str) -> StatusReport:
+    """One department's workbook checked beside the office's workbooks in a temporary folder
+    (the office's outline, regions and plan years); only that workbook's problems are
+    returned, so nothing of another department shows."""
     name = department_file_name(department)
-    source = workbook if workbook is not None else inputs / name
+    source = inputs / name
     if not source.is_file():
         return StatusReport()
-    with tempfile.TemporaryDirectory(prefix="pipeline-web-") as folder:
+    with tempfile.TemporaryDirectory(prefix="pipeline-web-", ignore_cleanup_errors=True) as folder:
         temporary = Path(folder)
         for path in office_workbooks(inputs):
             if path.name != name:
                 shutil.copyfile(path, temporary / path.name)
         shutil.copyfile(source, temporary / name)
-        os_time = source.stat().st_mtime
         report = submission_status(temporary)
+    rows = [
+        replace(row, department=department, modified=_modified(source))
+        for row in report.rows
+        if row.workbook == name
+    ]
     own = [p for p in report.problems if p.location.file == name]
-    rows = [row for row in report.rows if row.workbook == name]
-    if rows:
-        modified = dt.datetime.fromtimestamp(os_time).strftime("%Y-%m-%d %H:%M")
-        rows = [
-            StatusRow(department, name, modified, rows[0].rows, rows[0].errors, rows[0].notices)
-        ]
     return StatusReport(rows, own, report.failure)

@@ -60,7 +60,9 @@ def refuse_unless_xlsx(filename: str, data: bytes) -> None:
 def unreadable(data: bytes, name: str) -> list[Problem]:
     """The loader's verdict on the file as a whole: the errors that leave nothing to read
     (damaged, encrypted, an old .xls, a zip bomb) and a workbook without any known sheet."""
-    with tempfile.TemporaryDirectory(prefix="pipeline-upload-") as folder:
+    with tempfile.TemporaryDirectory(
+        prefix="pipeline-upload-", ignore_cleanup_errors=True
+    ) as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         loaded = load_inputs(Path(folder))

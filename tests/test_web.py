@@ -108,7 +108,13 @@ def test_restart_keeps_department_links_and_renews_the_office_link(tmp_path):
     assert second.get(first.office).status_code == 403
     assert second.get(second.office).status_code == 200
     kept = next(link for link in second.site.links if link.who == "环保处")
-    assert kept.url == "" and "沿用" in kept.line()
+    assert kept.url == "" and kept.line() == "环保处：（沿用已发出的链接）"
+    book = openpyxl.load_workbook(second.outputs / LINKS_FILE)
+    rows = {
+        who: (url, note) for who, url, note in book.active.iter_rows(min_row=2, values_only=True)
+    }
+    assert rows["办公室"][0] == second.links["办公室"]
+    assert rows["环保处"][0] is None and "--new-links" in rows["环保处"][1]
 
 
 def test_new_links_invalidate_every_earlier_link(tmp_path):

@@ -26,7 +26,8 @@ class Link:
     note: str = ""
 
     def line(self) -> str:
-        return f"{self.who}：{self.url or self.note}"
+        """The console's line; an earlier link only named, its hash cannot be turned back."""
+        return f"{self.who}：{self.url or '（沿用已发出的链接）'}"
 
 
 def link_host(host: str) -> str:

@@ -220,5 +220,50 @@ def init(inputs: Path, templates: Path, office: bool, departments: tuple[str, ..
             click.echo(f"已写入{what}：{path}")
 
 
+@cli.command()
+@inputs_option
+@outputs_option
+@templates_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="监听的地址。让各部门从局域网访问时用 0.0.0.0。",
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-browser", is_flag=True, help="启动后不自动打开浏览器。")
+@click.option("--new-links", is_flag=True, help="作废全部旧链接，为每个部门重新生成链接。")
+def serve(
+    inputs: Path,
+    outputs: Path,
+    templates: Path,
+    host: str,
+    port: int,
+    no_browser: bool,
+    new_links: bool,
+) -> None:
+    """启动网页：办公室和各部门在浏览器中上传工作簿、查看问题，办公室生成和核对文档。
+
+    启动时列出办公室和各部门的链接，并写入 outputs/报送链接.xlsx。按 Ctrl+C 停止。
+    """
+    from .web import base_url, prepare_site
+    from .web import serve as run_server
+
+    try:
+        site = prepare_site(
+            inputs, outputs, templates, base_url=base_url(host, port), new_links=new_links
+        )
+
+        def ready() -> None:
+            for link in site.links:
+                click.echo(link.line())
+            click.echo(f"\n链接已写入：{site.links_file}")
+            click.echo("网页已启动，按 Ctrl+C 停止。")
+
+        run_server(site, host, port, open_browser=not no_browser, ready=ready)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+
+
 def main() -> None:
     cli(prog_name="pipeline")

@@ -87,3 +87,42 @@ def libreoffice(tmp_path: Path) -> LibreOffice:
     require_tool("pdftotext")
     require_tool("pdfinfo")
     return LibreOffice(soffice, tmp_path / "libreoffice-profile")
+
+
+# ------------------------------------------------------------------ Chromium
+
+
+@pytest.fixture
+def chromium(tmp_path: Path):
+    """A headless Chromium driven by Debian's chromedriver (named explicitly, so Selenium
+    never tries to download a driver); downloads go to `tmp_path / "downloads"`."""
+    binary = require_tool("chromium", "chromium-browser")
+    driver_path = require_tool("chromedriver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,768",
+        "--lang=zh-CN",
+    ):
+        options.add_argument(argument)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    driver.downloads = downloads
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -1,0 +1,26 @@
+"""`pipeline serve`: a local web page for the office and the departments, on the public API.
+
+In: the same `inputs/`, `outputs/` and `templates/` as the command line. Out: pages to upload
+workbooks, see their problems, build, download and verify — the office's link opens everything,
+each department's link its own workbook only — and `outputs/报送链接.xlsx` listing the links.
+
+`status.submission_status` gives the 报送情况 table; `app.create_app` the Flask application;
+`server.prepare_site` and `server.serve` what `pipeline serve` runs.
+"""
+
+from .app import WebConfig, create_app
+from .server import Site, base_url, prepare_site, serve
+from .status import StatusReport, StatusRow, department_check, submission_status
+
+__all__ = [
+    "Site",
+    "StatusReport",
+    "StatusRow",
+    "WebConfig",
+    "base_url",
+    "create_app",
+    "department_check",
+    "prepare_site",
+    "serve",
+    "submission_status",
+]

@@ -1,0 +1,131 @@
+"""Files the pages hand out, each found by an identifier, never by a path from the request:
+blank workbooks and problem lists made on the spot, and the documents of the run folders."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import PipelineError, Problem, init_workbooks, write_problem_report
+from ..api import OFFICE_WORKBOOK
+from ..archive import MANIFEST, read_manifest
+from ..files import department_file_name
+from .status import office_workbooks, workbook_files
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_TYPE = "application/pdf"
+
+
+def problem_list_bytes(problems: Sequence[Problem]) -> bytes:
+    """The 问题清单 workbook of `pipeline check`, for these problems."""
+    with tempfile.TemporaryDirectory(prefix="pipeline-web-", ignore_cleanup_errors=True) as folder:
+        path = Path(folder) / "问题清单.xlsx"
+        write_problem_report(path, problems)
+        return path.read_bytes()
+
+
+def blank_department_workbook(
+    inputs: Path, department: str, *, office_only: bool = False
+) -> tuple[str, bytes]:
+    """A blank workbook for `department` with the drop-downs `pipeline init` would give it
+    from what `inputs/` holds, or, with `office_only`, from the office's workbooks alone (so
+    a department sees no region that only another department reported); `inputs/` itself is
+    not written to."""
+    name = department_file_name(department)
+    sources = office_workbooks(inputs) if office_only else workbook_files(inputs)
+    with tempfile.TemporaryDirectory(prefix="pipeline-web-", ignore_cleanup_errors=True) as folder:
+        temporary = Path(folder)
+        for path in sources:
+            if path.name != name:
+                shutil.copyfile(path, temporary / path.name)
+        (written,) = init_workbooks(temporary, [department])
+        return name, written.read_bytes()
+
+
+def blank_office_workbook() -> tuple[str, bytes]:
+    with tempfile.TemporaryDirectory(prefix="pipeline-web-", ignore_cleanup_errors=True) as folder:
+        (written,) = init_workbooks(Path(folder), office=True)
+        return OFFICE_WORKBOOK, written.read_bytes()
+
+
+@dataclass(frozen=True)
+class RunDocument:
+    name: str
+    size: int
+    kind: str  # 文档 or PDF
+
+
+@dataclass
+class RunFolder:
+    """One archived run, with the facts of its manifest."""
+
+    name: str
+    path: Path
+    built_at: str = ""
+    version: str = ""
+    issue: str = ""
+    title: str = ""
+    inputs: int = 0
+    notices: int = 0
+    tables: list[str] = field(default_factory=list)
+    documents: list[RunDocument] = field(default_factory=list)
+    damaged: str = ""  # a message when the manifest cannot be read
+
+
+def _facts(run: RunFolder, manifest: dict[str, Any]) -> None:
+    run.built_at = str(manifest.get("built_at", "")).replace("T", " ")[:19]
+    run.version = str(manifest.get("tool", {}).get("version", ""))
+    report = manifest.get("report") or {}
+    run.issue = str(report.get("issue_number") or "")
+    run.title = str(report.get("title") or "")
+    run.inputs = len(manifest["inputs"])
+    run.notices = len(manifest.get("notices") or [])
+    run.tables = [str(t.get("region", "")) for t in manifest.get("tables") or []]
+    for key, kind in (("documents", "文档"), ("pdfs", "PDF")):
+        for entry in manifest[key]:
+            name = str(entry["file"])
+            run.documents.append(RunDocument(name, int(entry.get("size") or 0), kind))
+
+
+def run_folders(outputs: Path) -> list[RunFolder]:
+    """Every run folder in `outputs/` (a folder with a manifest), newest first."""
+    if not outputs.is_dir():
+        return []
+    runs = []
+    for path in outputs.iterdir():
+        if path.name.startswith(".") or not path.is_dir() or not (path / MANIFEST).is_file():
+            continue
+        run = RunFolder(path.name, path)
+        try:
+            _facts(run, read_manifest(path))
+        except PipelineError as exc:
+            run.damaged = exc.message
+        except (KeyError, TypeError, ValueError, AttributeError):
+            run.damaged = f"{MANIFEST} 的格式不正确。"
+        runs.append(run)
+    return sorted(runs, key=lambda r: r.name, reverse=True)
+
+
+def find_run(outputs: Path, name: str) -> RunFolder | None:
+    """The run folder whose name is exactly `name`, among those `run_folders` lists."""
+    return next((run for run in run_folders(outputs) if run.name == name), None)
+
+
+def run_document(run: RunFolder, number: int) -> tuple[Path, str] | None:
+    """The `number`th document of a run (as the manifest lists them) and its content type, if
+    the file is there, directly inside the run folder."""
+    if not 0 <= number < len(run.documents):
+        return None
+    document = run.documents[number]
+    path = run.path / document.name
+    if path.parent != run.path or Path(document.name).name != document.name:
+        return None
+    if not path.is_file() or path.is_symlink():
+        return None
+    kind = PDF_TYPE if document.name.lower().endswith(".pdf") else DOCX_TYPE
+    return path, kind

@@ -1,0 +1,118 @@
+"""`pipeline serve`: issue the links, write them down, and serve the pages with waitress."""
+
+from __future__ import annotations
+
+import threading
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+
+from ..archive import find_libreoffice
+from ..errors import ToolMissing, UsageError
+from .access import LinkStore
+from .app import WebConfig, create_app
+from .links import Link, link_host, links, write_links_file
+from .status import departments
+
+THREADS = 8  # a district's departments uploading at once; builds run in their own thread
+
+
+@dataclass
+class Site:
+    """An application ready to serve, and the links of this start."""
+
+    app: Flask
+    links: list[Link]
+    links_file: Path
+
+
+def _pdf_available() -> bool:
+    try:
+        find_libreoffice()
+    except ToolMissing:
+        return False
+    return True
+
+
+def prepare_site(
+    inputs: Path,
+    outputs: Path,
+    templates: Path,
+    *,
+    base_url: str,
+    new_links: bool = False,
+) -> Site:
+    """Tokens for the office and every department of `inputs/`, `outputs/报送链接.xlsx`, and
+    the application. `base_url` is what the links start with (`http://192.168.1.20:8000`)."""
+    if not inputs.is_dir():
+        raise UsageError(f"输入文件夹不存在：{inputs}")
+    outputs.mkdir(parents=True, exist_ok=True)
+    store = LinkStore.open(outputs, fresh=new_links)
+    names = departments(inputs)
+    issued = store.issue(names, renew=new_links)
+    items = links(base_url, issued, names)
+    path = write_links_file(outputs, items)
+    config = WebConfig(inputs, outputs, templates, pdf_available=_pdf_available())
+    return Site(create_app(config, store), items, path)
+
+
+def base_url(host: str, port: int) -> str:
+    return f"http://{link_host(host)}:{port}"
+
+
+def serve(
+    site: Site,
+    host: str,
+    port: int,
+    *,
+    open_browser: bool,
+    ready: Callable[[], None] | None = None,
+) -> None:
+    """Serve until interrupted (Ctrl+C); opens the office page when asked."""
+    from waitress.server import create_server
+
+    try:
+        server = create_server(site.app, host=host, port=port, threads=THREADS, ident="pipeline")
+    except OSError as exc:
+        raise UsageError(
+            f"无法在 {host}:{port} 上启动服务：{exc.strerror or exc}。端口可能已被占用，请用 --port 换一个端口。"
+        ) from None
+    if ready is not None:
+        ready()
+    if open_browser:
+        threading.Timer(0.5, webbrowser.open, args=(site.links[0].url,)).start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+class Background:
+    """The site served by waitress in a thread (for tests and screenshots), on the port its
+    links name; `stop()` closes it."""
+
+    def __init__(self, site: Site, *, port: int, host: str = "127.0.0.1") -> None:
+        from waitress.server import create_server
+
+        self.server = create_server(site.app, host=host, port=port, threads=THREADS)
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name="pipeline-web", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            # waitress has no shutdown call: closing its socket ends the loop with an error
+            if not self.stopping:
+                raise
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.server.close()
+        self.thread.join(timeout=5)

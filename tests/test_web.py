@@ -1,0 +1,545 @@
+"""The web page (`pipeline serve`) through Flask's test client: every page, every refusal."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import docx
+import openpyxl
+import pytest
+from _workbooks import cooperation_row, cooperation_workbook, valid_inputs
+from click.testing import CliRunner
+
+import pipeline.web
+from pipeline import InputProblems, check
+from pipeline.cli import cli
+from pipeline.web import prepare_site
+from pipeline.web.access import STORE_NAME
+from pipeline.web.links import LINKS_FILE, link_host
+from pipeline.web.uploads import MAX_UPLOAD_BYTES
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "http://localhost"
+SAME_ORIGIN = {"Origin": BASE}
+
+
+class Office:
+    """A started site with its links, and a test client."""
+
+    def __init__(self, tmp_path: Path, *, new_links: bool = False) -> None:
+        self.inputs = tmp_path / "in"
+        self.outputs = tmp_path / "out"
+        if not self.inputs.exists():
+            valid_inputs(self.inputs)
+        self.site = prepare_site(
+            self.inputs, self.outputs, ROOT / "templates", base_url=BASE, new_links=new_links
+        )
+        self.links = {link.who: link.url for link in self.site.links}
+        self.client = self.site.app.test_client()
+
+    def path(self, who: str) -> str:
+        return self.links[who].removeprefix(BASE)
+
+    @property
+    def office(self) -> str:
+        return self.path("办公室")
+
+    def get(self, url: str, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, *, headers=SAME_ORIGIN, **kwargs):
+        return self.client.post(url, headers=headers, **kwargs)
+
+    def upload(self, page: str, name: str, data: bytes, **fields):
+        form = {"file": (io.BytesIO(data), name), **fields}
+        return self.post(page + "upload", data=form, content_type="multipart/form-data")
+
+    def wait_for_build(self):
+        return self.site.app.extensions["pipeline.builds"].wait()
+
+
+@pytest.fixture
+def site(tmp_path) -> Office:
+    return Office(tmp_path)
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def missing_lead_department(folder: Path) -> bytes:
+    """环保处's workbook with 牵头部门 left blank in its only row (cell K2)."""
+    path = cooperation_workbook(folder, "环保处", [cooperation_row(牵头部门=None)])
+    return path.read_bytes()
+
+
+# ---------------------------------------------------------------- links and tokens
+
+
+def test_links_office_first_then_each_department_in_console_order_and_in_the_workbook(site):
+    names = [link.who for link in site.site.links]
+    assert names == ["办公室", "区人社局", "环保处"]  # 报告信息.xlsx is the office's own
+    assert re.fullmatch(r"http://localhost/office/[A-Za-z0-9_-]{32,}/", site.links["办公室"])
+    assert re.fullmatch(r"http://localhost/dept/[A-Za-z0-9_-]{32,}/", site.links["环保处"])
+    assert len(set(site.links.values())) == 3
+    book = openpyxl.load_workbook(site.outputs / LINKS_FILE)
+    rows = list(book.active.iter_rows(min_row=2, values_only=True))
+    assert [(who, url) for who, url, _ in rows] == [(n, site.links[n]) for n in names]
+
+
+def test_tokens_are_stored_only_as_hashes(site):
+    stored = (site.outputs / STORE_NAME).read_text(encoding="utf-8")
+    for url in site.links.values():
+        token = url.rstrip("/").rsplit("/", 1)[1]
+        assert token not in stored
+    assert len(json.loads(stored)["departments"]) == 2
+
+
+def test_restart_keeps_department_links_and_renews_the_office_link(tmp_path):
+    first = Office(tmp_path)
+    second = Office(tmp_path)
+    assert second.get(first.path("环保处")).status_code == 200
+    assert second.get(first.office).status_code == 403
+    assert second.get(second.office).status_code == 200
+    kept = next(link for link in second.site.links if link.who == "环保处")
+    assert kept.url == "" and kept.line() == "环保处：（沿用已发出的链接）"
+    book = openpyxl.load_workbook(second.outputs / LINKS_FILE)
+    rows = {
+        who: (url, note) for who, url, note in book.active.iter_rows(min_row=2, values_only=True)
+    }
+    assert rows["办公室"][0] == second.links["办公室"]
+    assert rows["环保处"][0] is None and "--new-links" in rows["环保处"][1]
+
+
+def test_new_links_invalidate_every_earlier_link(tmp_path):
+    first = Office(tmp_path)
+    renewed = Office(tmp_path, new_links=True)
+    assert renewed.get(first.path("环保处")).status_code == 403
+    assert renewed.get(renewed.path("环保处")).status_code == 200
+
+
+def test_link_hosts():
+    assert link_host("192.168.1.20") == "192.168.1.20"
+    assert link_host("::1") == "[::1]"
+    assert link_host("0.0.0.0") not in ("0.0.0.0", "")
+
+
+def test_a_damaged_link_record_is_a_chinese_message(tmp_path):
+    Office(tmp_path)
+    (tmp_path / "out" / STORE_NAME).write_text("{not json", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["serve", "--inputs", str(tmp_path / "in"), "--outputs", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1 and "--new-links" in result.output
+    assert "Traceback" not in result.output
+    renewed = Office(tmp_path, new_links=True)
+    assert renewed.get(renewed.path("环保处")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/office/",
+        "/office/wrong-token/",
+        "/office/wrong-token/problems",
+        "/office/wrong-token/problems.xlsx",
+        "/office/wrong-token/archive",
+        "/office/wrong-token/build/status",
+        "/dept/wrong-token/",
+        "/dept/wrong-token/blank.xlsx",
+        "/dept/%2E%2E/",
+    ],
+)
+def test_without_a_valid_token_there_is_no_data(site, url):
+    response = site.get(url)
+    assert response.status_code in (403, 404)
+    body = text(response)
+    assert "环保处" not in body and "区人社局" not in body and ".xlsx" not in body
+
+
+def test_a_department_cannot_reach_the_offices_pages_or_actions(site):
+    token = site.path("环保处").split("/")[2]
+    for url in ("/", "/problems", "/problems.xlsx", "/build", "/archive", "/blank/office"):
+        assert site.get(f"/office/{token}{url}").status_code == 403
+    assert site.post(f"/office/{token}/build").status_code == 403
+    response = site.upload(f"/office/{token}/", "区人社局.xlsx", b"x")
+    assert response.status_code == 403
+
+
+def test_the_office_link_does_not_open_a_department_page(site):
+    token = site.office.split("/")[2]
+    assert site.get(f"/dept/{token}/").status_code == 403
+
+
+def test_security_headers(site):
+    response = site.get(site.office)
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+# ---------------------------------------------------------------- same-origin check
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://localhost:9999"},
+        {"Referer": "http://evil.example/office/x/"},
+    ],
+)
+def test_a_post_from_another_origin_is_refused(site, headers):
+    response = site.post(site.office + "build", headers=headers)
+    assert response.status_code == 403
+    assert site.site.app.extensions["pipeline.builds"].snapshot().state == "idle"
+
+
+def test_a_post_with_a_same_origin_referer_is_accepted(site):
+    response = site.post(site.office + "build", headers={"Referer": BASE + site.office})
+    assert response.status_code == 302
+    assert site.wait_for_build().state == "done"
+
+
+# ---------------------------------------------------------------- the office's pages
+
+
+def test_every_office_page_opens(site):
+    for page in ("", "problems", "build", "archive", "blank"):
+        response = site.get(site.office + page)
+        assert response.status_code == 200, page
+        assert "办公室" in text(response)
+
+
+def test_status_table_lists_each_workbook_with_rows_and_state(site):
+    body = text(site.get(site.office))
+    for name in ("报告信息.xlsx", "区人社局.xlsx", "环保处.xlsx"):
+        assert name in body
+    assert "合作交流项目 1" in body and "工作进展 3" in body
+    assert body.count("已通过") >= 3
+
+
+def test_office_upload_shows_the_cell_named_as_the_terminal_does(site, tmp_path):
+    data = missing_lead_department(tmp_path / "new")
+    response = site.upload(site.office, "环保处.xlsx", data)
+    assert response.status_code == 302
+    assert "department=" in response.headers["Location"]
+    page = text(site.get(response.headers["Location"]))
+    with pytest.raises(InputProblems) as raised:
+        check(site.inputs)
+    (problem,) = raised.value.errors
+    assert problem.location.describe() == "环保处.xlsx › 合作交流项目 › K2（列「牵头部门」）"
+    assert problem.location.describe() in page and problem.message in page
+    status = text(site.get(site.office))
+    assert "有错误" in status
+
+
+def test_replaced_workbook_is_kept_in_history_and_skipped_by_the_loader(site, tmp_path):
+    before = (site.inputs / "环保处.xlsx").read_bytes()
+    site.upload(site.office, "环保处 (1).xlsx", missing_lead_department(tmp_path / "new"))
+    (kept,) = (site.inputs / ".history").iterdir()
+    assert kept.name.startswith("环保处_") and kept.read_bytes() == before
+    site.upload(site.office, "环保处.xlsx", before)
+    assert len(list((site.inputs / ".history").iterdir())) == 2
+    check(site.inputs)  # the history folder is not read
+
+
+def test_office_upload_of_several_files_and_of_a_new_department(site):
+    valid = (site.inputs / "环保处.xlsx").read_bytes()
+    form = {"file": [(io.BytesIO(valid), "督察处.xlsx"), (io.BytesIO(valid), "水利处.xlsx")]}
+    response = site.post(site.office + "upload", data=form, content_type="multipart/form-data")
+    assert response.headers["Location"].endswith(site.office)
+    assert (site.inputs / "督察处.xlsx").is_file() and (site.inputs / "水利处.xlsx").is_file()
+    page = text(site.get(site.office))
+    assert page.count("重新启动 pipeline serve 后生成其报送链接") == 2
+    assert "督察处.xlsx" in page
+
+
+def test_office_upload_for_a_row_saves_under_that_department(site):
+    valid = (site.inputs / "区人社局.xlsx").read_bytes()
+    site.upload(site.office, "whatever.xlsx", valid, department="区人社局")
+    assert not (site.inputs / "whatever.xlsx").exists()
+    response = site.upload(site.office, "x.xlsx", valid, department="../../etc")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("环保处.xls", b"\xd0\xcf\x11\xe0", "只接受 Excel 工作簿"),
+        ("环保处.csv", b"a,b", "只接受 Excel 工作簿"),
+        ("环保处.xlsx", b"", "空的"),
+        ("环保处.xlsx", b"not a zip at all", "不是有效的 Excel 工作簿"),
+        ("环保处.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧版"),
+        ("环保处.xlsx", b"x" * (MAX_UPLOAD_BYTES + 1), "MB"),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_replaced(site, name, data, message):
+    before = (site.inputs / "环保处.xlsx").read_bytes()
+    response = site.upload(site.path("环保处"), name, data)
+    assert response.status_code == 302
+    page = text(site.get(response.headers["Location"]))
+    assert message in page
+    assert (site.inputs / "环保处.xlsx").read_bytes() == before
+    assert not (site.inputs / ".history").exists()
+    assert sorted(p.name for p in site.inputs.iterdir()) == [
+        "区人社局.xlsx",
+        "报告信息.xlsx",
+        "环保处.xlsx",
+    ]
+
+
+def test_upload_limits_of_the_loader_hold(site):
+    """A zip with more entries than the loader reads is refused before it is kept."""
+    book = io.BytesIO()
+    with zipfile.ZipFile(book, "w") as archive:
+        for number in range(2100):
+            archive.writestr(f"xl/worksheets/sheet{number}.xml", b"")
+    response = site.upload(site.path("环保处"), "环保处.xlsx", book.getvalue())
+    page = text(site.get(response.headers["Location"]))
+    assert "文件未保存" in page
+
+
+def test_a_workbook_without_known_sheets_is_refused(site, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "随便"
+    book.save(tmp_path / "x.xlsx")
+    response = site.upload(site.path("环保处"), "x.xlsx", (tmp_path / "x.xlsx").read_bytes())
+    assert "没有可识别的工作表" in text(site.get(response.headers["Location"]))
+
+
+def test_a_request_over_the_size_limit_gets_413(site):
+    site.site.app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = site.upload(site.path("环保处"), "环保处.xlsx", b"x" * 5000)
+    assert response.status_code == 413 and "文件太大" in text(response)
+
+
+def test_problem_filters_and_problem_list(site, tmp_path):
+    site.upload(site.office, "环保处.xlsx", missing_lead_department(tmp_path / "new"))
+    page = text(site.get(site.office + "problems?department=区人社局"))
+    assert "区人社局 没有问题" in page and "K2" not in page
+    page = text(site.get(site.office + "problems?level=notice"))
+    assert "K2" not in page
+    page = text(site.get(site.office + "problems?level=error"))
+    assert "K2" in page
+    response = site.get(site.office + "problems.xlsx?level=error")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    rows = list(book["问题清单"].iter_rows(min_row=2, values_only=True))
+    assert rows[0][:6] == ("环保处", "环保处.xlsx", "合作交流项目", "K2", "牵头部门", "错误")
+
+
+def test_blank_workbooks_are_made_without_touching_inputs(site):
+    before = sorted(p.name for p in site.inputs.iterdir())
+    office = site.get(site.office + "blank/office")
+    assert "报告信息.xlsx" in unquote(office.headers["Content-Disposition"])
+    assert "专报信息" in openpyxl.load_workbook(io.BytesIO(office.data)).sheetnames
+    department = site.get(site.office + "blank/department?name=新部门")
+    book = openpyxl.load_workbook(io.BytesIO(department.data))
+    assert {"工作进展", "合作交流项目"} <= set(book.sheetnames)
+    hostile = site.get(site.office + "blank/department?name=../../evil")
+    assert hostile.status_code == 200
+    assert sorted(p.name for p in site.inputs.iterdir()) == before
+    assert not (site.inputs.parent / "evil.xlsx").exists()
+
+
+# ---------------------------------------------------------------- build, archive, verify
+
+
+def test_build_then_download_every_document_and_verify(site):
+    assert site.post(site.office + "build").status_code == 302
+    state = site.wait_for_build()
+    assert state.state == "done", state.message
+    status = site.get(site.office + "build/status").get_json()
+    assert status["state"] == "done" and status["documents"] == state.documents
+    page = text(site.get(site.office + "build"))
+    assert "生成完成" in page
+    links = re.findall(r'href="(/office/[^"]+/archive/[^"]+/\d+)"', page)
+    assert len(links) == len(state.documents) == 2
+    for link in links:
+        response = site.get(link)
+        assert response.status_code == 200
+        document = docx.Document(io.BytesIO(response.data))
+        assert document.paragraphs or document.tables
+    archive = text(site.get(site.office + "archive"))
+    assert state.run_name in archive and "第95期" in archive
+    verified = site.post(site.office + f"archive/{state.run_name}/verify")
+    assert verified.status_code == 302
+    assert "核对通过" in text(site.get(site.office + "archive"))
+
+
+def test_verify_names_a_changed_document(site):
+    site.post(site.office + "build")
+    state = site.wait_for_build()
+    document = site.outputs / state.run_name / state.documents[0]
+    document.write_bytes(document.read_bytes() + b"\0")
+    site.post(site.office + f"archive/{state.run_name}/verify")
+    page = text(site.get(site.office + "archive"))
+    assert "核对发现不一致" in page and f"不一致：{state.documents[0]}" in page
+
+
+@pytest.mark.libreoffice
+def test_build_with_pdf_copies_links_them(site, libreoffice):
+    assert "同时生成 PDF 副本" in text(site.get(site.office + "build"))
+    site.post(site.office + "build", data={"pdf": "1"})
+    state = site.site.app.extensions["pipeline.builds"].wait(timeout=600)
+    assert state.state == "done", state.message
+    page = text(site.get(site.office + "build"))
+    pdfs = re.findall(r'href="(/office/[^"]+/archive/[^"]+/\d+)"[^>]*>[^<]*\.pdf<', page)
+    assert len(pdfs) == len(state.documents)
+    assert site.get(pdfs[0]).data.startswith(b"%PDF")
+
+
+def test_a_second_build_is_told_one_is_running(site):
+    runner = site.site.app.extensions["pipeline.builds"]
+    with runner.inputs_lock:  # as a running build holds it
+        runner.current.state = "running"
+        response = site.post(site.office + "build")
+        page = text(site.get(response.headers["Location"]))
+        assert "已有生成任务在进行" in page
+        upload = site.upload(site.path("环保处"), "环保处.xlsx", b"PK")
+        # refused before the lock is asked for: a bad file is said first
+        assert upload.status_code == 302
+        valid = (site.inputs / "环保处.xlsx").read_bytes()
+        upload = site.upload(site.path("环保处"), "环保处.xlsx", valid)
+        assert "正在生成文档" in text(site.get(upload.headers["Location"]))
+
+
+def test_an_upload_waits_for_another_upload_to_finish(site):
+    runner = site.site.app.extensions["pipeline.builds"]
+    runner.inputs_lock.acquire()  # another department's upload being saved
+    threading.Timer(0.3, runner.inputs_lock.release).start()
+    valid = (site.inputs / "环保处.xlsx").read_bytes()
+    response = site.upload(site.path("环保处"), "环保处.xlsx", valid)
+    assert "已收到" in text(site.get(response.headers["Location"]))
+    assert (site.inputs / ".history").is_dir()
+
+
+def test_build_with_input_errors_writes_nothing_and_says_so(site, tmp_path):
+    site.upload(site.office, "环保处.xlsx", missing_lead_department(tmp_path / "new"))
+    site.post(site.office + "build")
+    state = site.wait_for_build()
+    assert state.state == "failed" and state.errors == 1
+    assert "未生成任何文档" in text(site.get(site.office + "build"))
+    assert not [p for p in site.outputs.iterdir() if p.is_dir()]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "archive/..%2F..%2Fin/0",
+        "archive/../0",
+        "archive/%2Fetc%2Fpasswd/0",
+        "archive/{run}/99",
+        "archive/{run}/-1",
+        "archive/{run}/manifest.json",
+        "archive/{run}/..%2Fmanifest.json",
+    ],
+)
+def test_downloads_are_only_by_identifier(site, url):
+    site.post(site.office + "build")
+    run = site.wait_for_build().run_name
+    response = site.get(site.office + url.format(run=run))
+    assert response.status_code in (403, 404)
+    assert b"PK" not in response.data[:2]
+
+
+def test_verify_of_an_unknown_run_is_404(site):
+    assert site.post(site.office + "archive/no-such-run/verify").status_code == 404
+
+
+# ---------------------------------------------------------------- a department's page
+
+
+def test_department_page_shows_only_its_own_workbook(site, tmp_path):
+    other = cooperation_workbook(tmp_path / "x", "区人社局", [cooperation_row(牵头部门=None)])
+    site.upload(site.office, "区人社局.xlsx", other.read_bytes())
+    page = text(site.get(site.path("环保处")))
+    assert "环保处.xlsx" in page and "已通过" in page
+    assert "区人社局" not in page and "报告信息" not in page
+
+
+def test_department_upload_is_checked_against_the_offices_outline(site, tmp_path):
+    data = missing_lead_department(tmp_path / "new")
+    response = site.upload(site.path("环保处"), "我的报送表.xlsx", data)
+    page = text(site.get(response.headers["Location"]))
+    assert "发现错误 1 处" in page
+    assert "环保处.xlsx › 合作交流项目 › K2（列「牵头部门」）" in page
+    assert (site.inputs / "环保处.xlsx").read_bytes() == data
+    assert not (site.inputs / "我的报送表.xlsx").exists()
+    problems = site.get(site.path("环保处") + "problems.xlsx")
+    rows = list(openpyxl.load_workbook(io.BytesIO(problems.data))["问题清单"].values)
+    assert [row[1] for row in rows[1:]] == ["环保处.xlsx"]
+
+
+def test_department_upload_cannot_write_another_departments_file(site):
+    before = (site.inputs / "区人社局.xlsx").read_bytes()
+    valid = (site.inputs / "环保处.xlsx").read_bytes()
+    site.upload(site.path("环保处"), "区人社局.xlsx", valid, department="区人社局")
+    assert (site.inputs / "区人社局.xlsx").read_bytes() == before
+
+
+def test_department_blank_workbook_has_the_offices_choices_only(site, tmp_path):
+    other = cooperation_workbook(tmp_path / "x", "区人社局", [cooperation_row(region="秘密县")])
+    site.upload(site.office, "区人社局.xlsx", other.read_bytes())
+    response = site.get(site.path("环保处") + "blank.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    guide = "\n".join(str(c) for row in book["填写说明"].values for c in row if c)
+    assert "提炼建言明确分工" in guide and "2023—2025年" in guide
+    assert "秘密县" not in guide
+    office = site.get(site.office + "blank/department?name=新部门")
+    book = openpyxl.load_workbook(io.BytesIO(office.data))
+    assert "秘密县" in "\n".join(str(c) for row in book["填写说明"].values for c in row if c)
+    assert (site.inputs / "环保处.xlsx").exists()
+
+
+def test_department_without_a_workbook_yet(tmp_path):
+    site = Office(tmp_path)
+    (site.inputs / "环保处.xlsx").unlink()
+    page = text(site.get(site.path("环保处")))
+    assert "尚未报送" in page
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_serve_prints_the_links_and_writes_them(tmp_path, monkeypatch):
+    inputs = valid_inputs(tmp_path / "in")
+    served = {}
+
+    def fake_serve(site, host, port, *, open_browser, ready=None):
+        served.update(host=host, port=port, browser=open_browser)
+        ready()
+
+    monkeypatch.setattr(pipeline.web, "serve", fake_serve)
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "--no-browser"],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("办公室：http://127.0.0.1:8000/office/")
+    assert lines[1].startswith("区人社局：http://127.0.0.1:8000/dept/")
+    assert lines[2].startswith("环保处：http://127.0.0.1:8000/dept/")
+    assert served == {"host": "127.0.0.1", "port": 8000, "browser": False}
+    assert (tmp_path / "out" / LINKS_FILE).is_file()
+
+
+def test_serve_with_a_missing_inputs_folder_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["serve", "--inputs", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+
+
+def test_serve_help_is_chinese():
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0 and "--new-links" in result.output and "链接" in result.output

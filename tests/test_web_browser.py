@@ -1,0 +1,112 @@
+"""The web page in a real headless Chromium: the office's round trip and a department's link."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import time
+from pathlib import Path
+
+import docx
+import pytest
+from _workbooks import cooperation_row, cooperation_workbook, valid_inputs
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as seen
+from selenium.webdriver.support.ui import WebDriverWait
+
+from pipeline.web import prepare_site
+from pipeline.web.server import Background
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+WAIT = 60  # seconds; the machine is shared
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path):
+    inputs = valid_inputs(tmp_path / "in")
+    port = free_port()
+    site = prepare_site(
+        inputs, tmp_path / "out", ROOT / "templates", base_url=f"http://127.0.0.1:{port}"
+    )
+    server = Background(site, port=port)
+    try:
+        yield {link.who: link.url for link in site.links}
+    finally:
+        server.stop()
+
+
+def page_text(driver) -> str:
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def wait_for_text(driver, text: str) -> None:
+    WebDriverWait(driver, WAIT).until(
+        seen.text_to_be_present_in_element((By.TAG_NAME, "body"), text)
+    )
+
+
+def drop_file(driver, selector: str, name: str, data: bytes) -> None:
+    """Drop a file on a drop zone as a file dragged from the desktop would be."""
+    driver.execute_script(
+        """
+        const [selector, name, content] = arguments;
+        const bytes = Uint8Array.from(atob(content), c => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name));
+        const zone = document.querySelector(selector);
+        zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        """,
+        selector,
+        name,
+        base64.b64encode(data).decode("ascii"),
+    )
+
+
+def test_office_uploads_fixes_builds_and_opens_the_report(chromium, served, tmp_path):
+    driver = chromium
+    driver.get(served["办公室"])
+    assert "报送情况" in driver.title
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= 1366
+
+    broken = cooperation_workbook(tmp_path / "broken", "环保处", [cooperation_row(牵头部门=None)])
+    driver.find_element(By.ID, "office-file").send_keys(str(broken))  # the file picker
+    wait_for_text(driver, "环保处.xlsx › 合作交流项目 › K2（列「牵头部门」）")
+    assert "必填，不能为空" in page_text(driver)
+
+    driver.get(served["办公室"])
+    fixed = cooperation_workbook(tmp_path / "fixed", "环保处", [cooperation_row()])
+    drop_file(driver, "form.dropzone", "环保处.xlsx", fixed.read_bytes())
+    wait_for_text(driver, "环保处 没有问题")
+
+    driver.find_element(By.LINK_TEXT, "生成文档").click()
+    driver.find_element(By.ID, "build-button").click()
+    wait_for_text(driver, "生成完成")
+    report = driver.find_element(By.PARTIAL_LINK_TEXT, "工作专报")
+    name = report.text
+    report.click()
+    target = driver.downloads / name
+    deadline = time.monotonic() + WAIT
+    while not target.is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    document = docx.Document(str(target))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "关于推进现代环境治理体系建设情况的报告" in text
+
+
+def test_a_department_link_sees_only_its_own_page(chromium, served):
+    driver = chromium
+    driver.get(served["区人社局"])
+    body = page_text(driver)
+    assert "区人社局 · 材料报送" in body and "区人社局.xlsx" in body
+    assert "环保处" not in driver.page_source and "报告信息" not in driver.page_source
+    assert not driver.find_elements(By.CSS_SELECTOR, "nav.sidebar")
+    driver.get(served["办公室"].replace("/office/", "/dept/"))
+    assert "无法访问" in page_text(driver)

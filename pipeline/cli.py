@@ -220,6 +220,13 @@ def init(inputs: Path, templates: Path, office: bool, departments: tuple[str, ..
             click.echo(f"已写入{what}：{path}")
 
 
+def _port(text: str) -> int:
+    port = int(text) if text.isdigit() else 0
+    if not 1 <= port <= 65535:
+        raise click.BadParameter(f"端口应为 1–65535 之间的整数，「{text}」不行。")
+    return port
+
+
 @cli.command()
 @inputs_option
 @outputs_option
@@ -227,10 +234,16 @@ def init(inputs: Path, templates: Path, office: bool, departments: tuple[str, ..
 @click.option(
     "--host",
     default="127.0.0.1",
-    show_default=True,
-    help="监听的地址。让各部门从局域网访问时用 0.0.0.0。",
+    metavar="地址",
+    help="监听的地址。让各部门从局域网访问时用 0.0.0.0。默认：127.0.0.1",
 )
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default="8000",
+    metavar="端口",
+    callback=lambda _ctx, _param, port: _port(port),
+    help="监听的端口，1–65535。默认：8000",
+)
 @click.option("--no-browser", is_flag=True, help="启动后不自动打开浏览器。")
 @click.option("--new-links", is_flag=True, help="作废全部旧链接，为每个部门重新生成链接。")
 def serve(

@@ -59,7 +59,7 @@ def assert_chinese(output: str) -> None:
     assert not found, f"English in the output {found}:\n{output}"
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["init"], ["verify"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["init"], ["verify"], ["serve"]])
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_help_is_chinese(command, flag):
     result = run(*command, flag)
@@ -104,7 +104,7 @@ def test_bare_command_shows_the_help_as_a_usage_error():
     [
         (
             ["buidl"],
-            "没有 buidl 这个命令。可用的命令：build、check、init、verify。是不是想输入 build？",
+            "没有 buidl 这个命令。可用的命令：build、check、init、serve、verify。是不是想输入 build？",
         ),
         (["--fast"], "没有 --fast 这个选项。"),
         (["build", "--fast"], "没有 --fast 这个选项。"),
@@ -521,4 +521,12 @@ def test_init_into_a_folder_that_cannot_be_made_is_a_message_and_exit_1(tmp_path
     result = run("init", "--inputs", str(blocker / "inputs"), "环保处")
     assert result.exit_code == 1
     assert f"错误：无法读写文件 {blocker / 'inputs'}：路径中有一个同名的文件" in result.output
+    assert_chinese(result.output)
+
+
+@pytest.mark.parametrize("port", ["0", "x", "70000"])
+def test_a_port_out_of_range_is_a_chinese_usage_error(port):
+    result = run("serve", "--port", port, "--no-browser")
+    assert result.exit_code == 2
+    assert "端口应为 1–65535 之间的整数" in result.output
     assert_chinese(result.output)

@@ -298,6 +298,7 @@ def test_run_folder_holds_documents_inputs_templates_and_manifest(
             f"templates/{REPORT_TEMPLATE}",
             f"templates/{TABLE_TEMPLATE}",
             "manifest.json",
+            "dossier.json",
             "大田县.docx",
             "工作专报第95期.docx",
             "永安市.docx",

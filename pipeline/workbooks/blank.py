@@ -7,8 +7,10 @@ and a first sheet `填写说明` that explains each column in Chinese.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -18,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import contract
+from ..cells import as_text
 from ..contract import INSTRUCTIONS_SHEET, Column, KeyValueSheet, TableSheet
 from .xlsx_write import (
     ListSource,
@@ -27,6 +30,9 @@ from .xlsx_write import (
     set_text,
     whole_validation,
 )
+
+if TYPE_CHECKING:
+    from ..validate import ValidatedInputs
 
 FIRST_DATA_ROW = 2
 LAST_DATA_ROW = 1000  # drop-downs and number checks cover this many rows
@@ -48,6 +54,11 @@ _OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _DATA_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 _NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy/m/d h:mm:ss"}
+# Cells a department is expected to update in a workbook carried over from the last run.
+_UPDATE_FILL = PatternFill("solid", fgColor="FFF2CC")
+UPDATE_MARK = "【每期更新】"
+
+Rows = Mapping[str, Sequence[Mapping[str, Any]]]  # sheet name → rows of column → value
 
 
 def _contract_column(sheet: TableSheet, name: str) -> str:
@@ -203,12 +214,20 @@ class _Instructions:
                 set_text(cell, value)
                 cell.alignment = _DATA_ALIGNMENT
 
-    def table_sheet(self, spec: TableSheet, columns: Sequence[Column]) -> None:
+    def table_sheet(
+        self, spec: TableSheet, columns: Sequence[Column], update: Iterable[str] = ()
+    ) -> None:
         self.blank()
         self.line(f"工作表「{spec.name}」：{spec.purpose}", bold=True)
+        marked = set(update)
+
+        def help_text(column: Column) -> str:
+            text = column.help or "—"
+            return f"{UPDATE_MARK}{text}" if column.name in marked else text
+
         self.rows(
             ("列名", "必填/选填", "填写说明"),
-            ((c.name, REQUIRED if c.required else OPTIONAL, c.help or "—") for c in columns),
+            ((c.name, REQUIRED if c.required else OPTIONAL, help_text(c)) for c in columns),
         )
 
     def key_value_sheet(self, spec: KeyValueSheet) -> None:
@@ -261,8 +280,13 @@ def write_department_workbook(
     regions: Sequence[str] = (),
     outline: Sequence[tuple[str, str | None]] = (),
     years: Sequence[int] = (),
+    rows: Rows | None = None,
 ) -> None:
-    """A blank department workbook: 填写说明, 工作进展, 合作交流项目 (and a hidden `_选项`)."""
+    """A blank department workbook: 填写说明, 工作进展, 合作交流项目 (and a hidden `_选项`).
+
+    With `rows` (sheet name → rows), the sheets are pre-filled with them, and the columns a
+    department updates every period are marked in 填写说明 and shaded.
+    """
     refuse_existing(path)
     region_values = _distinct(regions)
     top_values = _distinct(top for top, _ in outline)
@@ -286,6 +310,14 @@ def write_department_workbook(
     # check regions, and a department may report a new one.
     _write_table_sheet(cooperation, cooperation_columns, lists, {REGION: (region_values, False)})
     lists.move_last()
+    update: dict[str, list[str]] = {}
+    if rows is not None:
+        for sheet, columns in (
+            (progress, contract.PROGRESS_SHEET.columns),
+            (cooperation, cooperation_columns),
+        ):
+            update[sheet.title] = period_update_columns(sheet.title, columns)
+            fill_rows(sheet, columns, rows.get(sheet.title, ()), update[sheet.title])
 
     specs = [contract.TABLE_SHEETS[name] for name in contract.DEPARTMENT_SHEETS]
     guide.title(f"{department} 报送表 填写说明")
@@ -310,16 +342,40 @@ def write_department_workbook(
     if years:
         ordered = sorted(set(years))
         guide.line(f"计划年度：{ordered[0]}—{ordered[-1]}年，每年一列「{{年}}年计划」。", bold=True)
-    guide.table_sheet(contract.PROGRESS_SHEET, contract.PROGRESS_SHEET.columns)
-    guide.table_sheet(contract.COOPERATION_SHEET, cooperation_columns)
+    if rows is not None:
+        guide.blank()
+        guide.line(
+            f"本工作簿已填入{department}上一期报送的内容。浅黄色底色的列（填写说明中标有"
+            f"{UPDATE_MARK}）是每期需要更新的内容，请逐行更新；其他列没有变化的不必改动，"
+            "不再报送的行请整行删除，新的事项或段落在下方添加新行。",
+            bold=True,
+        )
+    guide.table_sheet(
+        contract.PROGRESS_SHEET, contract.PROGRESS_SHEET.columns, update.get(contract.PROGRESS, ())
+    )
+    guide.table_sheet(
+        contract.COOPERATION_SHEET, cooperation_columns, update.get(contract.COOPERATION, ())
+    )
 
     workbook.properties.title = f"{department}报送表"
     save_new(workbook, path)
 
 
-def write_office_workbook(path: Path) -> None:
-    """The office workbook (`报告信息.xlsx`): 填写说明 and every office sheet of the contract."""
+def write_office_workbook(
+    path: Path,
+    *,
+    fields: Mapping[str, Mapping[str, Any]] | None = None,
+    rows: Rows | None = None,
+    years: Sequence[int] = (),
+) -> None:
+    """The office workbook (`报告信息.xlsx`): 填写说明 and every office sheet of the contract.
+
+    `fields` (sheet → field → value) and `rows` (sheet → rows) pre-fill it; a department sheet
+    in `rows` (the office's own 工作进展 rows) is added after the office sheets.
+    """
     refuse_existing(path)
+    fields = fields or {}
+    rows = rows or {}
     workbook = Workbook()
     guide = _Instructions(workbook.active)
     guide.sheet.title = INSTRUCTIONS_SHEET
@@ -340,14 +396,94 @@ def write_office_workbook(path: Path) -> None:
             spec_kv = contract.KEY_VALUE_SHEETS[name]
             _write_key_value_sheet(sheet, spec_kv)
             guide.key_value_sheet(spec_kv)
+            _fill_fields(sheet, spec_kv, fields.get(name, {}))
         else:
             spec_table = contract.TABLE_SHEETS[name]
             _write_table_sheet(sheet, spec_table.columns, lists, {})
             guide.table_sheet(spec_table, spec_table.columns)
+            fill_rows(sheet, spec_table.columns, rows.get(name, ()), ())
+    for name in contract.DEPARTMENT_SHEETS:
+        if rows.get(name):
+            columns = (
+                _cooperation_columns(years)
+                if name == contract.COOPERATION
+                else contract.TABLE_SHEETS[name].columns
+            )
+            sheet = workbook.create_sheet(name)
+            _write_table_sheet(sheet, columns, lists, {})
+            guide.table_sheet(contract.TABLE_SHEETS[name], columns)
+            fill_rows(sheet, columns, rows[name], ())
     lists.move_last()
 
     workbook.properties.title = "报告信息"
     save_new(workbook, path)
+
+
+# ---------------------------------------------------------------- pre-filled cells
+
+
+def period_update_columns(sheet: str, columns: Sequence[Column]) -> list[str]:
+    """The columns of `sheet` a department updates every period: progress and year plans."""
+    wanted = contract.PERIOD_UPDATE_COLUMNS.get(sheet, ())
+    return [
+        c.name for c in columns if c.name in wanted or contract.YEAR_PLAN.match(c.name) is not None
+    ]
+
+
+def write_value(cell: Cell, value: Any, number_format: str | None = None) -> None:
+    """A value read from a workbook, written back so that it reads the same: text as literal
+    text, numbers and dates as themselves."""
+    if isinstance(value, bool | dt.time):
+        set_text(cell, as_text(value))
+    elif isinstance(value, int | float):
+        cell.value = value
+    elif isinstance(value, dt.datetime | dt.date):
+        cell.value = value
+        cell.number_format = number_format or _NUMBER_FORMATS["date"]
+    else:
+        set_text(cell, value)
+        if value is not None and number_format == "@":
+            cell.number_format = "@"
+
+
+def fill_rows(
+    sheet: Worksheet,
+    columns: Sequence[Column],
+    rows: Sequence[Mapping[str, Any]],
+    update: Iterable[str],
+) -> None:
+    """Rows under the header, in order, each value in its column; `update` columns shaded."""
+    shaded = set(update)
+    for offset, values in enumerate(rows):
+        row = FIRST_DATA_ROW + offset
+        for index, column in enumerate(columns, start=1):
+            cell = sheet.cell(row=row, column=index)
+            dimension = sheet.column_dimensions[get_column_letter(index)]
+            write_value(cell, values.get(column.name), dimension.number_format)
+            cell.alignment = _DATA_ALIGNMENT
+            if column.name in shaded:
+                cell.fill = _UPDATE_FILL
+
+
+def _fill_fields(sheet: Worksheet, spec: KeyValueSheet, values: Mapping[str, Any]) -> None:
+    for row, field in enumerate(spec.fields, start=2):
+        value = values.get(field.name)
+        if value is not None:
+            write_value(sheet.cell(row=row, column=2), value, _NUMBER_FORMATS.get(field.kind))
+
+
+def choices_of(
+    validated: ValidatedInputs,
+) -> tuple[list[str], list[tuple[str, str | None]], list[int]]:
+    """Regions, outline and plan years of validated inputs, for the drop-down lists."""
+    regions = _distinct(
+        [
+            *(record.region for record in validated.cooperation),
+            *(note.region for note in validated.notes),
+        ]
+    )
+    outline = [(heading.title, heading.subtitle) for heading in validated.outline]
+    return regions, outline, list(validated.plan_years or [])
 
 
 def known_choices(inputs: Path) -> tuple[list[str], list[tuple[str, str | None]], list[int]]:
@@ -360,15 +496,7 @@ def known_choices(inputs: Path) -> tuple[list[str], list[tuple[str, str | None]]
 
     if not inputs.is_dir():
         return [], [], []
-    validated = validate(load_inputs(inputs))
-    regions = _distinct(
-        [
-            *(record.region for record in validated.cooperation),
-            *(note.region for note in validated.notes),
-        ]
-    )
-    outline = [(heading.title, heading.subtitle) for heading in validated.outline]
-    return regions, outline, list(validated.plan_years or [])
+    return choices_of(validate(load_inputs(inputs)))
 
 
 DEFAULT_TEMPLATES = Path(__file__).parent.parent / "default_templates"

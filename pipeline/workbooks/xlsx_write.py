@@ -147,6 +147,15 @@ def save_new(workbook: Workbook, path: Path) -> None:
         raise PipelineError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
 
 
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The workbook as the bytes of an .xlsx file, the same bytes whenever it is written again."""
+    workbook.properties.creator = "办公室"
+    workbook.properties.created = _FIXED_STAMP
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _reproducible(buffer.getvalue())
+
+
 _CORE_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 

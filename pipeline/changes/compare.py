@@ -142,7 +142,7 @@ def _compare_region(old: RegionTable, new: RegionTable, office: str) -> list[Tab
     for j in added:
         item = new.items[j]
         text = "\n".join(row.content for row in item.rows)
-        location = "；".join(dict.fromkeys(where(row.source) for row in item.rows))
+        location = _rows_at(item)
         change = TableChange(
             region,
             None,
@@ -157,7 +157,7 @@ def _compare_region(old: RegionTable, new: RegionTable, office: str) -> list[Tab
     for i in removed:
         item = old.items[i]
         text = "\n".join(row.content for row in item.rows)
-        location = "；".join(dict.fromkeys(where(row.source) for row in item.rows))
+        location = _rows_at(item)
         change = TableChange(
             region,
             item.number,
@@ -174,8 +174,14 @@ def _compare_region(old: RegionTable, new: RegionTable, office: str) -> list[Tab
     return changes
 
 
+def _rows_at(item: CooperationItem) -> str:
+    """Where an item's rows are, each workbook row once."""
+    return "；".join(dict.fromkeys(where(row.source) for row in item.rows))
+
+
 def _compare_item(region: str, old: CooperationItem, new: CooperationItem) -> list[TableChange]:
     departments = tuple(dict.fromkeys([*_departments(new), *_departments(old)]))
+    rows_at = _rows_at(new)
 
     def change(kind: Kind, departs: tuple[str, ...], **fields: str) -> TableChange:
         return TableChange(region, old.number, new.number, new.name, departs, kind, **fields)
@@ -189,10 +195,20 @@ def _compare_item(region: str, old: CooperationItem, new: CooperationItem) -> li
                 column="序号",
                 old=str(old.number),
                 new=str(new.number),
+                location=rows_at,
             )
         )
     if normalise_name(old.name) != normalise_name(new.name):
-        changes.append(change(Kind.RENAMED, departments, column="事项", old=old.name, new=new.name))
+        changes.append(
+            change(
+                Kind.RENAMED,
+                departments,
+                column="事项",
+                old=old.name,
+                new=new.name,
+                location=rows_at,
+            )
+        )
     matched, removed, added = pair_up(
         old.rows,
         new.rows,

@@ -8,10 +8,13 @@ header frozen and filters on; every text is literal (never a formula).
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -27,25 +30,25 @@ REPORT_SHEET = "专报变更"
 
 # (title, width, wrapped)
 TABLE_COLUMNS = (
-    ("对口地区", 10, False),
-    ("上次序号", 7, False),
-    ("本次序号", 7, False),
-    ("事项", 16, True),
-    ("部门", 12, True),
-    ("变更", 11, False),
-    ("列", 14, True),
-    ("上次内容", 48, True),
-    ("本次内容", 48, True),
-    ("位置", 28, True),
+    ("对口地区", 9, False),
+    ("上次序号", 8, False),
+    ("本次序号", 8, False),
+    ("事项", 14, True),
+    ("部门", 10, True),
+    ("变更", 12, False),
+    ("列", 12, True),
+    ("上次内容", 40, True),
+    ("本次内容", 40, True),
+    ("位置", 22, True),
 )
 REPORT_COLUMNS = (
-    ("一级标题", 20, True),
-    ("二级标题", 20, True),
-    ("部门", 12, True),
+    ("一级标题", 18, True),
+    ("二级标题", 18, True),
+    ("部门", 10, True),
     ("变更", 10, False),
-    ("上次内容", 60, True),
-    ("本次内容", 60, True),
-    ("位置", 28, True),
+    ("上次内容", 50, True),
+    ("本次内容", 50, True),
+    ("位置", 22, True),
 )
 # (title, kinds counted)
 SUMMARY_COUNTS: tuple[tuple[str, tuple[Kind, ...]], ...] = (
@@ -74,6 +77,7 @@ _KIND_FILLS = {
 _ADDED = (Kind.ITEM_ADDED, Kind.ROW_ADDED, Kind.NOTE_ADDED, Kind.PARAGRAPH_ADDED)
 _REMOVED = (Kind.ITEM_REMOVED, Kind.ROW_REMOVED, Kind.NOTE_REMOVED, Kind.PARAGRAPH_REMOVED)
 _TOP = Alignment(vertical="top")
+_CENTRED = Alignment(horizontal="center", vertical="top")
 _WRAPPED = Alignment(vertical="top", wrap_text=True)
 
 
@@ -115,6 +119,13 @@ def _header(sheet: Worksheet, columns: Sequence[tuple[str, int, bool]], row: int
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = f"A{row + 1}"
+    # Printed: landscape A4, as wide as the page, the header on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{row}:{row}"
 
 
 def _rows(
@@ -128,12 +139,34 @@ def _rows(
             cell = sheet.cell(row=row, column=column)
             if isinstance(value, int):
                 cell.value = value
+                cell.alignment = _CENTRED
             else:
                 set_text(cell, value)
-            cell.alignment = _WRAPPED if columns[column - 1][2] else _TOP
+                cell.alignment = _WRAPPED if columns[column - 1][2] else _TOP
         sheet.cell(row=row, column=kind_column).fill = _kind_fill(kind)
+        sheet.row_dimensions[row].height = _height(values, columns)
     last = get_column_letter(len(columns))
     sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+
+
+LINE_HEIGHT = 15  # points per line of 11-point text
+
+
+def _width(text: str) -> int:
+    """Display width in column-width units: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _height(values: Sequence[object], columns: Sequence[tuple[str, int, bool]]) -> float:
+    """A row height that shows every wrapped line: neither Excel nor LibreOffice grows a row
+    written by openpyxl to fit its text when opening the file."""
+    lines = 1
+    for value, (_, width, wrapped) in zip(values, columns, strict=True):
+        if not wrapped or not isinstance(value, str):
+            continue
+        count = sum(max(1, math.ceil(_width(line) / (width - 2))) for line in value.split("\n"))
+        lines = max(lines, count)
+    return LINE_HEIGHT * lines
 
 
 def _tables(sheet: Worksheet, changes: ChangeSet) -> None:
@@ -179,14 +212,23 @@ def _report(sheet: Worksheet, changes: ChangeSet) -> None:
     _rows(sheet, REPORT_COLUMNS, rows, kind_column=4)
 
 
+def _spanning(sheet: Worksheet, row: int, width: int) -> Cell:
+    """The first cell of `row`, merged across `width` columns, text wrapped: a line of text
+    that stays on the printed page."""
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    cell = sheet.cell(row=row, column=1)
+    cell.alignment = _WRAPPED
+    return cell
+
+
 def _summary(sheet: Worksheet, changes: ChangeSet, against: str) -> None:
     sheet.title = SUMMARY_SHEET
-    title = sheet.cell(row=1, column=1)
-    set_text(title, f"变更对照：本次（{changes.new_label}）与{against}（{changes.old_label}）")
-    title.font = _TITLE_FONT
-    set_text(sheet.cell(row=2, column=1), changes.summary(against))
     columns = (("部门", 16, True), *((name, 9, True) for name, _ in SUMMARY_COUNTS))
     columns = (*columns, (TOTAL, 8, False))
+    title = _spanning(sheet, 1, len(columns))
+    set_text(title, f"变更对照：本次（{changes.new_label}）与{against}（{changes.old_label}）")
+    title.font = _TITLE_FONT
+    set_text(_spanning(sheet, 2, len(columns)), changes.summary(against))
     _header(sheet, columns, row=SUMMARY_HEADER_ROW)
     by_department = changes.by_department()
     row = SUMMARY_HEADER_ROW
@@ -208,8 +250,10 @@ def _summary(sheet: Worksheet, changes: ChangeSet, against: str) -> None:
         sheet.cell(row=row, column=column, value=value)
     for column in range(1, len(columns) + 1):
         sheet.cell(row=row, column=column).font = _HEADER_FONT
+    note = _spanning(sheet, row + 2, len(columns))
+    sheet.row_dimensions[row + 2].height = 48
     set_text(
-        sheet.cell(row=row + 2, column=1),
+        note,
         "说明：一个事项或段落涉及几个部门时，在每个部门下各计一次，所以合计可能多于变更条数。"
         "「修改」指新增、删除事项以外的全部变化（行、单元格、编号、名称、注、段落）。",
     )

@@ -26,7 +26,7 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["init"], ["verify"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["init"], ["verify"], ["diff"]])
 def test_help(command):
     result = run(*command, "--help")
     assert result.exit_code == 0
@@ -186,3 +186,71 @@ def test_pdf_without_libreoffice_is_refused_before_any_work(tmp_path, monkeypatc
     assert result.exit_code == 1
     assert "LibreOffice" in result.output
     assert not outputs.exists() or not any(outputs.iterdir())
+
+
+# ---------------------------------------------------------------- periods
+
+
+def build_examples(outputs: Path, *options: str):
+    return run(
+        "build",
+        "--inputs",
+        str(ROOT / "inputs"),
+        "--outputs",
+        str(outputs),
+        "--templates",
+        str(ROOT / "templates"),
+        *options,
+    )
+
+
+def test_build_compares_with_the_last_run_and_diff_compares_any_two(tmp_path):
+    outputs = tmp_path / "out"
+    first = build_examples(outputs)
+    assert first.exit_code == 0, first.output
+    assert "相比" not in first.output  # nothing earlier
+    second = build_examples(outputs)
+    assert second.exit_code == 0, second.output
+    assert "与上次（第95期，" in second.output
+    assert "新增事项 0，删除 0，修改 0 处" in second.output
+    older, newer = sorted(p for p in outputs.iterdir() if p.is_dir())
+    assert (newer / "变更对照.xlsx").is_file()
+
+    compared = run("diff", str(older), str(newer), "--outputs", str(tmp_path / "diff"))
+    assert compared.exit_code == 0, compared.output
+    assert f"与{older.name}（第95期，" in compared.output
+    assert "变更对照已保存" in compared.output
+    (saved,) = (tmp_path / "diff").iterdir()
+    assert saved.name.startswith("变更对照_")
+
+    quiet = build_examples(outputs, "--no-compare")
+    assert quiet.exit_code == 0 and "相比" not in quiet.output
+
+
+def test_diff_and_compare_with_a_folder_that_is_not_a_run(tmp_path):
+    outputs = tmp_path / "out"
+    result = run("diff", str(ROOT / "inputs"), str(tmp_path / "missing"), "--outputs", str(outputs))
+    assert result.exit_code == 1
+    assert "错误：" in result.output and "不是运行文件夹" in result.output
+    assert "Traceback" not in result.output
+    result = build_examples(outputs, "--compare", str(tmp_path / "missing"))
+    assert result.exit_code == 1
+    assert "找不到运行文件夹" in result.output
+    assert not outputs.exists()
+
+
+def test_init_from_a_run_writes_prefilled_workbooks_and_skips_existing(tmp_path):
+    outputs = tmp_path / "out"
+    assert build_examples(outputs).exit_code == 0
+    (run_folder,) = outputs.iterdir()
+    inputs = tmp_path / "next"
+    result = run("init", "--from", str(run_folder), "--inputs", str(inputs), "--office")
+    assert result.exit_code == 0, result.output
+    assert f"已写入：{inputs / '报告信息.xlsx'}" in result.output
+    assert f"已写入：{inputs / '环保处.xlsx'}" in result.output
+    again = run("init", "--from", str(run_folder), "--inputs", str(inputs), "环保处")
+    assert again.exit_code == 0
+    assert f"已存在，未覆盖（跳过）：{inputs / '环保处.xlsx'}" in again.output
+    bad = run("init", "--from", str(tmp_path / "nowhere"), "--inputs", str(tmp_path / "other"))
+    assert bad.exit_code == 1 and "找不到运行文件夹" in bad.output
+    assert not (tmp_path / "other").exists()

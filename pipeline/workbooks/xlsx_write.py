@@ -132,11 +132,7 @@ def refuse_existing(path: Path) -> None:
 
 def save_new(workbook: Workbook, path: Path) -> None:
     """Write the workbook to a file that must not exist yet (checked again at creation)."""
-    workbook.properties.creator = "办公室"
-    workbook.properties.created = _FIXED_STAMP
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    data = _reproducible(buffer.getvalue())
+    data = workbook_bytes(workbook)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("xb") as handle:

@@ -412,3 +412,19 @@ def test_dataclass_round_trip_keeps_every_field_of_a_row():
     back = parse_dossier(dossier_bytes(dossier), DOSSIER)
     assert back.regions[0].items[0].rows == dossier.regions[0].items[0].rows
     assert fields == set(json.loads(dossier_bytes(dossier))["regions"][0]["items"][0]["rows"][0])
+
+
+def test_changed_text_marks_what_went_and_what_came(periods):
+    _, second, _, edits = periods
+    book = openpyxl.load_workbook(second / CHANGE_REPORT, rich_text=True)
+    sheet = book["项目表变更"]
+    old, new = sheet["H5"].value, sheet["I5"].value
+    assert str(old) == edits["old_progress"] and str(new) == NEW_PROGRESS
+    gone = [part.text for part in old if not isinstance(part, str)]
+    came = [part.text for part in new if not isinstance(part, str)]
+    assert gone and all(part.font.strike for part in old if not isinstance(part, str))
+    assert "2024年3月已召开技术交流会" in "".join(came)
+    paragraph = book["专报变更"]["F2"].value
+    assert [p.text for p in paragraph if not isinstance(p, str)] == [
+        "截至12月，已完成全部街镇的人员配备。"
+    ]

@@ -11,10 +11,13 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -77,6 +80,10 @@ _KIND_FILLS = {
 _ADDED = (Kind.ITEM_ADDED, Kind.ROW_ADDED, Kind.NOTE_ADDED, Kind.PARAGRAPH_ADDED)
 _REMOVED = (Kind.ITEM_REMOVED, Kind.ROW_REMOVED, Kind.NOTE_REMOVED, Kind.PARAGRAPH_REMOVED)
 _TOP = Alignment(vertical="top")
+# In a changed cell or paragraph, what went (old side) and what came (new side).
+_GONE = InlineFont(color="C00000", strike=True)
+_CAME = InlineFont(color="C00000", b=True)
+_MARKED_KINDS = (Kind.CELL_CHANGED, Kind.PARAGRAPH_CHANGED)
 _CENTRED = Alignment(horizontal="center", vertical="top")
 _WRAPPED = Alignment(vertical="top", wrap_text=True)
 
@@ -133,7 +140,9 @@ def _rows(
     columns: Sequence[tuple[str, int, bool]],
     rows: Sequence[tuple[Kind, Sequence[object]]],
     kind_column: int,
+    offsets: tuple[int, int],
 ) -> None:
+    """One change per row; `offsets` lead from the 变更 column to the old and new text."""
     for row, (kind, values) in enumerate(rows, start=2):
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=column)
@@ -144,9 +153,36 @@ def _rows(
                 set_text(cell, value)
                 cell.alignment = _WRAPPED if columns[column - 1][2] else _TOP
         sheet.cell(row=row, column=kind_column).fill = _kind_fill(kind)
+        if kind in _MARKED_KINDS:
+            _mark_difference(
+                sheet.cell(row=row, column=kind_column + offsets[0]),
+                sheet.cell(row=row, column=kind_column + offsets[1]),
+            )
         sheet.row_dimensions[row].height = _height(values, columns)
     last = get_column_letter(len(columns))
     sheet.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
+
+
+def _mark_difference(old: Cell, new: Cell) -> None:
+    """Red strike-through for the characters that went, red bold for those that came; the
+    cells hold the texts `set_text` wrote (rich text is never a formula either)."""
+    before, after = old.value, new.value
+    if not isinstance(before, str) or not isinstance(after, str):
+        return
+    old_parts: list[str | TextBlock] = []
+    new_parts: list[str | TextBlock] = []
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            old_parts.append(before[i1:i2])
+            new_parts.append(after[j1:j2])
+            continue
+        if i2 > i1:
+            old_parts.append(TextBlock(_GONE, before[i1:i2]))
+        if j2 > j1:
+            new_parts.append(TextBlock(_CAME, after[j1:j2]))
+    old.value = CellRichText(old_parts)
+    new.value = CellRichText(new_parts)
 
 
 LINE_HEIGHT = 15  # points per line of 11-point text
@@ -189,7 +225,7 @@ def _tables(sheet: Worksheet, changes: ChangeSet) -> None:
         )
         for c in changes.tables
     ]
-    _rows(sheet, TABLE_COLUMNS, rows, kind_column=6)
+    _rows(sheet, TABLE_COLUMNS, rows, kind_column=6, offsets=(2, 3))
 
 
 def _report(sheet: Worksheet, changes: ChangeSet) -> None:
@@ -209,7 +245,7 @@ def _report(sheet: Worksheet, changes: ChangeSet) -> None:
         )
         for c in changes.report
     ]
-    _rows(sheet, REPORT_COLUMNS, rows, kind_column=4)
+    _rows(sheet, REPORT_COLUMNS, rows, kind_column=4, offsets=(1, 2))
 
 
 def _spanning(sheet: Worksheet, row: int, width: int) -> Cell:

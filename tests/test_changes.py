@@ -126,6 +126,8 @@ def test_change_workbook_summary_by_department(periods):
         ("督察处", 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1),
         ("合计", 1, 1, 0, 0, 1, 0, 1, 0, 0, 1, 5),
     ]
+    assert rows[2] == rows[9] == (None,) * 12
+    assert rows[10][0].startswith("说明：") and len(rows) == 11
     assert sheet.freeze_panes == "A5" and sheet.auto_filter.ref == "A4:L8"
     for name in ("项目表变更", "专报变更"):
         assert book[name].freeze_panes == "A2"

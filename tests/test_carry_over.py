@@ -12,7 +12,7 @@ from _periods import EXAMPLE_INPUTS
 from pipeline import ArchiveError, api, init_from_run
 from pipeline.contract import INSTRUCTIONS_SHEET
 from pipeline.load import load_inputs
-from pipeline.workbooks.blank import UPDATE_MARK
+from pipeline.workbooks.prefill import UPDATE_MARK
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 DEPARTMENT_SHEETS = ("工作进展", "合作交流项目")

@@ -7,7 +7,6 @@ and a first sheet `填写说明` that explains each column in Chinese.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,8 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import contract
-from ..cells import as_text
 from ..contract import INSTRUCTIONS_SHEET, Column, KeyValueSheet, TableSheet
+from .prefill import UPDATE_MARK, Rows, fill_rows, period_update_columns, write_value
 from .xlsx_write import (
     ListSource,
     list_validation,
@@ -54,11 +53,7 @@ _OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _DATA_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 _NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy/m/d h:mm:ss"}
-# Cells a department is expected to update in a workbook carried over from the last run.
-_UPDATE_FILL = PatternFill("solid", fgColor="FFF2CC")
-UPDATE_MARK = "【每期更新】"
-
-Rows = Mapping[str, Sequence[Mapping[str, Any]]]  # sheet name → rows of column → value
+_DATA_CELLS: dict[str, Any] = {"first_row": FIRST_DATA_ROW, "alignment": _DATA_ALIGNMENT}
 
 
 def _contract_column(sheet: TableSheet, name: str) -> str:
@@ -317,7 +312,7 @@ def write_department_workbook(
             (cooperation, cooperation_columns),
         ):
             update[sheet.title] = period_update_columns(sheet.title, columns)
-            fill_rows(sheet, columns, rows.get(sheet.title, ()), update[sheet.title])
+            fill_rows(sheet, columns, rows.get(sheet.title, ()), update[sheet.title], **_DATA_CELLS)
 
     specs = [contract.TABLE_SHEETS[name] for name in contract.DEPARTMENT_SHEETS]
     guide.title(f"{department} 报送表 填写说明")
@@ -401,7 +396,7 @@ def write_office_workbook(
             spec_table = contract.TABLE_SHEETS[name]
             _write_table_sheet(sheet, spec_table.columns, lists, {})
             guide.table_sheet(spec_table, spec_table.columns)
-            fill_rows(sheet, spec_table.columns, rows.get(name, ()), ())
+            fill_rows(sheet, spec_table.columns, rows.get(name, ()), (), **_DATA_CELLS)
     for name in contract.DEPARTMENT_SHEETS:
         if rows.get(name):
             columns = (
@@ -412,57 +407,11 @@ def write_office_workbook(
             sheet = workbook.create_sheet(name)
             _write_table_sheet(sheet, columns, lists, {})
             guide.table_sheet(contract.TABLE_SHEETS[name], columns)
-            fill_rows(sheet, columns, rows[name], ())
+            fill_rows(sheet, columns, rows[name], (), **_DATA_CELLS)
     lists.move_last()
 
     workbook.properties.title = "报告信息"
     save_new(workbook, path)
-
-
-# ---------------------------------------------------------------- pre-filled cells
-
-
-def period_update_columns(sheet: str, columns: Sequence[Column]) -> list[str]:
-    """The columns of `sheet` a department updates every period: progress and year plans."""
-    wanted = contract.PERIOD_UPDATE_COLUMNS.get(sheet, ())
-    return [
-        c.name for c in columns if c.name in wanted or contract.YEAR_PLAN.match(c.name) is not None
-    ]
-
-
-def write_value(cell: Cell, value: Any, number_format: str | None = None) -> None:
-    """A value read from a workbook, written back so that it reads the same: text as literal
-    text, numbers and dates as themselves."""
-    if isinstance(value, bool | dt.time):
-        set_text(cell, as_text(value))
-    elif isinstance(value, int | float):
-        cell.value = value
-    elif isinstance(value, dt.datetime | dt.date):
-        cell.value = value
-        cell.number_format = number_format or _NUMBER_FORMATS["date"]
-    else:
-        set_text(cell, value)
-        if value is not None and number_format == "@":
-            cell.number_format = "@"
-
-
-def fill_rows(
-    sheet: Worksheet,
-    columns: Sequence[Column],
-    rows: Sequence[Mapping[str, Any]],
-    update: Iterable[str],
-) -> None:
-    """Rows under the header, in order, each value in its column; `update` columns shaded."""
-    shaded = set(update)
-    for offset, values in enumerate(rows):
-        row = FIRST_DATA_ROW + offset
-        for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=row, column=index)
-            dimension = sheet.column_dimensions[get_column_letter(index)]
-            write_value(cell, values.get(column.name), dimension.number_format)
-            cell.alignment = _DATA_ALIGNMENT
-            if column.name in shaded:
-                cell.fill = _UPDATE_FILL
 
 
 def _fill_fields(sheet: Worksheet, spec: KeyValueSheet, values: Mapping[str, Any]) -> None:

@@ -8,8 +8,6 @@ header frozen and filters on; every text is literal (never a formula).
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -25,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..changes import ChangeSet, Kind
 from ..errors import PipelineError
 from ..files import replace_atomically
-from .xlsx_write import set_text, workbook_bytes
+from .xlsx_write import row_height, set_text, workbook_bytes
 
 SUMMARY_SHEET = "汇总"
 TABLES_SHEET = "项目表变更"
@@ -185,24 +183,13 @@ def _mark_difference(old: Cell, new: Cell) -> None:
     new.value = CellRichText(new_parts)
 
 
-LINE_HEIGHT = 15  # points per line of 11-point text
-
-
-def _width(text: str) -> int:
-    """Display width in column-width units: a Chinese character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _height(values: Sequence[object], columns: Sequence[tuple[str, int, bool]]) -> float:
-    """A row height that shows every wrapped line: neither Excel nor LibreOffice grows a row
-    written by openpyxl to fit its text when opening the file."""
-    lines = 1
-    for value, (_, width, wrapped) in zip(values, columns, strict=True):
-        if not wrapped or not isinstance(value, str):
-            continue
-        count = sum(max(1, math.ceil(_width(line) / (width - 2))) for line in value.split("\n"))
-        lines = max(lines, count)
-    return LINE_HEIGHT * lines
+    wrapped = [
+        (value, width)
+        for value, (_, width, wraps) in zip(values, columns, strict=True)
+        if wraps and isinstance(value, str)
+    ]
+    return row_height(wrapped)
 
 
 def _tables(sheet: Worksheet, changes: ChangeSet) -> None:

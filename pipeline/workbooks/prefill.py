@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import contract
 from ..cells import as_text
 from ..contract import Column
-from .xlsx_write import set_text
+from .xlsx_write import row_height, set_text
 
 # Cells a department is expected to update in a workbook carried over from the last run.
 UPDATE_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -62,6 +62,7 @@ def fill_rows(
     shaded = set(update)
     for offset, values in enumerate(rows):
         row = first_row + offset
+        texts = []
         for index, column in enumerate(columns, start=1):
             cell = sheet.cell(row=row, column=index)
             dimension = sheet.column_dimensions[get_column_letter(index)]
@@ -69,3 +70,7 @@ def fill_rows(
             cell.alignment = alignment
             if column.name in shaded:
                 cell.fill = UPDATE_FILL
+            if isinstance(cell.value, str):
+                texts.append((cell.value, column.width))
+        # so that the text sent last time can be read without widening each row by hand
+        sheet.row_dimensions[row].height = row_height(texts)

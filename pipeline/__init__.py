@@ -21,8 +21,17 @@ try:
 except _metadata.PackageNotFoundError:  # run from a source checkout without installing
     __version__ = "0.0.0+source"
 
-from .api import build, check, init_workbooks, prepare, verify  # noqa: E402
+from .api import (  # noqa: E402
+    build,
+    check,
+    compare_runs,
+    init_from_run,
+    init_workbooks,
+    prepare,
+    verify,
+)
 from .archive import VerifyReport  # noqa: E402
+from .changes import ChangeSet  # noqa: E402
 from .errors import (  # noqa: E402
     ArchiveError,
     InputProblems,
@@ -39,6 +48,7 @@ from .workbooks import save_problem_list, write_problem_report  # noqa: E402
 
 __all__ = [
     "ArchiveError",
+    "ChangeSet",
     "Dossier",
     "InputProblems",
     "Level",
@@ -54,6 +64,8 @@ __all__ = [
     "__version__",
     "build",
     "check",
+    "compare_runs",
+    "init_from_run",
     "init_workbooks",
     "prepare",
     "save_problem_list",

@@ -7,17 +7,20 @@ problem at once when the inputs hold errors; nothing is written then.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from .archive import VerifyReport, verify_run, write_run
-from .errors import InputProblems, Location, Problem, UsageError, notice
+from .archive.runs import ArchivedRun, archived_inputs, newest_run, read_run
+from .changes import ChangeSet, compare_dossiers
+from .errors import ArchiveError, InputProblems, Location, Problem, UsageError, notice
 from .files import department_file_name
 from .load import load_inputs
 from .merge import merge
-from .model import Prepared
+from .model import Dossier, Prepared
 from .render import render_documents, templates_needed
 from .validate import validate
 from .workbooks import (
@@ -26,6 +29,8 @@ from .workbooks import (
     write_department_workbook,
     write_office_workbook,
 )
+from .workbooks.carry_over import read_carry_over, write_carried_over
+from .workbooks.change_report import change_report_bytes, write_change_report
 
 Progress = Callable[[str], None]  # called with a stage's name as it starts
 
@@ -93,24 +98,76 @@ def build(
     *,
     pdf: bool = False,
     progress: Progress | None = None,
+    compare: Path | None = None,
+    no_compare: bool = False,
 ) -> tuple[Prepared, Path]:
     """Render every document and archive the run in a new folder under `outputs`.
 
-    Returns what was built and the run folder. Raises `InputProblems` (nothing written),
-    `TemplateProblem`, `ToolMissing` (`pdf` without LibreOffice, before any work) or
-    `ArchiveError`.
+    The run folder also gets `变更对照.xlsx`, comparing with the newest earlier run folder in
+    `outputs` (or with `compare`; none with `no_compare`); `Prepared.change_summary` says what
+    changed. Returns what was built and the run folder. Raises `InputProblems` (nothing
+    written), `TemplateProblem`, `ToolMissing` (`pdf` without LibreOffice, before any work) or
+    `ArchiveError` (also when `compare` is not a readable run folder, before any work).
     """
+    against = read_run(compare) if compare is not None and not no_compare else None
     prepared = prepare(inputs, templates, progress)
     folder, _ = templates_folder(templates)
     with _stage("archive", prepared.timings, progress):
+        change_report = None
+        if not no_compare:
+            change_report = _compare_with(against, outputs, prepared)
         run_folder = write_run(
             outputs,
             prepared,
             inputs=inputs,
             templates=[folder / name for name in templates_needed(prepared.dossier)],
             pdf=pdf,
+            change_report=change_report,
         )
     return prepared, run_folder
+
+
+def _compare_with(
+    against: ArchivedRun | None, outputs: Path, prepared: Prepared
+) -> tuple[bytes, str] | None:
+    """The change workbook against `against`, or else the newest run in `outputs`; an
+    unreadable newest run becomes a notice, not a failed build."""
+    word = "所选的运行"
+    if against is None:
+        word = "上次"
+        previous = newest_run(outputs)
+        if previous is None:
+            return None
+        try:
+            against = read_run(previous)
+        except ArchiveError as exc:
+            prepared.dossier.notices.append(
+                notice(Location(previous.name), f"未能与上次生成的文件夹比较：{exc.message}")
+            )
+            return None
+    today = dt.date.today().isoformat()
+    changes = compare_dossiers(
+        against.dossier, prepared.dossier, against.label, f"{_issue(prepared.dossier)}，{today}"
+    )
+    prepared.change_summary = changes.summary(word)
+    return change_report_bytes(changes, word), against.folder.name
+
+
+def _issue(dossier: Dossier) -> str:
+    report = dossier.report
+    return f"第{report.settings.issue_number}期" if report is not None else "合作交流项目表"
+
+
+def compare_runs(earlier: Path, later: Path, outputs: Path) -> tuple[ChangeSet, Path]:
+    """Compare two run folders and write `变更对照_{earlier}_{later}.xlsx` into `outputs`.
+
+    Raises `ArchiveError` (nothing written) when either is not a readable run folder.
+    """
+    old, new = read_run(earlier), read_run(later)
+    changes = compare_dossiers(old.dossier, new.dossier, old.label, new.label)
+    path = outputs / f"变更对照_{old.folder.name}_{new.folder.name}.xlsx"
+    write_change_report(path, changes, old.folder.name)
+    return changes, path
 
 
 def verify(run_folder: Path) -> VerifyReport:
@@ -144,3 +201,24 @@ def init_workbooks(
         write_department_workbook(path, department, regions=regions, outline=outline, years=years)
         written.append(path)
     return written
+
+
+def init_from_run(
+    run_folder: Path,
+    inputs: Path,
+    departments: Sequence[str] = (),
+    *,
+    office: bool = False,
+) -> tuple[list[Path], list[Path]]:
+    """Write next period's workbooks into `inputs`, pre-filled from a run's archived inputs:
+    one per department (every department of the run when none are named) with the rows it
+    sent, and with `office` the office workbook (期号 + 1, dates and 拟文稿 emptied).
+
+    Returns (written, skipped because the file exists). Raises `ArchiveError` (nothing
+    written) when `run_folder` is not a readable run folder.
+    """
+    carried = read_carry_over(archived_inputs(run_folder), run_folder.name)
+    named = list(departments) or list(carried.departments)
+    return write_carried_over(
+        carried, inputs, named, office=inputs / OFFICE_WORKBOOK if office else None
+    )

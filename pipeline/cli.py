@@ -12,6 +12,8 @@ from . import (
     PipelineError,
     Problem,
     __version__,
+    compare_runs,
+    init_from_run,
     init_workbooks,
     save_problem_list,
 )
@@ -99,9 +101,25 @@ def cli() -> None:
 @click.option(
     "--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF 副本（需已安装 LibreOffice）。"
 )
+@click.option(
+    "--compare",
+    "compare",
+    metavar="运行文件夹",
+    type=LocalPath(),
+    help="与指定的运行文件夹比较（默认与 outputs/ 中最新的一次比较），结果写入 变更对照.xlsx。",
+)
+@click.option("--no-compare", is_flag=True, help="不与以前的运行比较，不生成 变更对照.xlsx。")
 # For the benchmark: seconds per stage, archive included (the manifest is written before it ends).
 @click.option("--timings", hidden=True, type=LocalPath(folder=False))
-def build(inputs: Path, outputs: Path, templates: Path, pdf: bool, timings: Path | None) -> None:
+def build(
+    inputs: Path,
+    outputs: Path,
+    templates: Path,
+    pdf: bool,
+    compare: Path | None,
+    no_compare: bool,
+    timings: Path | None,
+) -> None:
     """校验输入并生成全部文档，归档到 outputs/ 下新的文件夹。
 
     有错误时列出全部问题、保存问题清单，不生成任何文档。
@@ -112,7 +130,15 @@ def build(inputs: Path, outputs: Path, templates: Path, pdf: bool, timings: Path
 
             find_libreoffice()  # say so before any work is done
         with progress_display() as progress:
-            prepared, run_folder = run_build(inputs, outputs, templates, pdf=pdf, progress=progress)
+            prepared, run_folder = run_build(
+                inputs,
+                outputs,
+                templates,
+                pdf=pdf,
+                progress=progress,
+                compare=compare,
+                no_compare=no_compare,
+            )
     except InputProblems as exc:
         raise _report_input_problems(exc, outputs) from None
     except PipelineError as exc:
@@ -128,6 +154,8 @@ def build(inputs: Path, outputs: Path, templates: Path, pdf: bool, timings: Path
             [d.name for d in prepared.documents],
             run_folder,
         )
+        if prepared.change_summary:
+            click.echo(f"{prepared.change_summary}（详见 {run_folder / '变更对照.xlsx'}）")
     if timings is not None:
         _write_timings(timings, prepared.timings, [d.name for d in prepared.documents])
 
@@ -195,17 +223,52 @@ def verify(run_folder: Path) -> None:
 
 
 @cli.command()
+@click.argument("run_a", metavar="较早的运行文件夹", type=LocalPath())
+@click.argument("run_b", metavar="较晚的运行文件夹", type=LocalPath())
+@outputs_option
+def diff(run_a: Path, run_b: Path, outputs: Path) -> None:
+    """比较两个运行文件夹（RUN_A 较早，RUN_B 较晚），在 outputs/ 写入 变更对照 工作簿。
+
+    例：pipeline diff outputs/2026-11-23_101502_第95期 outputs/2026-12-07_093011_第96期
+    """
+    try:
+        changes, path = compare_runs(run_a, run_b, outputs)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    click.echo(f"{run_b.name}：{changes.summary(run_a.name)}")
+    click.echo(f"变更对照已保存：{path}")
+
+
+@cli.command()
 @_folder("inputs", "inputs", "要写入空白工作簿的文件夹（不存在时新建）。", exists=False)
 @templates_option
 @click.option(
     "--office", is_flag=True, help="写入办公室的空白工作簿 报告信息.xlsx，并补齐缺少的默认模板。"
 )
+@click.option(
+    "--from",
+    "run_folder",
+    metavar="运行文件夹",
+    type=LocalPath(),
+    help="从这个运行文件夹接续：各部门工作簿预先填入该次报送的内容（不写部门名称时为该次的全部部门）；"
+    "与 --office 同用时，办公室工作簿也接续（期号加 1，日期和拟文稿清空）。",
+)
 @click.argument("departments", nargs=-1, metavar="[部门名称]...")
-def init(inputs: Path, templates: Path, office: bool, departments: tuple[str, ...]) -> None:
+def init(
+    inputs: Path,
+    templates: Path,
+    office: bool,
+    run_folder: Path | None,
+    departments: tuple[str, ...],
+) -> None:
     """为各部门写入空白报送工作簿（带填写说明和下拉选项），不覆盖已有文件。
 
-    例：pipeline init 环保处 绿林处；pipeline init --office
+    例：pipeline init 环保处 绿林处；pipeline init --office；
+    pipeline init --from outputs/2026-11-23_101502_第95期 --office
     """
+    if run_folder is not None:
+        _init_from(run_folder, inputs, departments, office)
+        return
     if not office and not departments:
         raise click.UsageError("请给出部门名称，或使用 --office。例：pipeline init 环保处 绿林处")
     try:
@@ -276,6 +339,20 @@ def serve(
         run_server(site, host, port, open_browser=not no_browser, ready=ready)
     except PipelineError as exc:
         raise _fail(exc) from None
+
+
+def _init_from(run_folder: Path, inputs: Path, departments: tuple[str, ...], office: bool) -> None:
+    try:
+        written, skipped = init_from_run(run_folder, inputs, departments, office=office)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        raise _write_failure(exc) from None
+    with best_effort_output():
+        for path in written:
+            click.echo(f"已写入：{path}")
+        for path in skipped:
+            click.echo(f"已存在，未覆盖（跳过）：{path}")
 
 
 def main() -> None:

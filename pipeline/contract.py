@@ -282,6 +282,9 @@ def cooperation_header(years: Sequence[int]) -> list[str]:
     return [*names[:at], *(plan_column(y) for y in years), *names[at:]]
 
 
+# Columns a department updates every period (besides each `{年}年计划`); `init --from` marks them.
+PERIOD_UPDATE_COLUMNS = {PROGRESS: ("内容",), COOPERATION: ("事项推进情况",)}
+
 OFFICE_SHEETS = (
     REPORT_SETTINGS,
     OUTLINE,

@@ -324,3 +324,5 @@ class Prepared:
     workbooks: list[Path]
     documents: list[RenderedDocument] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # `与上次（第95期，2026-11-23）相比：…` when `build` compared with an earlier run.
+    change_summary: str | None = None

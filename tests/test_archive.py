@@ -304,6 +304,7 @@ def test_run_folder_holds_documents_inputs_templates_and_manifest(
             f"templates/{REPORT_TEMPLATE}",
             f"templates/{TABLE_TEMPLATE}",
             "manifest.json",
+            "dossier.json",
             "大田县.docx",
             "工作专报第95期.docx",
             "永安市.docx",
@@ -521,6 +522,7 @@ def test_verify_untouched_run_is_ok(run):
         "工作专报第95期.docx",
         "永安市.docx",
         "大田县.docx",
+        "dossier.json",
     }
 
 
@@ -681,6 +683,7 @@ def test_pdf_is_written_beside_the_documents(tmp_path, templates, monkeypatch):
     # LibreOffice's lock and profile files stay out of the run folder.
     assert {p.name for p in run.iterdir() if p.is_file()} == {
         run_folder.MANIFEST,
+        "dossier.json",
         *documents,
         *pdfs,
     }
@@ -714,7 +717,8 @@ def test_real_tables_rebuild_byte_identical_and_verify(tmp_path):
     book["合作交流项目"]["D2"] = "河道整治经验交流（改过）"
     book.save(archived)
     differences = differing(verify.verify_run(first))
-    assert set(differences) == {"inputs/水务处.xlsx", name}
+    # the edited input gives other merged data too: dossier.json differs like the document
+    assert set(differences) == {"inputs/水务处.xlsx", name, "dossier.json"}
 
 
 REPOSITORY_INPUTS = Path(__file__).resolve().parents[1] / "inputs"

@@ -59,7 +59,9 @@ def assert_chinese(output: str) -> None:
     assert not found, f"English in the output {found}:\n{output}"
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["init"], ["verify"], ["serve"]])
+@pytest.mark.parametrize(
+    "command", [[], ["build"], ["check"], ["init"], ["verify"], ["serve"], ["diff"]]
+)
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_help_is_chinese(command, flag):
     result = run(*command, flag)
@@ -83,7 +85,7 @@ def test_help_columns_line_up_with_chinese_metavars():
     rows = [line for line in output.splitlines() if line.startswith("  -")]
     # where each description starts, counting a Chinese character as two columns
     starts = {display_width(re.match(r"^(  \S.*?\s{2,})\S", row).group(1)) for row in rows}
-    assert len(rows) == 5 and len(starts) == 1, output
+    assert len(rows) == 7 and len(starts) == 1, output
 
 
 def test_version_has_no_english():
@@ -104,7 +106,7 @@ def test_bare_command_shows_the_help_as_a_usage_error():
     [
         (
             ["buidl"],
-            "没有 buidl 这个命令。可用的命令：build、check、init、serve、verify。是不是想输入 build？",
+            "没有 buidl 这个命令。可用的命令：build、check、diff、init、serve、verify。是不是想输入 build？",
         ),
         (["--fast"], "没有 --fast 这个选项。"),
         (["build", "--fast"], "没有 --fast 这个选项。"),
@@ -530,3 +532,71 @@ def test_a_port_out_of_range_is_a_chinese_usage_error(port):
     assert result.exit_code == 2
     assert "端口应为 1–65535 之间的整数" in result.output
     assert_chinese(result.output)
+
+
+# ---------------------------------------------------------------- periods
+
+
+def build_examples(outputs: Path, *options: str):
+    return run(
+        "build",
+        "--inputs",
+        str(ROOT / "inputs"),
+        "--outputs",
+        str(outputs),
+        "--templates",
+        str(ROOT / "templates"),
+        *options,
+    )
+
+
+def test_build_compares_with_the_last_run_and_diff_compares_any_two(tmp_path):
+    outputs = tmp_path / "out"
+    first = build_examples(outputs)
+    assert first.exit_code == 0, first.output
+    assert "相比" not in first.output  # nothing earlier
+    second = build_examples(outputs)
+    assert second.exit_code == 0, second.output
+    assert "与上次（第95期，" in second.output
+    assert "新增事项 0，删除 0，修改 0 处" in second.output
+    older, newer = sorted(p for p in outputs.iterdir() if p.is_dir())
+    assert (newer / "变更对照.xlsx").is_file()
+
+    compared = run("diff", str(older), str(newer), "--outputs", str(tmp_path / "diff"))
+    assert compared.exit_code == 0, compared.output
+    assert f"与{older.name}（第95期，" in compared.output
+    assert "变更对照已保存" in compared.output
+    (saved,) = (tmp_path / "diff").iterdir()
+    assert saved.name.startswith("变更对照_")
+
+    quiet = build_examples(outputs, "--no-compare")
+    assert quiet.exit_code == 0 and "相比" not in quiet.output
+
+
+def test_diff_and_compare_with_a_folder_that_is_not_a_run(tmp_path):
+    outputs = tmp_path / "out"
+    result = run("diff", str(ROOT / "inputs"), str(tmp_path / "missing"), "--outputs", str(outputs))
+    assert result.exit_code == 1
+    assert "错误：" in result.output and "不是运行文件夹" in result.output
+    assert "Traceback" not in result.output
+    result = build_examples(outputs, "--compare", str(tmp_path / "missing"))
+    assert result.exit_code == 1
+    assert "找不到运行文件夹" in result.output
+    assert not outputs.exists()
+
+
+def test_init_from_a_run_writes_prefilled_workbooks_and_skips_existing(tmp_path):
+    outputs = tmp_path / "out"
+    assert build_examples(outputs).exit_code == 0
+    (run_folder,) = outputs.iterdir()
+    inputs = tmp_path / "next"
+    result = run("init", "--from", str(run_folder), "--inputs", str(inputs), "--office")
+    assert result.exit_code == 0, result.output
+    assert f"已写入：{inputs / '报告信息.xlsx'}" in result.output
+    assert f"已写入：{inputs / '环保处.xlsx'}" in result.output
+    again = run("init", "--from", str(run_folder), "--inputs", str(inputs), "环保处")
+    assert again.exit_code == 0
+    assert f"已存在，未覆盖（跳过）：{inputs / '环保处.xlsx'}" in again.output
+    bad = run("init", "--from", str(tmp_path / "nowhere"), "--inputs", str(tmp_path / "other"))
+    assert bad.exit_code == 1 and "找不到运行文件夹" in bad.output
+    assert not (tmp_path / "other").exists()

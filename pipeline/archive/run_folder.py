@@ -28,11 +28,14 @@ from .. import __version__
 from ..errors import ArchiveError, Problem, sorted_problems
 from ..files import describe_os_error, safe_file_name
 from ..model import Dossier, Prepared
+from .dossier_json import DOSSIER, dossier_bytes
 from .pdf import convert_to_pdf, find_libreoffice
 
 MANIFEST = "manifest.json"
 INPUTS_FOLDER = "inputs"
 TEMPLATES_FOLDER = "templates"
+# What changed since the run compared with; not rebuilt by verify (it depends on that run).
+CHANGE_REPORT = "变更对照.xlsx"
 MANIFEST_FORMAT = 1
 TEMP_PREFIX = ".tmp-"
 # A temporary folder this old belongs to a build that was killed outright (no cleanup ran).
@@ -61,8 +64,12 @@ def write_run(
     templates: Sequence[Path],
     pdf: bool = False,
     clock: Clock | None = None,
+    change_report: tuple[bytes, str] | None = None,
 ) -> Path:
     """Write a new run folder under `outputs` and return it.
+
+    `change_report` is the workbook comparing this run with an earlier one, and that run's
+    folder name; both go into the folder and the manifest.
 
     Raises `ToolMissing` (before anything is written) when `pdf` is asked for and LibreOffice
     is not installed, and `ArchiveError` when the folder cannot be written.
@@ -85,6 +92,7 @@ def write_run(
             templates=templates,
             soffice=soffice,
             built_at=built_at,
+            change_report=change_report,
         )
         return _publish(temp, outputs, name)
     except OSError as exc:
@@ -117,7 +125,8 @@ def _check_document_names(documents: Iterable[Any]) -> None:
         name = document.name
         if (
             not is_plain_name(name)
-            or name.casefold() in {MANIFEST, INPUTS_FOLDER, TEMPLATES_FOLDER}
+            or name.casefold()
+            in {MANIFEST, INPUTS_FOLDER, TEMPLATES_FOLDER, DOSSIER, CHANGE_REPORT.casefold()}
             or name.casefold() in seen
         ):
             raise ArchiveError(
@@ -177,6 +186,7 @@ def _assemble(
     templates: Sequence[Path],
     soffice: str | None,
     built_at: dt.datetime,
+    change_report: tuple[bytes, str] | None = None,
 ) -> None:
     documents = []
     for document in prepared.documents:
@@ -230,6 +240,17 @@ def _assemble(
                 }
             )
 
+    dossier_data = dossier_bytes(prepared.dossier)
+    _write_bytes(temp / DOSSIER, dossier_data)
+    extras: dict[str, Any] = {"dossier": _file_entry(DOSSIER, dossier_data)}
+    if change_report is not None:
+        data, compared_with = change_report
+        _write_bytes(temp / CHANGE_REPORT, data)
+        extras["change_report"] = {
+            **_file_entry(CHANGE_REPORT, data),
+            "compared_with": compared_with,
+        }
+
     manifest = _manifest(
         prepared,
         built_at=built_at,
@@ -239,6 +260,7 @@ def _assemble(
         documents=documents,
         pdfs=pdf_entries,
     )
+    manifest.update(extras)
     _write_manifest(temp / MANIFEST, manifest)
     _fsync_folder(temp / INPUTS_FOLDER)
     _fsync_folder(temp / TEMPLATES_FOLDER)
@@ -286,6 +308,10 @@ def _manifest(
         ],
         "timings_seconds": {stage: round(s, 3) for stage, s in prepared.timings.items()},
     }
+
+
+def _file_entry(name: str, data: bytes) -> dict[str, Any]:
+    return {"file": name, "sha256": sha256_bytes(data), "size": len(data)}
 
 
 def _notice_entry(problem: Problem) -> dict[str, Any]:

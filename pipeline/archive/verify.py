@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import ArchiveError, PipelineError
+from .dossier_json import DOSSIER, dossier_bytes
 from .run_folder import (
     IGNORED_NAMES,
     INPUTS_FOLDER,
@@ -79,7 +80,7 @@ def verify_run(run_folder: Path) -> VerifyReport:
         # PDFs are not reproducible: only their integrity since archiving is checked.
         _check_recorded(run_folder, entry["file"], entry, "PDF", report)
 
-    rebuilt, failure = _rebuild(run_folder)
+    rebuilt, rebuilt_dossier, failure = _rebuild(run_folder)
     for entry in manifest["documents"]:
         name = entry["file"]
         expected.add(name)
@@ -91,6 +92,17 @@ def verify_run(run_folder: Path) -> VerifyReport:
                 FileCheck(name, "重新生成时多出这份文档，清单中没有记录（输入或模板与归档时不同）")
             )
 
+    dossier_entry = manifest.get("dossier")
+    if dossier_entry is not None:  # runs archived before dossier.json have none
+        expected.add(DOSSIER)
+        dossier = {DOSSIER: rebuilt_dossier} if rebuilt_dossier is not None else None
+        _check_document(run_folder, dossier_entry, dossier, failure, report)
+    change_entry = manifest.get("change_report")
+    if change_entry is not None:
+        expected.add(change_entry["file"])
+        # It compares with another run: only its integrity since archiving is checked.
+        _check_recorded(run_folder, change_entry["file"], change_entry, "变更对照", report)
+
     for relative in _files_in(run_folder):
         if relative not in expected:
             report.differences.append(
@@ -99,7 +111,8 @@ def verify_run(run_folder: Path) -> VerifyReport:
     return report
 
 
-def read_manifest(run_folder: Path) -> dict[str, Any]:
+def read_manifest(run_folder: Path, purpose: str = "核验") -> dict[str, Any]:
+    """The run folder's manifest; `ArchiveError` saying why it cannot be used for `purpose`."""
     if not run_folder.is_dir():
         raise ArchiveError(f"找不到运行文件夹：{run_folder}")
     path = run_folder / MANIFEST
@@ -107,7 +120,7 @@ def read_manifest(run_folder: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ArchiveError(
-            f"{run_folder} 中没有 {MANIFEST}，不是完整的运行文件夹，无法核验。"
+            f"{run_folder} 中没有 {MANIFEST}，不是完整的运行文件夹，无法{purpose}。"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ArchiveError(f"无法读取 {path}：{exc}") from exc
@@ -116,7 +129,7 @@ def read_manifest(run_folder: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ArchiveError(f"{path} 不是有效的 JSON（第 {exc.lineno} 行），清单已损坏。") from None
     if not _manifest_shape_ok(manifest):
-        raise ArchiveError(f"{path} 的格式不正确，缺少必要的记录，无法核验。")
+        raise ArchiveError(f"{path} 的格式不正确，缺少必要的记录，无法{purpose}。")
     return manifest
 
 
@@ -135,6 +148,15 @@ def _manifest_shape_ok(manifest: Any) -> bool:
                 and isinstance(entry.get("sha256"), str)
             ):
                 return False
+    for key in ("dossier", "change_report"):
+        entry = manifest.get(key)
+        if entry is not None and not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("file"), str)
+            and is_plain_name(entry["file"])
+            and isinstance(entry.get("sha256"), str)
+        ):
+            return False
     return isinstance(manifest.get("tool", {}), dict)
 
 
@@ -158,8 +180,9 @@ def _check_recorded(
         report.identical.append(FileCheck(relative, f"{what}与清单记录一致"))
 
 
-def _rebuild(run_folder: Path) -> tuple[dict[str, bytes] | None, str | None]:
-    """The documents built from the archived inputs and templates, or why that failed."""
+def _rebuild(run_folder: Path) -> tuple[dict[str, bytes] | None, bytes | None, str | None]:
+    """The documents and dossier.json built from the archived inputs and templates, or why
+    that failed."""
     from ..api import prepare  # the whole pipeline again, on the archived files
 
     try:
@@ -169,10 +192,10 @@ def _rebuild(run_folder: Path) -> tuple[dict[str, bytes] | None, str | None]:
         problems = getattr(exc, "errors", None)
         if problems:
             detail += " " + "；".join(p.describe() for p in problems[:3])
-        return None, detail
+        return None, None, detail
     except Exception as exc:  # a broken archive must give a report, not a traceback
-        return None, f"{type(exc).__name__}: {exc}"
-    return {d.name: d.data for d in prepared.documents}, None
+        return None, None, f"{type(exc).__name__}: {exc}"
+    return {d.name: d.data for d in prepared.documents}, dossier_bytes(prepared.dossier), None
 
 
 def _check_document(

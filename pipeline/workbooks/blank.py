@@ -7,8 +7,9 @@ and a first sheet `填写说明` that explains each column in Chinese.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -19,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import contract
 from ..contract import INSTRUCTIONS_SHEET, Column, KeyValueSheet, TableSheet
+from .prefill import UPDATE_MARK, Rows, fill_rows, period_update_columns, write_value
 from .xlsx_write import (
     ListSource,
     list_validation,
@@ -27,6 +29,9 @@ from .xlsx_write import (
     set_text,
     whole_validation,
 )
+
+if TYPE_CHECKING:
+    from ..validate import ValidatedInputs
 
 FIRST_DATA_ROW = 2
 LAST_DATA_ROW = 1000  # drop-downs and number checks cover this many rows
@@ -48,6 +53,7 @@ _OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _DATA_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 _NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy/m/d h:mm:ss"}
+_DATA_CELLS: dict[str, Any] = {"first_row": FIRST_DATA_ROW, "alignment": _DATA_ALIGNMENT}
 
 
 def _contract_column(sheet: TableSheet, name: str) -> str:
@@ -203,12 +209,20 @@ class _Instructions:
                 set_text(cell, value)
                 cell.alignment = _DATA_ALIGNMENT
 
-    def table_sheet(self, spec: TableSheet, columns: Sequence[Column]) -> None:
+    def table_sheet(
+        self, spec: TableSheet, columns: Sequence[Column], update: Iterable[str] = ()
+    ) -> None:
         self.blank()
         self.line(f"工作表「{spec.name}」：{spec.purpose}", bold=True)
+        marked = set(update)
+
+        def help_text(column: Column) -> str:
+            text = column.help or "—"
+            return f"{UPDATE_MARK}{text}" if column.name in marked else text
+
         self.rows(
             ("列名", "必填/选填", "填写说明"),
-            ((c.name, REQUIRED if c.required else OPTIONAL, c.help or "—") for c in columns),
+            ((c.name, REQUIRED if c.required else OPTIONAL, help_text(c)) for c in columns),
         )
 
     def key_value_sheet(self, spec: KeyValueSheet) -> None:
@@ -261,8 +275,13 @@ def write_department_workbook(
     regions: Sequence[str] = (),
     outline: Sequence[tuple[str, str | None]] = (),
     years: Sequence[int] = (),
+    rows: Rows | None = None,
 ) -> None:
-    """A blank department workbook: 填写说明, 工作进展, 合作交流项目 (and a hidden `_选项`)."""
+    """A blank department workbook: 填写说明, 工作进展, 合作交流项目 (and a hidden `_选项`).
+
+    With `rows` (sheet name → rows), the sheets are pre-filled with them, and the columns a
+    department updates every period are marked in 填写说明 and shaded.
+    """
     refuse_existing(path)
     region_values = _distinct(regions)
     top_values = _distinct(top for top, _ in outline)
@@ -286,6 +305,14 @@ def write_department_workbook(
     # check regions, and a department may report a new one.
     _write_table_sheet(cooperation, cooperation_columns, lists, {REGION: (region_values, False)})
     lists.move_last()
+    update: dict[str, list[str]] = {}
+    if rows is not None:
+        for sheet, columns in (
+            (progress, contract.PROGRESS_SHEET.columns),
+            (cooperation, cooperation_columns),
+        ):
+            update[sheet.title] = period_update_columns(sheet.title, columns)
+            fill_rows(sheet, columns, rows.get(sheet.title, ()), update[sheet.title], **_DATA_CELLS)
 
     specs = [contract.TABLE_SHEETS[name] for name in contract.DEPARTMENT_SHEETS]
     guide.title(f"{department} 报送表 填写说明")
@@ -310,8 +337,20 @@ def write_department_workbook(
     if years:
         ordered = sorted(set(years))
         guide.line(f"计划年度：{ordered[0]}—{ordered[-1]}年，每年一列「{{年}}年计划」。", bold=True)
-    guide.table_sheet(contract.PROGRESS_SHEET, contract.PROGRESS_SHEET.columns)
-    guide.table_sheet(contract.COOPERATION_SHEET, cooperation_columns)
+    if rows is not None:
+        guide.blank()
+        guide.line(
+            f"本工作簿已填入{department}上一期报送的内容。浅黄色底色的列（填写说明中标有"
+            f"{UPDATE_MARK}）是每期需要更新的内容，请逐行更新；其他列没有变化的不必改动，"
+            "不再报送的行请整行删除，新的事项或段落在下方添加新行。",
+            bold=True,
+        )
+    guide.table_sheet(
+        contract.PROGRESS_SHEET, contract.PROGRESS_SHEET.columns, update.get(contract.PROGRESS, ())
+    )
+    guide.table_sheet(
+        contract.COOPERATION_SHEET, cooperation_columns, update.get(contract.COOPERATION, ())
+    )
 
     workbook.properties.title = f"{department}报送表"
     save_new(workbook, path)
@@ -323,14 +362,25 @@ for _name in OFFICE_REGION_SHEETS:
     _contract_column(contract.TABLE_SHEETS[_name], REGION)
 
 
-def write_office_workbook(path: Path, *, regions: Sequence[str] = ()) -> None:
+def write_office_workbook(
+    path: Path,
+    *,
+    regions: Sequence[str] = (),
+    fields: Mapping[str, Mapping[str, Any]] | None = None,
+    rows: Rows | None = None,
+    years: Sequence[int] = (),
+) -> None:
     """The office workbook (`报告信息.xlsx`): 填写说明 and every office sheet of the contract.
 
     `regions` (those the department workbooks already name) become a drop-down list in the
-    对口地区 columns of 项目表注 and 地区说明.
+    对口地区 columns of 项目表注 and 地区说明. `fields` (sheet → field → value) and `rows`
+    (sheet → rows) pre-fill it; a department sheet in `rows` (the office's own 工作进展 rows)
+    is added after the office sheets.
     """
     refuse_existing(path)
     region_values = _distinct(regions)
+    fields = fields or {}
+    rows = rows or {}
     workbook = Workbook()
     guide = _Instructions(workbook.active)
     guide.sheet.title = INSTRUCTIONS_SHEET
@@ -357,16 +407,50 @@ def write_office_workbook(path: Path, *, regions: Sequence[str] = ()) -> None:
             spec_kv = contract.KEY_VALUE_SHEETS[name]
             _write_key_value_sheet(sheet, spec_kv)
             guide.key_value_sheet(spec_kv)
+            _fill_fields(sheet, spec_kv, fields.get(name, {}))
         else:
             spec_table = contract.TABLE_SHEETS[name]
             # A region not yet in any workbook is allowed after a warning, as for departments.
             choices = {REGION: (region_values, False)} if name in OFFICE_REGION_SHEETS else {}
             _write_table_sheet(sheet, spec_table.columns, lists, choices)
             guide.table_sheet(spec_table, spec_table.columns)
+            fill_rows(sheet, spec_table.columns, rows.get(name, ()), (), **_DATA_CELLS)
+    for name in contract.DEPARTMENT_SHEETS:
+        if rows.get(name):
+            columns = (
+                _cooperation_columns(years)
+                if name == contract.COOPERATION
+                else contract.TABLE_SHEETS[name].columns
+            )
+            sheet = workbook.create_sheet(name)
+            _write_table_sheet(sheet, columns, lists, {})
+            guide.table_sheet(contract.TABLE_SHEETS[name], columns)
+            fill_rows(sheet, columns, rows[name], (), **_DATA_CELLS)
     lists.move_last()
 
     workbook.properties.title = "报告信息"
     save_new(workbook, path)
+
+
+def _fill_fields(sheet: Worksheet, spec: KeyValueSheet, values: Mapping[str, Any]) -> None:
+    for row, field in enumerate(spec.fields, start=2):
+        value = values.get(field.name)
+        if value is not None:
+            write_value(sheet.cell(row=row, column=2), value, _NUMBER_FORMATS.get(field.kind))
+
+
+def choices_of(
+    validated: ValidatedInputs,
+) -> tuple[list[str], list[tuple[str, str | None]], list[int]]:
+    """Regions, outline and plan years of validated inputs, for the drop-down lists."""
+    regions = _distinct(
+        [
+            *(record.region for record in validated.cooperation),
+            *(note.region for note in validated.notes),
+        ]
+    )
+    outline = [(heading.title, heading.subtitle) for heading in validated.outline]
+    return regions, outline, list(validated.plan_years or [])
 
 
 def known_choices(inputs: Path) -> tuple[list[str], list[tuple[str, str | None]], list[int]]:
@@ -379,15 +463,7 @@ def known_choices(inputs: Path) -> tuple[list[str], list[tuple[str, str | None]]
 
     if not inputs.is_dir():
         return [], [], []
-    validated = validate(load_inputs(inputs))
-    regions = _distinct(
-        [
-            *(record.region for record in validated.cooperation),
-            *(note.region for note in validated.notes),
-        ]
-    )
-    outline = [(heading.title, heading.subtitle) for heading in validated.outline]
-    return regions, outline, list(validated.plan_years or [])
+    return choices_of(validate(load_inputs(inputs)))
 
 
 DEFAULT_TEMPLATES = Path(__file__).parent.parent / "default_templates"

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,25 @@ def set_text(cell: Cell, value: Any) -> None:
     if text.startswith(_FORMULA_LIKE):
         # so that Excel keeps it as text when someone edits the cell and presses Enter
         cell.quotePrefix = True
+
+
+LINE_HEIGHT = 15  # points per line of 11-point text
+
+
+def text_width(text: str) -> int:
+    """Display width in column-width units: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def row_height(cells: Iterable[tuple[str, float]]) -> float:
+    """A height for a row of wrapped (text, column width) cells that shows every line:
+    neither Excel nor LibreOffice reliably grows a row written by openpyxl to fit its text."""
+    lines = 1
+    for text, width in cells:
+        per_line = max(1.0, width - 2)
+        count = sum(max(1, math.ceil(text_width(line) / per_line)) for line in text.split("\n"))
+        lines = max(lines, count)
+    return LINE_HEIGHT * lines
 
 
 # ---------------------------------------------------------------- validations
@@ -132,11 +153,7 @@ def refuse_existing(path: Path) -> None:
 
 def save_new(workbook: Workbook, path: Path) -> None:
     """Write the workbook to a file that must not exist yet (checked again at creation)."""
-    workbook.properties.creator = "办公室"
-    workbook.properties.created = _FIXED_STAMP
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    data = _reproducible(buffer.getvalue())
+    data = workbook_bytes(workbook)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("xb") as handle:
@@ -145,6 +162,15 @@ def save_new(workbook: Workbook, path: Path) -> None:
         raise UsageError(f"文件已存在，未覆盖：{path}") from None
     except OSError as exc:
         raise PipelineError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The workbook as the bytes of an .xlsx file, the same bytes whenever it is written again."""
+    workbook.properties.creator = "办公室"
+    workbook.properties.created = _FIXED_STAMP
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _reproducible(buffer.getvalue())
 
 
 _CORE_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")

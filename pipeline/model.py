@@ -6,8 +6,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Location, Problem
+
+if TYPE_CHECKING:
+    from .submissions import SubmissionStatus
 
 
 def chinese_date(day: dt.date) -> str:
@@ -277,3 +281,4 @@ class Prepared:
     workbooks: list[Path]
     documents: list[RenderedDocument] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    submissions: SubmissionStatus | None = None  # who has submitted what (报送单位)

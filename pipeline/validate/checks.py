@@ -14,6 +14,7 @@ from .. import contract
 from ..cells import normalise_name
 from ..errors import Location, Problem, error, notice
 from ..load import LoadedInputs, LoadedSheet, SheetRow
+from ..submissions import submission_problems
 from ._rows import (
     approval_row,
     cooperation_row,
@@ -66,6 +67,7 @@ def validate(loaded: LoadedInputs) -> ValidatedInputs:
     _check_items_agree(cooperation, problems)
     _check_year_columns(loaded, years, problems)
     _check_documents_wanted(loaded, bool(cooperation), problems)
+    problems.extend(submission_problems(loaded))  # who has not sent what they owe
     regions = {normalise_name(record.region) for record, _ in cooperation}
     for note, _ in notes:
         if normalise_name(note.region) not in regions:

@@ -21,7 +21,15 @@ try:
 except _metadata.PackageNotFoundError:  # run from a source checkout without installing
     __version__ = "0.0.0+source"
 
-from .api import build, check, init_workbooks, prepare, verify  # noqa: E402
+from .api import (  # noqa: E402
+    InitResult,
+    build,
+    check,
+    init_workbooks,
+    prepare,
+    verify,
+    write_return_copies,
+)
 from .archive import VerifyReport  # noqa: E402
 from .errors import (  # noqa: E402
     ArchiveError,
@@ -35,11 +43,13 @@ from .errors import (  # noqa: E402
     UsageError,
 )
 from .model import Dossier, Prepared, RenderedDocument  # noqa: E402
-from .workbooks import save_problem_list, write_problem_report  # noqa: E402
+from .submissions import Submission, SubmissionStatus  # noqa: E402
+from .workbooks import ReturnCopies, save_problem_list, write_problem_report  # noqa: E402
 
 __all__ = [
     "ArchiveError",
     "Dossier",
+    "InitResult",
     "InputProblems",
     "Level",
     "Location",
@@ -47,6 +57,9 @@ __all__ = [
     "Prepared",
     "Problem",
     "RenderedDocument",
+    "ReturnCopies",
+    "Submission",
+    "SubmissionStatus",
     "TemplateProblem",
     "ToolMissing",
     "UsageError",
@@ -59,4 +72,5 @@ __all__ = [
     "save_problem_list",
     "verify",
     "write_problem_report",
+    "write_return_copies",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -10,14 +10,17 @@ import click
 from . import (
     InputProblems,
     PipelineError,
+    Problem,
     __version__,
     init_workbooks,
     save_problem_list,
+    write_return_copies,
 )
 from . import build as run_build
 from . import check as run_check
 from . import verify as run_verify
 from ._console import progress_display, show_problems, show_summary
+from ._submissions_view import show_return_copies, show_submissions
 
 
 class _Failure(click.ClickException):
@@ -52,12 +55,22 @@ outputs_option = _folder(
 templates_option = _folder("templates", "templates", "Word 模板所在的文件夹。", exists=False)
 
 
-def _report_input_problems(exc: InputProblems, outputs: Path) -> _Failure:
+def _report_input_problems(exc: InputProblems, inputs: Path, outputs: Path) -> _Failure:
     show_problems(exc.problems)
     path = save_problem_list(outputs, exc.problems)
     if path:
         click.echo(f"\n问题清单已保存：{path}", err=True)
+        _send_back(inputs, outputs, exc.problems)
+    show_submissions(exc.submissions)
     return _fail(exc)
+
+
+def _send_back(inputs: Path, outputs: Path, problems: Sequence[Problem]) -> None:
+    """Marked-up copies of the workbooks with problems, beside the problem list."""
+    try:
+        show_return_copies(write_return_copies(outputs, inputs, problems))
+    except PipelineError as exc:
+        click.secho(f"错误：{exc.message}", fg="red", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,7 +104,7 @@ def build(inputs: Path, outputs: Path, templates: Path, pdf: bool, timings: Path
         with progress_display() as progress:
             prepared, run_folder = run_build(inputs, outputs, templates, pdf=pdf, progress=progress)
     except InputProblems as exc:
-        raise _report_input_problems(exc, outputs) from None
+        raise _report_input_problems(exc, inputs, outputs) from None
     except PipelineError as exc:
         raise _fail(exc) from None
     if timings is not None:
@@ -105,6 +118,7 @@ def build(inputs: Path, outputs: Path, templates: Path, pdf: bool, timings: Path
         [d.name for d in prepared.documents],
         run_folder,
     )
+    show_submissions(prepared.submissions)
 
 
 def _write_timings(path: Path, timings: dict[str, float], documents: list[str]) -> None:
@@ -125,7 +139,7 @@ def check(inputs: Path, outputs: Path) -> None:
         with progress_display() as progress:
             prepared = run_check(inputs, progress=progress)
     except InputProblems as exc:
-        raise _report_input_problems(exc, outputs) from None
+        raise _report_input_problems(exc, inputs, outputs) from None
     except PipelineError as exc:
         raise _fail(exc) from None
     notices = prepared.dossier.notices
@@ -133,7 +147,9 @@ def check(inputs: Path, outputs: Path) -> None:
         show_problems(notices)
         path = save_problem_list(outputs, notices)
         click.echo(f"\n问题清单已保存：{path}", err=True)
+        _send_back(inputs, outputs, notices)
     show_summary(prepared.dossier.row_counts, notices)
+    show_submissions(prepared.submissions)
     click.echo("校验通过，可以运行 pipeline build 生成文档。")
 
 
@@ -167,17 +183,21 @@ def verify(run_folder: Path) -> None:
 def init(inputs: Path, templates: Path, office: bool, departments: tuple[str, ...]) -> None:
     """为各部门写入空白报送工作簿（带填写说明和下拉选项），不覆盖已有文件。
 
-    例：pipeline init 环保处 绿林处；pipeline init --office
+    不给部门名称时，为 报告信息.xlsx「报送单位」中列出的每个部门写入。
+
+    例：pipeline init 环保处 绿林处；pipeline init；pipeline init --office
     """
-    if not office and not departments:
-        raise click.UsageError("请给出部门名称，或使用 --office。例：pipeline init 环保处 绿林处")
     try:
-        written = init_workbooks(inputs, departments, office=office, templates=templates)
+        result = init_workbooks(inputs, departments, office=office, templates=templates)
     except PipelineError as exc:
         raise _fail(exc) from None
-    for path in written:
+    for path in result.written:
         what = "默认模板" if path.suffix == ".docx" else ""
         click.echo(f"已写入{what}：{path}")
+    for path in result.skipped:
+        click.secho(f"文件已存在，未覆盖：{path}", fg="yellow")
+    for warning in result.warnings:
+        click.secho(f"注意：{warning}", fg="yellow")
 
 
 def main() -> None:

@@ -81,7 +81,11 @@ def test_build_with_errors_writes_no_document_and_leaves_outputs_alone(tmp_path)
     assert "未生成任何文档" in result.output
     assert (earlier / "工作专报（第94期）.docx").read_bytes() == b"signed"
     assert not list(outputs.rglob("*.docx"))[1:]
-    assert {p.name for p in outputs.iterdir() if p.is_dir()} == {earlier.name}
+    folders = {p.name for p in outputs.iterdir() if p.is_dir()}
+    # beside the earlier run only the marked-up copies to send back, no run folder
+    (returned,) = folders - {earlier.name}
+    assert returned.startswith("退回_")
+    assert [p.name for p in (outputs / returned).iterdir()] == ["报告信息.xlsx"]
 
 
 def test_missing_inputs_folder_is_a_usage_error(tmp_path):
@@ -99,9 +103,13 @@ def test_init_writes_blank_workbooks_and_never_overwrites(tmp_path):
     assert result.exit_code == 0, result.output
     assert {p.name for p in inputs.iterdir()} == {"环保处.xlsx", "绿林处.xlsx"}
     before = (inputs / "环保处.xlsx").read_bytes()
-    again = run("init", "--inputs", str(inputs), "环保处")
-    assert again.exit_code != 0 and "未覆盖" in again.output
+    # an existing workbook is skipped with a notice; the others are still written
+    again = run("init", "--inputs", str(inputs), "环保处", "水利处")
+    assert again.exit_code == 0, again.output
+    assert f"文件已存在，未覆盖：{inputs / '环保处.xlsx'}" in again.output
+    assert f"已写入：{inputs / '水利处.xlsx'}" in again.output
     assert (inputs / "环保处.xlsx").read_bytes() == before
+    assert (inputs / "水利处.xlsx").is_file()
 
 
 def test_init_office_writes_workbook_and_missing_templates(tmp_path):

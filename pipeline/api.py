@@ -7,6 +7,7 @@ problem at once when the inputs hold errors; nothing is written then.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -125,12 +126,14 @@ def verify(run_folder: Path) -> VerifyReport:
     return verify_run(run_folder)
 
 
-def write_return_copies(outputs: Path, inputs: Path, problems: Sequence[Problem]) -> ReturnCopies:
+def write_return_copies(
+    outputs: Path, inputs: Path, problems: Sequence[Problem], *, now: dt.datetime | None = None
+) -> ReturnCopies:
     """A marked-up copy of each workbook in `inputs` that `problems` name, in a new folder
-    `outputs/退回_{date}_{time}/`: problem cells filled and commented, a first sheet `问题`
-    listing them all. The workbooks in `inputs` are only read. Raises `PipelineError` when
-    the folder cannot be written."""
-    return _write_return_copies(outputs, inputs, problems)
+    `outputs/退回_{date}_{time}/` (`now`, default the current time): problem cells filled and
+    commented, a first sheet `问题` listing them all. The workbooks in `inputs` are only read.
+    Raises `PipelineError` when the folder cannot be written."""
+    return _write_return_copies(outputs, inputs, problems, now=now)
 
 
 @dataclass

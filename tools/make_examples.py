@@ -933,6 +933,13 @@ def office_workbook() -> Workbook:
         ("对口地区", "注"),
         [{"对口地区": region, "注": note} for region, note in TABLE_NOTES],
     )
+    # Who is expected to submit what: the report's departments and the table's departments.
+    write_rows(
+        workbook.create_sheet("报送单位"),
+        ("部门", "报送内容", "联系人", "联系电话"),
+        [{"部门": name, "报送内容": "工作进展"} for name in DEPARTMENT_PARAGRAPHS]
+        + [{"部门": name, "报送内容": "合作交流项目"} for name in COOPERATION_ROWS],
+    )
     return workbook
 
 

@@ -333,6 +333,10 @@ def write_office_workbook(path: Path) -> None:
     for rule in _COMMON_RULES:
         guide.line(f"· {rule}")
     guide.line("· 字段名为橙色底色的字段必填；鼠标移到字段名上可以看到说明和示例。")
+    guide.line(
+        f"· 填好「{contract.SUBMITTERS}」后，运行 pipeline init（不写部门名称）即为其中每个部门"
+        "生成空白报送表；pipeline check 会列出尚未报送的部门，并为有问题的工作簿生成标注好的退回副本。"
+    )
 
     for name in contract.OFFICE_SHEETS:
         sheet = workbook.create_sheet(name)

@@ -142,10 +142,9 @@ def marked_copy(data: bytes, department: str, problems: Sequence[Problem]) -> by
             notes[(row, column)] = mark.comment
         worksheet.comment(notes, AUTHOR)
 
-    title = _free_sheet_name(RETURN_SHEET, sheets)
     add_first_sheet(
         package,
-        title,
+        RETURN_SHEET,
         _listing(styles, department, _ordered(problems), sheets),
         [width for _, width in COLUMNS],
         freeze_rows=5,
@@ -163,15 +162,6 @@ def _comment(problems: Sequence[Problem], cell: tuple[int, int]) -> str:
         column = f"列「{where.column}」{moved}：" if where.column else moved
         lines.append(f"{prefix}[{problem.level.value}] {column}{problem.message}")
     return "\n".join(lines)
-
-
-def _free_sheet_name(name: str, sheets: dict[str, str]) -> str:
-    taken = {s.casefold() for s in sheets}
-    candidate, number = name, 1
-    while candidate.casefold() in taken:
-        number += 1
-        candidate = f"{name}{number}"
-    return candidate
 
 
 def _link(where: Location, sheets: dict[str, str]) -> tuple[str, str | None]:

@@ -749,8 +749,10 @@ def add_first_sheet(
     widths: Sequence[float],
     freeze_rows: int = 0,
 ) -> None:
-    """A worksheet `name` before all others, selected and shown when the workbook opens."""
-    part = package.free_name("xl/worksheets/sheet{}.xml")
+    """A worksheet `name` before all others, selected and shown when the workbook opens.
+    A worksheet of that name already there (an earlier list sent back) is replaced."""
+    earlier = package.sheets().get(name)
+    part = earlier or package.free_name("xl/worksheets/sheet{}.xml")
     root = etree.Element(q("worksheet"), nsmap={None: MAIN, "r": OFFICE_REL})
     views = etree.SubElement(root, q("sheetViews"))
     view = etree.SubElement(views, q("sheetView"), tabSelected="1", workbookViewId="0")
@@ -805,22 +807,34 @@ def add_first_sheet(
     )
     etree.SubElement(root, q("pageSetup"), orientation="landscape", paperSize="9", fitToHeight="0")
     package.create(part, root)
-    package.declare(part, WORKSHEET_TYPE)
-
-    # Every sheet moves one place right: selection, and names scoped to a sheet by position.
     for sheet_part in package.sheets().values():
-        if package.mentions(sheet_part, b"tabSelected"):
+        if sheet_part != part and package.mentions(sheet_part, b"tabSelected"):
             Worksheet(package, sheet_part).unselect()
+    sheets = package.sheet_list()
+    if earlier is None:
+        package.declare(part, WORKSHEET_TYPE)
+        ids = [int(s.get("sheetId")) for s in sheets if (s.get("sheetId") or "").isdigit()]
+        entry = etree.Element(q("sheet"), name=name, sheetId=str(max(ids, default=0) + 1))
+        entry.set(q("id", OFFICE_REL), package.relate(package.workbook_part, "worksheet", part))
+        position = len(sheets)
+    else:
+        entry = next(s for s in sheets if s.get("name") == name)
+        position = list(sheets).index(entry)
+        sheets.remove(entry)
+    sheets.insert(0, entry)
+    _moved_to_front(package, position)
+
+
+def _moved_to_front(package: Package, position: int) -> None:
+    """The sheet at `position` is now first, the ones before it one place later: names scoped
+    to a sheet follow their sheet, and the workbook opens on the first sheet."""
     workbook = package.xml(package.workbook_part, edit=True).getroot()
     for defined in workbook.iter(q("definedName")):
-        if defined.get("localSheetId", "").isdigit():
-            defined.set("localSheetId", str(int(defined.get("localSheetId")) + 1))
+        scope = defined.get("localSheetId", "")
+        if scope.isdigit():
+            index = int(scope)
+            defined.set("localSheetId", str(0 if index == position else index + (index < position)))
     for view in workbook.iter(q("workbookView")):
         view.set("activeTab", "0")
         if "firstSheet" in view.attrib:
             view.set("firstSheet", "0")
-    sheets = package.sheet_list()
-    ids = [int(s.get("sheetId")) for s in sheets if (s.get("sheetId") or "").isdigit()]
-    entry = etree.Element(q("sheet"), name=name, sheetId=str(max(ids, default=0) + 1))
-    entry.set(q("id", OFFICE_REL), package.relate(package.workbook_part, "worksheet", part))
-    sheets.insert(0, entry)

@@ -194,3 +194,84 @@ def test_pdf_without_libreoffice_is_refused_before_any_work(tmp_path, monkeypatc
     assert result.exit_code == 1
     assert "LibreOffice" in result.output
     assert not outputs.exists() or not any(outputs.iterdir())
+
+
+# ---------------------------------------------------------------- the department loop
+
+ROSTER = [["部门", "报送内容"], ["区人社局", "工作进展"], ["环保处", "合作交流项目"], ["督察处"]]
+
+
+def test_check_ends_with_who_has_submitted(tmp_path):
+    inputs = valid_inputs(tmp_path / "in")
+    office_workbook(inputs, 报送单位=ROSTER)
+    result = run("check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    table = lines[next(i for i, line in enumerate(lines) if "报送情况" in line) :]
+    header = next(line for line in table if "部门" in line)
+    for column in ("部门", "工作簿", "修改时间", "行数", "错误", "提示", "状态"):
+        assert column in header
+    row = next(line for line in table if "督察处" in line)
+    assert "未报送" in row
+    row = next(line for line in table if "区人社局" in line)
+    assert "区人社局.xlsx" in row and "已报送" in row
+    assert "未报送：督察处" in result.output
+    assert "「督察处」尚未报送" in result.output  # also a notice, in the problem list
+    # a notice about the office's own list: its copy comes back marked too
+    (folder,) = (tmp_path / "out").glob("退回_*")
+    assert [p.name for p in folder.iterdir()] == ["报告信息.xlsx"]
+
+
+def test_check_with_errors_writes_marked_copies_and_the_table(tmp_path):
+    inputs = tmp_path / "in"
+    office_workbook(inputs, 报送单位=ROSTER)
+    cooperation_workbook(inputs, "环保处", [cooperation_row(牵头领导=None)])
+    cooperation_workbook(inputs, "绿林处", [cooperation_row(serial="x")])
+    before = {p.name: p.read_bytes() for p in inputs.iterdir()}
+    result = run("check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "退回副本已保存" in result.output
+    (folder,) = (tmp_path / "out").glob("退回_*")
+    assert {p.name for p in folder.iterdir()} == {"环保处.xlsx", "绿林处.xlsx", "报告信息.xlsx"}
+    sheet = openpyxl.load_workbook(folder / "环保处.xlsx")["合作交流项目"]
+    assert "必填" in sheet["J2"].comment.text
+    assert {p.name: p.read_bytes() for p in inputs.iterdir()} == before
+    row = next(line for line in result.output.splitlines() if "环保处.xlsx" in line and "│" in line)
+    assert "有错误" in row
+    assert "绿林处（未列入）" in result.output
+    assert "未报送：区人社局、督察处" in result.output
+
+
+def test_init_without_names_writes_every_listed_department(tmp_path):
+    inputs = tmp_path / "in"
+    office_workbook(inputs, 报送单位=ROSTER)
+    cooperation_workbook(inputs, "环保处", [cooperation_row()])
+    before = (inputs / "环保处.xlsx").read_bytes()
+    result = run("init", "--inputs", str(inputs))
+    assert result.exit_code == 0, result.output
+    assert (inputs / "区人社局.xlsx").is_file() and (inputs / "督察处.xlsx").is_file()
+    assert (inputs / "环保处.xlsx").read_bytes() == before
+    assert f"文件已存在，未覆盖：{inputs / '环保处.xlsx'}" in result.output
+    book = openpyxl.load_workbook(inputs / "督察处.xlsx")
+    assert "2023年计划" in [c.value for c in book["合作交流项目"][1]]
+
+
+def test_init_without_names_or_list_says_what_to_do(tmp_path):
+    office_workbook(tmp_path / "in")
+    result = run("init", "--inputs", str(tmp_path / "in"))
+    assert result.exit_code == 2
+    assert "报送单位" in result.output and "Traceback" not in result.output
+
+
+def test_init_before_the_office_workbook_is_filled_in_says_what_is_missing(tmp_path):
+    inputs = tmp_path / "in"
+    assert run("init", "--office", "--inputs", str(inputs)).exit_code == 0
+    result = run("init", "--inputs", str(inputs), "环保处")
+    assert result.exit_code == 0, result.output
+    assert (inputs / "环保处.xlsx").is_file()
+    output = result.output
+    assert "还没有提纲" in output and "一级标题、二级标题没有下拉选项" in output
+    assert "起始年份、结束年份" in output and "{年}年计划" in output
+    assert "对口地区" in output and "重新运行 pipeline init" in output
+    filled = run("init", "--inputs", str(valid_inputs(tmp_path / "filled")), "区民政局")
+    assert "注意" not in filled.output

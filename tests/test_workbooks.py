@@ -358,3 +358,15 @@ def test_refuses_to_overwrite_the_office_workbook(tmp_path: Path):
     with pytest.raises(UsageError, match="报告信息.xlsx"):
         write_office_workbook(path)
     assert path.read_bytes() == before
+
+
+def test_submitters_sheet_lists_who_submits_what(office: Path):
+    book = openpyxl.load_workbook(office)
+    sheet = book[contract.SUBMITTERS]
+    assert header(sheet) == ["部门", "报送内容", "联系人", "联系电话"]
+    validation = validation_for(sheet, "报送内容")
+    assert validation.type == "list"
+    assert list_values(book, validation.formula1) == ["工作进展", "合作交流项目", "全部"]
+    assert covered_rows(validation)[0] == 2
+    text = " ".join(str(v) for row in instruction_rows(book) for v in row if v)
+    assert "pipeline init（不写部门名称）" in text and "退回副本" in text

@@ -270,6 +270,9 @@ def test_first_sheet_lists_every_problem_with_a_link(inputs, tmp_path):
 def test_problems_without_a_cell_on_the_first_sheet(tmp_path):
     inputs = tmp_path / "in"
     path = department_workbook(inputs, "督察处")
+    book = openpyxl.load_workbook(path)
+    book[SHEET]["Q40"] = "备注"  # a row far below the data
+    book.save(path)
     problems = [
         error(Location(path.name, SHEET, "F7", "2023年计划"), "一格在还没有的行里。"),
         error(Location(path.name, SHEET, "行4"), "整行的问题。"),
@@ -277,6 +280,12 @@ def test_problems_without_a_cell_on_the_first_sheet(tmp_path):
         notice(Location(path.name, "工作进展"), "没有工作表「工作进展」。"),
         notice(Location(path.name), "「督察处」不在「报送单位」中。"),
         error(Location(path.name, SHEET, "A4"), "合并单元格中的一格。"),
+        notice(Location(path.name, "底稿", "A1"), "隐藏的工作表中的一格。"),
+        # rows that do not exist yet, below and between each other
+        error(Location(path.name, SHEET, "D30"), "第 30 行。"),
+        error(Location(path.name, SHEET, "D9"), "第 9 行。"),
+        notice(Location(path.name, SHEET, "D8"), "第 8 行。"),
+        notice(Location(path.name, SHEET, "D12"), "第 12 行。"),
     ]
     folder = write_return_copies(tmp_path / "out", inputs, problems, now=NOW).folder
     book = openpyxl.load_workbook(folder / path.name)
@@ -286,6 +295,13 @@ def test_problems_without_a_cell_on_the_first_sheet(tmp_path):
     assert listing["缺少列「牵头部门」。"][3].hyperlink.location == f"'{SHEET}'!A1"
     assert listing["没有工作表「工作进展」。"][3].hyperlink is None
     assert listing["「督察处」不在「报送单位」中。"][2].value == "—"
+    assert listing["隐藏的工作表中的一格。"][2].value == "底稿（已隐藏）"
+    assert book["底稿"]["A1"].fill.fgColor.rgb == NOTICE_FILL
+    for row in (8, 9, 12, 30):
+        assert f"第 {row} 行" in book[SHEET][f"D{row}"].comment.text
+    xml = parts(folder / path.name)["xl/worksheets/sheet2.xml"].decode()
+    numbers = [int(n) for n in re.findall(r'<row r="(\d+)"', xml)]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
     sheet = book[SHEET]
     assert sheet["F7"].fill.fgColor.rgb == ERROR_FILL  # a row that did not exist yet
     assert "一格在还没有的行里" in sheet["F7"].comment.text

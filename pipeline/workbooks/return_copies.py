@@ -145,9 +145,10 @@ def marked_copy(data: bytes, department: str, problems: Sequence[Problem]) -> by
     add_first_sheet(
         package,
         RETURN_SHEET,
-        _listing(styles, department, _ordered(problems), sheets),
+        _listing(styles, department, _ordered(problems), sheets, package.hidden_sheets()),
         [width for _, width in COLUMNS],
         freeze_rows=5,
+        heights={1: 24},  # the title's larger font
     )
     return package.save()
 
@@ -178,7 +179,11 @@ def _link(where: Location, sheets: dict[str, str]) -> tuple[str, str | None]:
 
 
 def _listing(
-    styles: Styles, department: str, problems: Sequence[Problem], sheets: dict[str, str]
+    styles: Styles,
+    department: str,
+    problems: Sequence[Problem],
+    sheets: dict[str, str],
+    hidden: set[str],
 ) -> list[list[NewCell]]:
     title = styles.cell_format(font=styles.font(bold=True, size=14), wrap=False)
     header = styles.cell_format(font=styles.font(bold=True), fill=styles.fill(HEADER_FILL))
@@ -209,7 +214,10 @@ def _listing(
             [
                 NewCell(number, plain),
                 NewCell(problem.level.value, level_style[problem.is_error]),
-                NewCell(where.sheet or "—", plain),
+                # a link cannot open a hidden sheet: say where it is
+                NewCell(
+                    (where.sheet or "—") + ("（已隐藏）" if where.sheet in hidden else ""), plain
+                ),
                 NewCell(shown, link if target else plain, target),
                 NewCell(where.column or "", plain),
                 NewCell(problem.message, plain),

@@ -259,11 +259,12 @@ class Package:
 
     def _serialise(self, name: str) -> bytes:
         tree = self._parsed[name]
+        body = etree.tostring(tree.getroot(), encoding="UTF-8", xml_declaration=False)
         if name.lower().endswith(".vml"):
-            return etree.tostring(tree.getroot(), encoding="UTF-8", xml_declaration=False)
-        return etree.tostring(
-            tree, encoding="UTF-8", xml_declaration=True, standalone=tree.docinfo.standalone
-        )
+            return body
+        # the declaration as Excel writes it (lxml would quote it with single quotes)
+        standalone = ' standalone="yes"' if tree.docinfo.standalone else ""
+        return f'<?xml version="1.0" encoding="UTF-8"{standalone}?>\r\n'.encode() + body
 
     # ------------------------------------------------------------ workbook
 
@@ -282,6 +283,11 @@ class Package:
             if part is not None:
                 found[sheet.get("name")] = part
         return found
+
+    def hidden_sheets(self) -> set[str]:
+        return {
+            s.get("name") for s in self.sheet_list() if s.get("state") in ("hidden", "veryHidden")
+        }
 
 
 # ---------------------------------------------------------------- styles
@@ -463,9 +469,9 @@ class Worksheet:
         rows = self._row_map()
         if number not in rows:
             element = etree.Element(q("row"), r=str(number))
-            later = [r for n, r in rows.items() if n > number]
+            later = [n for n in rows if n > number]
             if later:
-                later[0].addprevious(element)
+                rows[min(later)].addprevious(element)
             else:
                 self.data.append(element)
             rows[number] = element
@@ -748,6 +754,7 @@ def add_first_sheet(
     rows: Iterable[Sequence[NewCell]],
     widths: Sequence[float],
     freeze_rows: int = 0,
+    heights: dict[int, float] | None = None,
 ) -> None:
     """A worksheet `name` before all others, selected and shown when the workbook opens.
     A worksheet of that name already there (an earlier list sent back) is replaced."""
@@ -775,6 +782,9 @@ def add_first_sheet(
     links = []
     for row_number, cells in enumerate(rows, start=1):
         row = etree.SubElement(data, q("row"), r=str(row_number))
+        if heights and row_number in heights:
+            row.set("ht", f"{heights[row_number]:g}")
+            row.set("customHeight", "1")
         for column, cell in enumerate(cells, start=1):
             reference = f"{column_letter(column)}{row_number}"
             element = etree.SubElement(row, q("c"), r=reference)

@@ -342,6 +342,17 @@ def test_no_copy_for_files_that_are_not_workbooks(tmp_path):
     result = write_return_copies(tmp_path / "out", inputs, problems, now=NOW)
     assert result.folder is None and not (tmp_path / "out").exists()
     assert [file for file, _ in result.skipped] == ["坏表.xlsx"]
+    # a workbook whose parts this module cannot follow is skipped, not a traceback
+    odd = dict(_MINIMAL)
+    odd["xl/worksheets/sheet1.xml"] = odd["xl/worksheets/sheet1.xml"].replace(
+        "<row>", '<row r="x">', 1
+    )
+    with zipfile.ZipFile(inputs / "怪表.xlsx", "w") as archive:
+        for name, text in odd.items():
+            archive.writestr(name, text)
+    problems = [error(Location("怪表.xlsx", SHEET, "A1"), "某个问题。")]
+    result = write_return_copies(tmp_path / "out", inputs, problems, now=NOW)
+    assert result.skipped == [("怪表.xlsx", "工作簿的内部结构无法识别")]
 
 
 def test_a_folder_that_cannot_be_written_is_a_chinese_message(inputs, tmp_path):
@@ -364,6 +375,61 @@ def test_a_workbook_written_by_libreoffice_or_without_comments_is_marked(tmp_pat
     assert any(name.endswith(".vml") for name in new)
     sheet = openpyxl.load_workbook(copy)[SHEET]
     assert "必填" in sheet["J2"].comment.text
+
+
+_MINIMAL = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'xmlns:r="{RELATIONSHIPS}"><sheets><sheet name="{SHEET}" sheetId="1" r:id="rId1"/>'
+        "</sheets></workbook>"
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="/xl/worksheets/sheet1.xml"/></Relationships>'
+    ),
+    # rows and cells without their addresses, as some exporters write them
+    "xl/worksheets/sheet1.xml": (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row><c t="inlineStr"><is><t>对口地区</t></is></c><c t="inlineStr"><is><t>序号</t>'
+        '</is></c><c t="inlineStr"><is><t>事项</t></is></c></row><row><c t="inlineStr"><is>'
+        "<t>永安市</t></is></c><c><v>1</v></c><c/><c><v>9</v></c></row></sheetData></worksheet>"
+    ),
+}
+
+
+def test_a_minimal_workbook_without_styles_or_cell_addresses(tmp_path):
+    path = tmp_path / "供排水处.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in _MINIMAL.items():
+            archive.writestr(name, text)
+    problems = [
+        error(Location(path.name, SHEET, "C2", "事项"), "必填，不能为空。"),
+        notice(Location(path.name, SHEET, "F2"), "这一格有内容，但所在的列没有列名。"),
+        notice(Location(path.name, SHEET, "B2", "序号"), "序号的提示。"),
+    ]
+    copy = tmp_path / "copy.xlsx"
+    copy.write_bytes(marked_copy(path.read_bytes(), "供排水处", problems))
+    sheet = openpyxl.load_workbook(copy)[SHEET]
+    assert [c.value for c in sheet[2]][:4] == ["永安市", 1, None, 9]
+    assert sheet["C2"].fill.fgColor.rgb == ERROR_FILL and "必填" in sheet["C2"].comment.text
+    assert sheet["B2"].fill.fgColor.rgb == NOTICE_FILL and sheet["B2"].value == 1
+    assert sheet["F2"].fill.fgColor.rgb == NOTICE_FILL and sheet["F2"].value is None
+    assert sheet["D2"].value == 9 and sheet["D2"].fill.fill_type is None
 
 
 def test_an_earlier_list_is_replaced_and_sheet_scoped_names_follow_their_sheet(tmp_path):

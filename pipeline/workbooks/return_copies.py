@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from lxml import etree
 
 from ..contract import RETURN_SHEET
 from ..errors import Location, PipelineError, Problem, sorted_problems
@@ -77,6 +80,9 @@ def write_return_copies(
             result.skipped.append((file, str(exc)))
         except OSError as exc:
             result.skipped.append((file, f"无法读取：{exc.strerror or exc}"))
+        except (ValueError, LookupError, etree.LxmlError, zipfile.BadZipFile):
+            # a part laid out in a way this module does not expect: no copy, never a traceback
+            result.skipped.append((file, "工作簿的内部结构无法识别"))
     if not copies:
         return result
     stamp = (now or dt.datetime.now()).strftime("%Y-%m-%d_%H%M%S")

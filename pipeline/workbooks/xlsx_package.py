@@ -73,7 +73,8 @@ _MINIMAL_STYLES = (
     '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/>'
     '<right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf '
     'numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf '
-    'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs></styleSheet>'
+    'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1">'
+    '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
 )
 
 
@@ -302,7 +303,9 @@ class Styles:
             self.part = parts[0][1]
             self.root = package.xml(self.part, edit=True).getroot()
         else:
-            self.part = package.free_name("xl/styles{}.xml")
+            # the usual name: some readers look for the styles there, not through the relationship
+            usual = "xl/styles.xml"
+            self.part = usual if not package.has(usual) else package.free_name("xl/styles{}.xml")
             self.root = package.create(
                 self.part, etree.fromstring(_MINIMAL_STYLES, _PARSER)
             ).getroot()

@@ -84,6 +84,11 @@ def _add_cached_values_and_picture(path: Path) -> None:
         b'<Relationship Id="rIdPicture" Type="http://schemas.openxmlformats.org/officeDocument/'
         b'2006/relationships/drawing" Target="../drawings/drawing1.xml"/></Relationships>',
     )
+    # a comment's box as Excel writes it: HTML line breaks, not XML
+    vml = "xl/drawings/commentsDrawing1.vml"
+    box = "<div>第一行<br>第二行</div>".encode()
+    parts[vml] = re.sub(rb"<div([^>]*)>\s*</div>|<div([^>]*)/>", box, parts[vml], count=1)
+    assert b"<br>" in parts[vml]
     parts["xl/drawings/drawing1.xml"] = _DRAWING.encode()
     parts["xl/drawings/_rels/drawing1.xml.rels"] = (
         b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'

@@ -3,7 +3,7 @@
 Each copy is the department's own workbook with every problem cell filled (errors red, notices
 yellow) and carrying a comment that says what is wrong and what to do, and a first sheet `问题`
 that lists every problem with a link to its cell. The copy is made by editing the workbook's
-parts (`xlsx_package`), so everything else in it stays as the department saved it; the file in
+parts (`xlsx_package` and its neighbours), so everything else in it stays as the department saved it; the file in
 `inputs/` is only read. The copies go into a new folder `outputs/退回_{date}_{time}/`.
 """
 
@@ -21,17 +21,9 @@ from lxml import etree
 from ..contract import RETURN_SHEET
 from ..errors import Location, PipelineError, Problem, sorted_problems
 from ..files import make_temp_folder, publish_folder, replace_atomically
-from .xlsx_package import (
-    Mark,
-    NewCell,
-    Package,
-    PackageError,
-    Styles,
-    Worksheet,
-    add_first_sheet,
-    quote_sheet,
-    split_cell,
-)
+from .xlsx_package import Package, PackageError, quote_sheet, split_cell
+from .xlsx_sheet import NewCell, Worksheet, add_first_sheet
+from .xlsx_styles import Styles
 
 FOLDER_PREFIX = "退回_"
 AUTHOR = "办公室"
@@ -142,10 +134,8 @@ def marked_copy(data: bytes, department: str, problems: Sequence[Problem]) -> by
         worksheet = Worksheet(package, sheets[sheet])
         notes = {}
         for (row, column), here in cells.items():
-            error = any(p.is_error for p in here)
-            mark = Mark(fills[error], _comment(here, (row, column)))
-            worksheet.fill(styles, row, column, mark.fill)
-            notes[(row, column)] = mark.comment
+            worksheet.fill(styles, row, column, fills[any(p.is_error for p in here)])
+            notes[(row, column)] = _comment(here, (row, column))
         worksheet.comment(notes, AUTHOR)
 
     add_first_sheet(

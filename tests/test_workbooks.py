@@ -370,3 +370,10 @@ def test_submitters_sheet_lists_who_submits_what(office: Path):
     assert covered_rows(validation)[0] == 2
     text = " ".join(str(v) for row in instruction_rows(book) for v in row if v)
     assert "pipeline init（不写部门名称）" in text and "退回副本" in text
+
+
+def test_department_instructions_explain_the_marked_copy(department: Path):
+    text = " ".join(
+        str(v) for row in instruction_rows(openpyxl.load_workbook(department)) for v in row if v
+    )
+    assert "标注副本" in text and f"「{contract.RETURN_SHEET}」" in text

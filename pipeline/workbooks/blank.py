@@ -294,6 +294,10 @@ def write_department_workbook(
         guide.line(f"· 工作表「{spec.name}」：{spec.purpose}")
     for rule in _COMMON_RULES:
         guide.line(f"· {rule}")
+    guide.line(
+        "· 办公室校验发现问题时，会退回本工作簿的标注副本：红色单元格是错误，黄色是提示，"
+        f"批注写明怎么改，第一个工作表「{contract.RETURN_SHEET}」列出全部问题。改好后直接发回即可。"
+    )
     if top_values:
         guide.blank()
         guide.line(

@@ -16,6 +16,8 @@ from .xlsx_styles import Styles
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 
+MAX_MERGED_CELLS = 200_000  # as the reader's limit
+
 # Children of <worksheet> that come after <legacyDrawing>, in schema order.
 _AFTER_LEGACY_DRAWING = {
     "legacyDrawingHF",
@@ -68,8 +70,8 @@ class Worksheet:
             start, end = split_cell(first), split_cell(last or first)
             if start is None or end is None:
                 continue
-            if (end[0] - start[0] + 1) * (end[1] - start[1] + 1) > 200_000:
-                continue
+            if (end[0] - start[0] + 1) * (end[1] - start[1] + 1) > MAX_MERGED_CELLS:
+                continue  # the reader refuses such a workbook; its problems name no cell inside
             for row in range(start[0], end[0] + 1):
                 for column in range(start[1], end[1] + 1):
                     origins[(row, column)] = start

@@ -22,6 +22,7 @@ except _metadata.PackageNotFoundError:  # run from a source checkout without ins
     __version__ = "0.0.0+source"
 
 from .api import (  # noqa: E402
+    InitResult,
     build,
     check,
     compare_runs,
@@ -29,6 +30,7 @@ from .api import (  # noqa: E402
     init_workbooks,
     prepare,
     verify,
+    write_return_copies,
 )
 from .archive import VerifyReport  # noqa: E402
 from .changes import ChangeSet  # noqa: E402
@@ -44,12 +46,14 @@ from .errors import (  # noqa: E402
     UsageError,
 )
 from .model import Dossier, Prepared, RenderedDocument  # noqa: E402
-from .workbooks import save_problem_list, write_problem_report  # noqa: E402
+from .submissions import Submission, SubmissionStatus  # noqa: E402
+from .workbooks import ReturnCopies, save_problem_list, write_problem_report  # noqa: E402
 
 __all__ = [
     "ArchiveError",
     "ChangeSet",
     "Dossier",
+    "InitResult",
     "InputProblems",
     "Level",
     "Location",
@@ -57,6 +61,9 @@ __all__ = [
     "Prepared",
     "Problem",
     "RenderedDocument",
+    "ReturnCopies",
+    "Submission",
+    "SubmissionStatus",
     "TemplateProblem",
     "ToolMissing",
     "UsageError",
@@ -71,4 +78,5 @@ __all__ = [
     "save_problem_list",
     "verify",
     "write_problem_report",
+    "write_return_copies",
 ]

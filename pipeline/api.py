@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .archive import VerifyReport, verify_run, write_run
@@ -22,13 +23,16 @@ from .load import load_inputs
 from .merge import merge
 from .model import Dossier, Prepared
 from .render import render_documents, templates_needed
+from .submissions import read_roster, submission_status
 from .validate import validate
 from .workbooks import (
+    ReturnCopies,
     install_default_templates,
     known_choices,
     write_department_workbook,
     write_office_workbook,
 )
+from .workbooks import write_return_copies as _write_return_copies
 from .workbooks.carry_over import read_carry_over, write_carried_over
 from .workbooks.change_report import change_report_bytes, write_change_report
 
@@ -53,7 +57,8 @@ def check(inputs: Path, progress: Progress | None = None) -> Prepared:
     """Load, validate and merge the workbooks in `inputs`.
 
     Returns the merged dossier (with its notices); raises `InputProblems` listing every
-    problem when any error was found, and `UsageError` when `inputs` is not a folder.
+    problem when any error was found, and `UsageError` when `inputs` is not a folder. Both
+    carry `submissions`, who has submitted what (the 报送情况 table).
     """
     if not inputs.is_dir():
         raise UsageError(f"输入文件夹不存在：{inputs}")
@@ -63,10 +68,11 @@ def check(inputs: Path, progress: Progress | None = None) -> Prepared:
     with _stage("validate", timings, progress):
         validated = validate(loaded)
     if validated.has_errors:
-        raise InputProblems(validated.problems)
+        raise InputProblems(validated.problems, submission_status(loaded, validated.problems))
     with _stage("merge", timings, progress):
         dossier = merge(validated)
-    return Prepared(dossier, validated.workbooks, timings=timings)
+    submissions = submission_status(loaded, dossier.notices)
+    return Prepared(dossier, validated.workbooks, timings=timings, submissions=submissions)
 
 
 def prepare(inputs: Path, templates: Path, progress: Progress | None = None) -> Prepared:
@@ -176,31 +182,94 @@ def verify(run_folder: Path) -> VerifyReport:
     return verify_run(run_folder)
 
 
+def write_return_copies(
+    outputs: Path, inputs: Path, problems: Sequence[Problem], *, now: dt.datetime | None = None
+) -> ReturnCopies:
+    """A marked-up copy of each workbook in `inputs` that `problems` name, in a new folder
+    `outputs/退回_{date}_{time}/` (`now`, default the current time): problem cells filled and
+    commented, a first sheet `问题` listing them all. The workbooks in `inputs` are only read.
+    Raises `PipelineError` when the folder cannot be written."""
+    return _write_return_copies(outputs, inputs, problems, now=now)
+
+
+@dataclass
+class InitResult:
+    """What `init_workbooks` wrote, what it left alone because it exists, and what the new
+    department workbooks lack because the office workbook is not filled in yet."""
+
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
 def init_workbooks(
     inputs: Path,
     departments: Sequence[str] = (),
     *,
     office: bool = False,
     templates: Path | None = None,
-) -> list[Path]:
-    """Write blank workbooks into `inputs` and return their paths: the office's
-    `报告信息.xlsx` (and the default templates missing from `templates`) with `office`, and one
-    per department, with drop-downs from what `inputs` already holds. Never overwrites a file
-    (`UsageError` names it)."""
-    written = []
+) -> InitResult:
+    """Write blank workbooks into `inputs`: the office's `报告信息.xlsx` (and the default
+    templates missing from `templates`) with `office`, and one per department, with
+    drop-downs from what `inputs` already holds. Without `departments` (and without
+    `office`), one for every department the office listed in 报送单位. Never overwrites a
+    file: existing ones are skipped. `UsageError` when there is nothing to write."""
+    result = InitResult()
+    if not departments and not office:
+        roster = read_roster(load_inputs(inputs)) if inputs.is_dir() else None
+        departments = [d.name for d in roster or []]
+        if not departments:
+            raise UsageError(
+                "请给出部门名称，或先在 报告信息.xlsx 的「报送单位」中列出各部门，或使用 --office。"
+                "例：pipeline init 环保处 绿林处"
+            )
     inputs.mkdir(parents=True, exist_ok=True)
     regions, outline, years = known_choices(inputs)
     if office:
         path = inputs / OFFICE_WORKBOOK
-        write_office_workbook(path, regions=regions)
-        written.append(path)
+        if path.exists():
+            result.skipped.append(path)
+        else:
+            write_office_workbook(path, regions=regions)
+            result.written.append(path)
         if templates is not None:
-            written += install_default_templates(templates)
+            result.written += install_default_templates(templates)
+    if not departments:
+        return result
+    result.warnings = _missing_choices(regions, outline, years)
     for department in departments:
         path = inputs / department_file_name(department)
+        if path.exists():
+            result.skipped.append(path)
+            continue
         write_department_workbook(path, department, regions=regions, outline=outline, years=years)
-        written.append(path)
-    return written
+        result.written.append(path)
+    return result
+
+
+def _missing_choices(
+    regions: Sequence[str], outline: Sequence[object], years: Sequence[int]
+) -> list[str]:
+    """What new department workbooks lack while the office workbook is not filled in."""
+    redo = "删除新写入的部门工作簿后重新运行 pipeline init。"
+    warnings = []
+    if not outline:
+        warnings.append(
+            f"{OFFICE_WORKBOOK} 中还没有提纲：新工作簿「工作进展」的一级标题、二级标题没有下拉选项。"
+            f"请先在 {OFFICE_WORKBOOK} 的「提纲」中填写，再{redo}"
+        )
+    if not years:
+        warnings.append(
+            f"{OFFICE_WORKBOOK} 的「项目表信息」中还没有有效的起始年份、结束年份：新工作簿"
+            "「合作交流项目」没有「{年}年计划」列。请先填写这两个字段，再" + redo
+        )
+    if not regions:
+        warnings.append(
+            "还没有已知的对口地区（取自已有的合作交流项目和「项目表注」）：新工作簿「合作交流项目」"
+            f"的对口地区没有下拉选项，可以直接填写。如需下拉选项，请先在 {OFFICE_WORKBOOK} 的"
+            f"「项目表注」中为各对口地区填写注，再{redo}"
+        )
+    return warnings
 
 
 def init_from_run(

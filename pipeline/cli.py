@@ -16,12 +16,14 @@ from . import (
     init_from_run,
     init_workbooks,
     save_problem_list,
+    write_return_copies,
 )
 from . import build as run_build
 from . import check as run_check
 from . import verify as run_verify
 from ._chinese_click import ChineseGroup, LocalPath, show_error
 from ._console import progress_display, show_problems, show_summary
+from ._submissions_view import show_return_copies, show_submissions
 from ._terminal import best_effort_output
 from .files import describe_os_error
 
@@ -60,12 +62,16 @@ outputs_option = _folder(
 templates_option = _folder("templates", "templates", "Word 模板所在的文件夹。", exists=False)
 
 
-def _report_input_problems(exc: InputProblems, outputs: Path) -> _Failure:
+def _report_input_problems(exc: InputProblems, inputs: Path, outputs: Path) -> _Failure:
     with best_effort_output():
         show_problems(exc.problems)
     not_saved = _save_problem_list(outputs, exc.problems)
     if not_saved is not None:
         show_error(not_saved.message)
+    else:
+        _send_back(inputs, outputs, exc.problems)
+    with best_effort_output():
+        show_submissions(exc.submissions)
     return _fail(exc)
 
 
@@ -79,6 +85,17 @@ def _save_problem_list(outputs: Path, problems: Sequence[Problem]) -> PipelineEr
         with best_effort_output():
             click.echo(f"\n问题清单已保存：{path}", err=True)
     return None
+
+
+def _send_back(inputs: Path, outputs: Path, problems: Sequence[Problem]) -> None:
+    """Marked-up copies of the workbooks with problems, beside the problem list."""
+    try:
+        copies = write_return_copies(outputs, inputs, problems)
+    except PipelineError as exc:
+        show_error(exc.message)
+        return
+    with best_effort_output():
+        show_return_copies(copies)
 
 
 @click.group(
@@ -140,7 +157,7 @@ def build(
                 no_compare=no_compare,
             )
     except InputProblems as exc:
-        raise _report_input_problems(exc, outputs) from None
+        raise _report_input_problems(exc, inputs, outputs) from None
     except PipelineError as exc:
         raise _fail(exc) from None
     except OSError as exc:
@@ -154,6 +171,7 @@ def build(
             [d.name for d in prepared.documents],
             run_folder,
         )
+        show_submissions(prepared.submissions)
         if prepared.change_summary:
             click.echo(f"{prepared.change_summary}（详见 {run_folder / '变更对照.xlsx'}）")
     if timings is not None:
@@ -180,7 +198,7 @@ def check(inputs: Path, outputs: Path) -> None:
         with progress_display() as progress:
             prepared = run_check(inputs, progress=progress)
     except InputProblems as exc:
-        raise _report_input_problems(exc, outputs) from None
+        raise _report_input_problems(exc, inputs, outputs) from None
     except PipelineError as exc:
         raise _fail(exc) from None
     except OSError as exc:
@@ -189,8 +207,11 @@ def check(inputs: Path, outputs: Path) -> None:
     with best_effort_output():
         show_problems(notices)
     not_saved = _save_problem_list(outputs, notices)
+    if not_saved is None and notices:
+        _send_back(inputs, outputs, notices)
     with best_effort_output():
         show_summary(prepared.dossier.row_counts, notices)
+        show_submissions(prepared.submissions)
         click.echo("校验通过，可以运行 pipeline build 生成文档。")
     if not_saved is not None:
         raise _fail(not_saved)
@@ -263,24 +284,28 @@ def init(
 ) -> None:
     """为各部门写入空白报送工作簿（带填写说明和下拉选项），不覆盖已有文件。
 
-    例：pipeline init 环保处 绿林处；pipeline init --office；
+    不给部门名称时，为 报告信息.xlsx「报送单位」中列出的每个部门写入。
+
+    例：pipeline init 环保处 绿林处；pipeline init；pipeline init --office；
     pipeline init --from outputs/2026-11-23_101502_第95期 --office
     """
     if run_folder is not None:
         _init_from(run_folder, inputs, departments, office)
         return
-    if not office and not departments:
-        raise click.UsageError("请给出部门名称，或使用 --office。例：pipeline init 环保处 绿林处")
     try:
-        written = init_workbooks(inputs, departments, office=office, templates=templates)
+        result = init_workbooks(inputs, departments, office=office, templates=templates)
     except PipelineError as exc:
         raise _fail(exc) from None
     except OSError as exc:
         raise _write_failure(exc) from None
     with best_effort_output():
-        for path in written:
+        for path in result.written:
             what = "默认模板" if path.suffix == ".docx" else ""
             click.echo(f"已写入{what}：{path}")
+        for path in result.skipped:
+            click.secho(f"文件已存在，未覆盖：{path}", fg="yellow")
+        for warning in result.warnings:
+            click.secho(f"注意：{warning}", fg="yellow")
 
 
 def _port(text: str) -> int:

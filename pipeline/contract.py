@@ -23,6 +23,7 @@ COOPERATION = "合作交流项目"
 MEETING = "会议材料"
 MEETING_BODY = "汇报正文"
 REGION_REMARKS = "地区说明"
+SUBMITTERS = "报送单位"
 
 HEADER_SEARCH_ROWS = 10
 REFUSED_SUFFIXES = (".xls", ".xlsm", ".csv", ".et", ".wps", ".xlsb", ".ods")
@@ -245,6 +246,26 @@ REGION_REMARKS_SHEET = TableSheet(
     "会议材料中各对口地区一节里办公室撰写的段落",
 )
 
+# What a listed department owes: one sheet, or both department sheets (全部).
+SUBMITS_ALL = "全部"
+SUBMITTERS_SHEET = TableSheet(
+    SUBMITTERS,
+    (
+        Column("部门", True, "部门名称，与其工作簿的文件名相同（环保处 → 环保处.xlsx）", width=20),
+        Column(
+            "报送内容",
+            False,
+            f"下拉选择：{PROGRESS}、{COOPERATION} 或 {SUBMITS_ALL}；不填为{SUBMITS_ALL}",
+            "choice",
+            (PROGRESS, COOPERATION, SUBMITS_ALL),
+            14,
+        ),
+        Column("联系人", False, "如：张晓伟", width=12),
+        Column("联系电话", False, "如：18116080172", width=16),
+    ),
+    "应报送材料的部门；未报送或缺少应报工作表的部门在校验时列出",
+)
+
 TABLE_SHEETS = {
     s.name: s
     for s in (
@@ -255,6 +276,7 @@ TABLE_SHEETS = {
         COOPERATION_SHEET,
         MEETING_BODY_SHEET,
         REGION_REMARKS_SHEET,
+        SUBMITTERS_SHEET,
     )
 }
 KEY_VALUE_SHEETS = {s.name: s for s in (REPORT_SETTINGS_SHEET, TABLE_SETTINGS_SHEET, MEETING_SHEET)}
@@ -262,10 +284,11 @@ KNOWN_SHEETS = (*KEY_VALUE_SHEETS, *TABLE_SHEETS)
 # Sheets the blank workbooks carry for people, not data: read past without a notice.
 INSTRUCTIONS_SHEET = "填写说明"
 CHOICES_SHEET = "_选项"  # hidden: the values of drop-down lists too long to write inline
-AUXILIARY_SHEETS = (INSTRUCTIONS_SHEET, CHOICES_SHEET)
+RETURN_SHEET = "问题"  # the problem list first in a marked-up copy sent back to a department
+AUXILIARY_SHEETS = (INSTRUCTIONS_SHEET, CHOICES_SHEET, RETURN_SHEET)
 
 # Sheets that may appear in one workbook only (a second copy would be ambiguous).
-SINGLE_SHEETS = (REPORT_SETTINGS, TABLE_SETTINGS, OUTLINE, MEETING)
+SINGLE_SHEETS = (REPORT_SETTINGS, TABLE_SETTINGS, OUTLINE, MEETING, SUBMITTERS)
 
 INCLUDED_YES = ("是", "纳入", "Y", "YES", "y", "yes", "√")
 INCLUDED_NO = ("否", "不纳入", "N", "NO", "n", "no", "×")
@@ -294,6 +317,7 @@ OFFICE_SHEETS = (
     MEETING,
     MEETING_BODY,
     REGION_REMARKS,
+    SUBMITTERS,
 )
 
 

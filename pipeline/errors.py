@@ -9,8 +9,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .cells import cell_order
+
+if TYPE_CHECKING:
+    from .submissions import SubmissionStatus
 
 
 class Level(enum.Enum):
@@ -80,8 +84,11 @@ class UsageError(PipelineError):
 class InputProblems(PipelineError):
     """The inputs hold errors: nothing is written. Carries notices too, so all are shown at once."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(
+        self, problems: Iterable[Problem], submissions: SubmissionStatus | None = None
+    ) -> None:
         self.problems = sorted_problems(problems)
+        self.submissions = submissions  # who has submitted, for the summary
         errors = sum(p.is_error for p in self.problems)
         super().__init__(
             f"输入文件中有 {errors} 处错误，未生成任何文档。请按上面的提示修改后重新运行。"

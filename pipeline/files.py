@@ -8,6 +8,7 @@ import errno
 import io
 import os
 import re
+import secrets
 import tempfile
 import unicodedata
 import zipfile
@@ -127,3 +128,39 @@ def describe_os_error(exc: OSError) -> str:
     if reason is None:
         reason = f"系统提示：{exc.strerror or type(exc).__name__}"
     return reason
+
+
+TEMP_PREFIX = ".tmp-"
+MAX_NAME_SUFFIX = 1000
+
+
+def make_temp_folder(parent: Path, name: str) -> Path:
+    """A new hidden folder beside where `name` will go, to be filled and then published.
+    Raises `OSError` when `parent` is not writable."""
+    # os.mkdir rather than tempfile.mkdtemp: mkdtemp's 0o700 would stay on the published folder.
+    for _ in range(100):
+        temp = parent / f"{TEMP_PREFIX}{name}-{secrets.token_hex(4)}"
+        try:
+            temp.mkdir()
+        except FileExistsError:
+            continue
+        return temp
+    raise FileExistsError(errno.EEXIST, "无法创建临时文件夹", str(parent))
+
+
+def publish_folder(temp: Path, parent: Path, name: str) -> Path:
+    """Rename the finished folder into place under the first free name: name, name_2, name_3…
+    Never replaces an existing folder. Raises `OSError`."""
+    for n in range(1, MAX_NAME_SUFFIX + 1):
+        final = parent / (name if n == 1 else f"{name}_{n}")
+        if os.path.lexists(final):
+            continue
+        try:
+            # renaming onto a non-empty folder fails everywhere
+            os.rename(temp, final)
+        except OSError as exc:
+            if isinstance(exc, FileExistsError) or exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
+                continue  # taken a moment ago by another run
+            raise
+        return final
+    raise FileExistsError(errno.EEXIST, f"已有太多名为 {name} 的文件夹", str(parent))

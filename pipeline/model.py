@@ -6,8 +6,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import Location, Problem
+
+if TYPE_CHECKING:
+    from .submissions import SubmissionStatus
 
 
 def chinese_date(day: dt.date) -> str:
@@ -326,3 +330,4 @@ class Prepared:
     timings: dict[str, float] = field(default_factory=dict)
     # `与上次（第95期，2026-11-23）相比：…` when `build` compared with an earlier run.
     change_summary: str | None = None
+    submissions: SubmissionStatus | None = None  # who has submitted what (报送单位)

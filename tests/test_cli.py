@@ -131,7 +131,10 @@ def test_bare_command_shows_the_help_as_a_usage_error():
             ["build", "--inputs", "{inputs}", "--timings", "{inputs}"],
             "选项 --timings：「{inputs}」是一个文件夹，这里需要的是文件。",
         ),
-        (["init", "--inputs", "{inputs}"], "请给出部门名称，或使用 --office。"),
+        (
+            ["init", "--inputs", "{inputs}"],
+            "请给出部门名称，或先在 报告信息.xlsx 的「报送单位」中列出各部门，或使用 --office。",
+        ),
     ],
 )
 def test_usage_errors_are_chinese_with_exit_code_2(tmp_path, args, message):
@@ -205,7 +208,11 @@ def test_build_with_errors_writes_no_document_and_leaves_outputs_alone(tmp_path)
     assert "未生成任何文档" in result.output
     assert (earlier / "工作专报（第94期）.docx").read_bytes() == b"signed"
     assert not list(outputs.rglob("*.docx"))[1:]
-    assert {p.name for p in outputs.iterdir() if p.is_dir()} == {earlier.name}
+    folders = {p.name for p in outputs.iterdir() if p.is_dir()}
+    # beside the earlier run only the marked-up copies to send back, no run folder
+    (returned,) = folders - {earlier.name}
+    assert returned.startswith("退回_")
+    assert [p.name for p in (outputs / returned).iterdir()] == ["报告信息.xlsx"]
 
 
 def test_missing_inputs_folder_is_a_usage_error(tmp_path):
@@ -224,9 +231,13 @@ def test_init_writes_blank_workbooks_and_never_overwrites(tmp_path):
     assert result.exit_code == 0, result.output
     assert {p.name for p in inputs.iterdir()} == {"环保处.xlsx", "绿林处.xlsx"}
     before = (inputs / "环保处.xlsx").read_bytes()
-    again = run("init", "--inputs", str(inputs), "环保处")
-    assert again.exit_code != 0 and "未覆盖" in again.output
+    # an existing workbook is skipped with a notice; the others are still written
+    again = run("init", "--inputs", str(inputs), "环保处", "水利处")
+    assert again.exit_code == 0, again.output
+    assert f"文件已存在，未覆盖：{inputs / '环保处.xlsx'}" in again.output
+    assert f"已写入：{inputs / '水利处.xlsx'}" in again.output
     assert (inputs / "环保处.xlsx").read_bytes() == before
+    assert (inputs / "水利处.xlsx").is_file()
 
 
 def test_init_office_writes_workbook_and_missing_templates(tmp_path):
@@ -600,3 +611,84 @@ def test_init_from_a_run_writes_prefilled_workbooks_and_skips_existing(tmp_path)
     bad = run("init", "--from", str(tmp_path / "nowhere"), "--inputs", str(tmp_path / "other"))
     assert bad.exit_code == 1 and "找不到运行文件夹" in bad.output
     assert not (tmp_path / "other").exists()
+
+
+# ---------------------------------------------------------------- the department loop
+
+ROSTER = [["部门", "报送内容"], ["区人社局", "工作进展"], ["环保处", "合作交流项目"], ["督察处"]]
+
+
+def test_check_ends_with_who_has_submitted(tmp_path):
+    inputs = valid_inputs(tmp_path / "in")
+    office_workbook(inputs, 报送单位=ROSTER)
+    result = run("check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    table = lines[next(i for i, line in enumerate(lines) if "报送情况" in line) :]
+    header = next(line for line in table if "部门" in line)
+    for column in ("部门", "工作簿", "修改时间", "行数", "错误", "提示", "状态"):
+        assert column in header
+    row = next(line for line in table if "督察处" in line)
+    assert "未报送" in row
+    row = next(line for line in table if "区人社局" in line)
+    assert "区人社局.xlsx" in row and "已报送" in row
+    assert "未报送：督察处" in result.output
+    assert "「督察处」尚未报送" in result.output  # also a notice, in the problem list
+    # a notice about the office's own list: its copy comes back marked too
+    (folder,) = (tmp_path / "out").glob("退回_*")
+    assert [p.name for p in folder.iterdir()] == ["报告信息.xlsx"]
+
+
+def test_check_with_errors_writes_marked_copies_and_the_table(tmp_path):
+    inputs = tmp_path / "in"
+    office_workbook(inputs, 报送单位=ROSTER)
+    cooperation_workbook(inputs, "环保处", [cooperation_row(牵头部门=None)])
+    cooperation_workbook(inputs, "绿林处", [cooperation_row(serial="x")])
+    before = {p.name: p.read_bytes() for p in inputs.iterdir()}
+    result = run("check", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "退回副本已保存" in result.output
+    (folder,) = (tmp_path / "out").glob("退回_*")
+    assert {p.name for p in folder.iterdir()} == {"环保处.xlsx", "绿林处.xlsx", "报告信息.xlsx"}
+    sheet = openpyxl.load_workbook(folder / "环保处.xlsx")["合作交流项目"]
+    assert "必填" in sheet["K2"].comment.text
+    assert {p.name: p.read_bytes() for p in inputs.iterdir()} == before
+    row = next(line for line in result.output.splitlines() if "环保处.xlsx" in line and "│" in line)
+    assert "有错误" in row
+    assert "绿林处（未列入）" in result.output
+    assert "未报送：区人社局、督察处" in result.output
+
+
+def test_init_without_names_writes_every_listed_department(tmp_path):
+    inputs = tmp_path / "in"
+    office_workbook(inputs, 报送单位=ROSTER)
+    cooperation_workbook(inputs, "环保处", [cooperation_row()])
+    before = (inputs / "环保处.xlsx").read_bytes()
+    result = run("init", "--inputs", str(inputs))
+    assert result.exit_code == 0, result.output
+    assert (inputs / "区人社局.xlsx").is_file() and (inputs / "督察处.xlsx").is_file()
+    assert (inputs / "环保处.xlsx").read_bytes() == before
+    assert f"文件已存在，未覆盖：{inputs / '环保处.xlsx'}" in result.output
+    book = openpyxl.load_workbook(inputs / "督察处.xlsx")
+    assert "2023年计划" in [c.value for c in book["合作交流项目"][1]]
+
+
+def test_init_without_names_or_list_says_what_to_do(tmp_path):
+    office_workbook(tmp_path / "in")
+    result = run("init", "--inputs", str(tmp_path / "in"))
+    assert result.exit_code == 2
+    assert "报送单位" in result.output and "Traceback" not in result.output
+
+
+def test_init_before_the_office_workbook_is_filled_in_says_what_is_missing(tmp_path):
+    inputs = tmp_path / "in"
+    assert run("init", "--office", "--inputs", str(inputs)).exit_code == 0
+    result = run("init", "--inputs", str(inputs), "环保处")
+    assert result.exit_code == 0, result.output
+    assert (inputs / "环保处.xlsx").is_file()
+    output = result.output
+    assert "还没有提纲" in output and "一级标题、二级标题没有下拉选项" in output
+    assert "起始年份、结束年份" in output and "{年}年计划" in output
+    assert "对口地区" in output and "重新运行 pipeline init" in output
+    filled = run("init", "--inputs", str(valid_inputs(tmp_path / "filled")), "区民政局")
+    assert "注意" not in filled.output

@@ -338,3 +338,99 @@ def test_blank_meeting_sheet_is_not_wanted(tmp_path):
     _two_regions(tmp_path)
     result = _validate(tmp_path)
     assert not result.has_errors and result.meeting_settings is None
+
+
+# ---------------------------------------------------------------- who has submitted
+
+
+def _roster(*rows) -> list[list]:
+    return [["部门", "报送内容", "联系人", "联系电话"], *(list(r) for r in rows)]
+
+
+def test_listed_department_without_workbook_is_a_notice(tmp_path):
+    valid_inputs(tmp_path)
+    office_workbook(tmp_path, 报送单位=_roster(["区人社局", "工作进展"], ["环保处"], ["督察处"]))
+    result = _validate(tmp_path)
+    assert not result.has_errors
+    notices = _notices(tmp_path)
+    assert "「督察处」尚未报送" in notices[("报告信息.xlsx", "报送单位", "A4")]
+    assert "督察处.xlsx" in notices[("报告信息.xlsx", "报送单位", "A4")]
+    # 环保处 owes both sheets (报送内容 blank = 全部) and sent only 合作交流项目
+    assert "没有工作表「工作进展」" in notices[("环保处.xlsx", None, None)]
+
+
+def test_department_with_only_one_of_its_sheets_filled_in(tmp_path):
+    valid_inputs(tmp_path)
+    write_workbook(
+        tmp_path / "绿林处.xlsx",
+        {
+            "工作进展": [["一级标题", "二级标题", "事项", "内容"]],  # the blank sheet, untouched
+            "合作交流项目": [COOPERATION_HEADER, cooperation_row(serial=2, item="生态修复")],
+        },
+    )
+    office_workbook(
+        tmp_path,
+        报送单位=_roster(["区人社局", "工作进展"], ["环保处", "合作交流项目"], ["绿林处", "全部"]),
+    )
+    notices = _notices(tmp_path)
+    message = notices[("绿林处.xlsx", "工作进展", None)]
+    assert "没有填写内容" in message and "「工作进展」和「合作交流项目」" in message
+    assert not [key for key in notices if key[0] in ("环保处.xlsx", "区人社局.xlsx")]
+
+
+def test_workbook_from_a_department_not_listed_is_a_notice(tmp_path):
+    valid_inputs(tmp_path)
+    office_workbook(tmp_path, 报送单位=_roster(["环保处", "合作交流项目"]))
+    notices = _notices(tmp_path)
+    assert (
+        "「区人社局」不在 报告信息.xlsx 的「报送单位」中" in notices[("区人社局.xlsx", None, None)]
+    )
+    assert not [key for key in notices if key[0] == "报告信息.xlsx"]  # the office's own
+    assert ("环保处.xlsx", None, None) not in notices
+
+
+def test_no_roster_no_submission_notices(tmp_path):
+    assert _validate(valid_inputs(tmp_path)).problems == []
+
+
+def test_roster_rows_are_checked(tmp_path):
+    valid_inputs(tmp_path)
+    office_workbook(
+        tmp_path,
+        报送单位=_roster(
+            ["区人社局", "工作进展"],
+            [None, "全部", "张三"],
+            ["环保处", "项目表"],
+            [" 区人社局 ", None],
+        ),
+    )
+    errors = _errors(tmp_path)
+    assert "必填" in errors[("报告信息.xlsx", "报送单位", "A3")]
+    assert "「项目表」无法识别" in errors[("报告信息.xlsx", "报送单位", "B4")]
+    assert "已经列出" in _notices(tmp_path)[("报告信息.xlsx", "报送单位", "A5")]
+
+
+def test_submission_status_table(tmp_path):
+    from pipeline.submissions import submission_status
+
+    valid_inputs(tmp_path)
+    cooperation_workbook(tmp_path, "绿林处", [cooperation_row(serial=2, 牵头部门=None)])
+    cooperation_workbook(tmp_path, "水利处", [cooperation_row(serial=3, item="水源保护")])
+    office_workbook(
+        tmp_path,
+        报送单位=_roster(
+            ["区人社局", "工作进展"], ["环保处"], ["绿林处", "合作交流项目"], ["督察处"]
+        ),
+    )
+    loaded = load_inputs(tmp_path)
+    status = submission_status(loaded, validate(loaded).problems)
+    rows = {s.department: s for s in status.submissions}
+    assert list(rows) == ["区人社局", "环保处", "绿林处", "督察处", "水利处"]
+    assert rows["区人社局"].status == "已报送" and rows["区人社局"].rows == 3
+    assert rows["环保处"].status == "已报送" and rows["环保处"].missing == ("工作进展",)
+    assert rows["环保处"].notices == 1
+    assert rows["绿林处"].status == "有错误" and rows["绿林处"].errors == 1
+    assert rows["督察处"].status == "未报送" and rows["督察处"].workbook is None
+    assert not rows["水利处"].listed and rows["水利处"].notices == 1
+    assert rows["水利处"].modified is not None
+    assert status.outstanding == ["环保处（缺工作进展）", "督察处"]

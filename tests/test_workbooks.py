@@ -383,7 +383,26 @@ def test_init_office_offers_the_regions_the_departments_sent(tmp_path: Path):
     from pipeline.api import init_workbooks
 
     cooperation_workbook(tmp_path, "环保处", [cooperation_row(region="大田县")])
-    (path,) = init_workbooks(tmp_path, office=True)
+    (path,) = init_workbooks(tmp_path, office=True).written
     book = openpyxl.load_workbook(path)
     validation = validation_for(book["地区说明"], "对口地区")
     assert list_values(book, validation.formula1) == ["大田县"]
+
+
+def test_submitters_sheet_lists_who_submits_what(office: Path):
+    book = openpyxl.load_workbook(office)
+    sheet = book[contract.SUBMITTERS]
+    assert header(sheet) == ["部门", "报送内容", "联系人", "联系电话"]
+    validation = validation_for(sheet, "报送内容")
+    assert validation.type == "list"
+    assert list_values(book, validation.formula1) == ["工作进展", "合作交流项目", "全部"]
+    assert covered_rows(validation)[0] == 2
+    text = " ".join(str(v) for row in instruction_rows(book) for v in row if v)
+    assert "pipeline init（不写部门名称）" in text and "退回副本" in text
+
+
+def test_department_instructions_explain_the_marked_copy(department: Path):
+    text = " ".join(
+        str(v) for row in instruction_rows(openpyxl.load_workbook(department)) for v in row if v
+    )
+    assert "标注副本" in text and f"「{contract.RETURN_SHEET}」" in text

@@ -1010,6 +1010,13 @@ def office_workbook() -> Workbook:
             for region, text, replaces in REGION_REMARKS
         ],
     )
+    # Who is expected to submit what: the report's departments and the table's departments.
+    write_rows(
+        workbook.create_sheet("报送单位"),
+        ("部门", "报送内容", "联系人", "联系电话"),
+        [{"部门": name, "报送内容": "工作进展"} for name in DEPARTMENT_PARAGRAPHS]
+        + [{"部门": name, "报送内容": "合作交流项目"} for name in COOPERATION_ROWS],
+    )
     return workbook
 
 

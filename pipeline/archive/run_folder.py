@@ -12,11 +12,9 @@ very end: a failed or interrupted build leaves no run folder, and an earlier run
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
 import json
 import os
-import secrets
 import shutil
 import stat
 import time
@@ -26,7 +24,13 @@ from typing import Any
 
 from .. import __version__
 from ..errors import ArchiveError, Problem, sorted_problems
-from ..files import describe_os_error, safe_file_name
+from ..files import (
+    TEMP_PREFIX,
+    describe_os_error,
+    make_temp_folder,
+    publish_folder,
+    safe_file_name,
+)
 from ..model import Dossier, Prepared
 from .dossier_json import DOSSIER, dossier_bytes
 from .pdf import convert_to_pdf, find_libreoffice
@@ -37,12 +41,10 @@ TEMPLATES_FOLDER = "templates"
 # What changed since the run compared with; not rebuilt by verify (it depends on that run).
 CHANGE_REPORT = "变更对照.xlsx"
 MANIFEST_FORMAT = 1
-TEMP_PREFIX = ".tmp-"
 # A temporary folder this old belongs to a build that was killed outright (no cleanup ran).
 STALE_TEMP_SECONDS = 3600
 TABLES_ONLY_LABEL = "合作交流项目表"
 NAME_TIME_FORMAT = "%Y-%m-%d_%H%M%S"
-MAX_NAME_SUFFIX = 1000
 
 # PDF/A-2b suits archiving; LibreOffice accepts filter options as JSON since 7.4. Older versions
 # write nothing for this filter string, and the conversion is repeated as plain PDF.
@@ -147,17 +149,10 @@ def is_plain_name(name: str) -> bool:
 
 
 def _make_temp_folder(outputs: Path, name: str) -> Path:
-    # os.mkdir rather than tempfile.mkdtemp: mkdtemp's 0o700 would stay on the published folder.
-    for _ in range(100):
-        temp = outputs / f"{TEMP_PREFIX}{name}-{secrets.token_hex(4)}"
-        try:
-            temp.mkdir()
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise ArchiveError(f"无法在输出文件夹 {outputs} 中写入：{os_reason(exc)}") from exc
-        return temp
-    raise ArchiveError(f"无法在输出文件夹 {outputs} 中创建临时文件夹。")
+    try:
+        return make_temp_folder(outputs, name)
+    except OSError as exc:
+        raise ArchiveError(f"无法在输出文件夹 {outputs} 中写入：{os_reason(exc)}") from exc
 
 
 def _remove_stale_temps(outputs: Path) -> None:
@@ -336,20 +331,9 @@ def _write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 
 def _publish(temp: Path, outputs: Path, name: str) -> Path:
     """Rename the finished folder into place under the first free name: name, name_2, name_3…"""
-    for n in range(1, MAX_NAME_SUFFIX + 1):
-        final = outputs / (name if n == 1 else f"{name}_{n}")
-        if os.path.lexists(final):
-            continue
-        try:
-            # Never replaces a run folder: renaming onto a non-empty folder fails everywhere.
-            os.rename(temp, final)
-        except OSError as exc:
-            if isinstance(exc, FileExistsError) or exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
-                continue  # another build took this name a moment ago
-            raise
-        _fsync_folder(outputs)
-        return final
-    raise ArchiveError(f"输出文件夹中已有太多名为 {name} 的运行文件夹。")
+    final = publish_folder(temp, outputs, name)
+    _fsync_folder(outputs)
+    return final
 
 
 # ------------------------------------------------------------------------------- files

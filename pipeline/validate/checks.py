@@ -14,6 +14,7 @@ from .. import contract
 from ..cells import is_blank, normalise_name
 from ..errors import Location, Problem, error, notice
 from ..load import VALUE, LoadedInputs, LoadedSheet, SheetRow
+from ..submissions import submission_problems
 from ._rows import (
     approval_row,
     cooperation_row,
@@ -89,6 +90,7 @@ def validate(loaded: LoadedInputs) -> ValidatedInputs:
     _check_items_agree(cooperation, problems)
     _check_year_columns(loaded, years, problems)
     _check_documents_wanted(loaded, bool(cooperation), problems)
+    problems.extend(submission_problems(loaded))  # who has not sent what they owe
     regions = {normalise_name(record.region): record.region for record, _ in cooperation}
     _check_meeting_wanted(
         bool(meeting_sheets), bool(meeting_body), bool(remarks), loaded, bool(regions), problems

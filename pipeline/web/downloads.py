@@ -43,13 +43,13 @@ def blank_department_workbook(
         for path in sources:
             if path.name != name:
                 shutil.copyfile(path, temporary / path.name)
-        (written,) = init_workbooks(temporary, [department])
+        (written,) = init_workbooks(temporary, [department]).written
         return name, written.read_bytes()
 
 
 def blank_office_workbook() -> tuple[str, bytes]:
     with tempfile.TemporaryDirectory(prefix="pipeline-web-", ignore_cleanup_errors=True) as folder:
-        (written,) = init_workbooks(Path(folder), office=True)
+        (written,) = init_workbooks(Path(folder), office=True).written
         return OFFICE_WORKBOOK, written.read_bytes()
 
 

@@ -321,6 +321,10 @@ def write_department_workbook(
         guide.line(f"· 工作表「{spec.name}」：{spec.purpose}")
     for rule in _COMMON_RULES:
         guide.line(f"· {rule}")
+    guide.line(
+        "· 办公室校验发现问题时，会退回本工作簿的标注副本：红色单元格是错误，黄色是提示，"
+        f"批注写明怎么改，第一个工作表「{contract.RETURN_SHEET}」列出全部问题。改好后直接发回即可。"
+    )
     if top_values:
         guide.blank()
         guide.line(
@@ -397,6 +401,10 @@ def write_office_workbook(
     guide.line(
         f"· 不需要会议材料时，「{contract.MEETING}」「{contract.MEETING_BODY}」"
         f"「{contract.REGION_REMARKS}」留空即可。"
+    )
+    guide.line(
+        f"· 填好「{contract.SUBMITTERS}」后，运行 pipeline init（不写部门名称）即为其中每个部门"
+        "生成空白报送表；pipeline check 会列出尚未报送的部门，并为有问题的工作簿生成标注好的退回副本。"
     )
     if region_values:
         guide.line(f"{REGION}：" + "、".join(region_values), bold=True)

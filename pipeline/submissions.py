@@ -1,0 +1,304 @@
+"""Who was expected to submit, and what each department sent.
+
+The office lists the departments in `报送单位` (with the sheets each owes); the workbooks in
+`inputs/` are matched to it by file name. Validation adds the notices (`submission_problems`):
+a listed department without a workbook or without a sheet it owes, a workbook from a
+department not listed. `submission_status` gives the table the office reads after a check:
+each department's workbook, its modification time, rows, errors, notices and status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import contract
+from .cells import as_text, is_blank, normalise_name
+from .errors import Location, Problem, error, notice
+from .files import department_file_name
+from .load import LoadedInputs, LoadedSheet
+
+SUBMITTED = "已报送"
+NOT_SUBMITTED = "未报送"
+HAS_ERRORS = "有错误"
+
+_OWES = {
+    contract.PROGRESS: (contract.PROGRESS,),
+    contract.COOPERATION: (contract.COOPERATION,),
+    contract.SUBMITS_ALL: contract.DEPARTMENT_SHEETS,
+}
+
+
+@dataclass(frozen=True)
+class ExpectedDepartment:
+    """One row of `报送单位`."""
+
+    name: str  # 部门, as typed
+    owes: tuple[str, ...]  # the department sheets it submits
+    contact: str = ""  # 联系人
+    phone: str = ""  # 联系电话
+    location: Location | None = None  # its 部门 cell
+
+    @property
+    def key(self) -> str:
+        return _key(Path(department_file_name(self.name)).stem)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One line of the 报送情况 table."""
+
+    department: str
+    workbook: str | None  # file name; None when nothing arrived
+    modified: dt.datetime | None  # the workbook's modification time
+    rows: int  # data rows in its known sheets
+    errors: int
+    notices: int
+    listed: bool  # named in 报送单位
+    missing: tuple[str, ...] = ()  # sheets it owes that are absent or empty
+    contact: str = ""
+    phone: str = ""
+
+    @property
+    def status(self) -> str:
+        if self.workbook is None:
+            return NOT_SUBMITTED
+        return HAS_ERRORS if self.errors else SUBMITTED
+
+
+@dataclass
+class SubmissionStatus:
+    """The 报送情况 table: listed departments in the office's order, then unlisted workbooks."""
+
+    submissions: list[Submission] = field(default_factory=list)
+    has_roster: bool = False  # whether the office filled in 报送单位
+
+    @property
+    def outstanding(self) -> list[str]:
+        """`督察处`, or `绿林处（缺合作交流项目）` for a department that sent part of it."""
+        names = []
+        for item in self.submissions:
+            if item.workbook is None:
+                names.append(item.department)
+            elif item.missing:
+                names.append(f"{item.department}（缺{'、'.join(item.missing)}）")
+        return names
+
+
+def _key(name: str) -> str:
+    return normalise_name(name)
+
+
+def _text(value: object) -> str:
+    return "" if is_blank(value) else as_text(value)
+
+
+def read_roster(
+    loaded: LoadedInputs, problems: list[Problem] | None = None
+) -> list[ExpectedDepartment] | None:
+    """The departments of `报送单位` (None without the sheet); row problems go to `problems`."""
+    sheets = loaded.named(contract.SUBMITTERS)
+    if not sheets:
+        return None
+    sheet = sheets[0]
+    found: list[ExpectedDepartment] = []
+    rows: dict[str, int] = {}
+    report = problems if problems is not None else []
+    for row in sheet.rows:
+        name = _text(row.get("部门"))
+        where = sheet.location(row.number, "部门")
+        if not name:
+            report.append(
+                error(where, "必填，不能为空。请填写部门名称（即其工作簿的文件名），或删除这一行。")
+            )
+            continue
+        what = normalise_name(row.get("报送内容")) or contract.SUBMITS_ALL
+        if what not in _OWES:
+            report.append(
+                error(
+                    sheet.location(row.number, "报送内容"),
+                    f"「{_text(row.get('报送内容'))}」无法识别。应为 "
+                    + "、".join(_OWES)
+                    + f"（不填视为{contract.SUBMITS_ALL}）。",
+                )
+            )
+            what = contract.SUBMITS_ALL
+        department = ExpectedDepartment(
+            name,
+            _OWES[what],
+            _text(row.get("联系人")),
+            _text(row.get("联系电话")),
+            where,
+        )
+        if department.key in rows:
+            report.append(
+                notice(
+                    where,
+                    f"「{name}」在第 {rows[department.key]} 行已经列出，这一行未使用。请删除重复的一行。",
+                )
+            )
+            continue
+        rows[department.key] = row.number
+        found.append(department)
+    return found
+
+
+def _office_files(loaded: LoadedInputs) -> set[str]:
+    office = set(contract.OFFICE_SHEETS)
+    return {s.file for s in loaded.sheets if s.sheet in office}
+
+
+def _sheets_by_file(loaded: LoadedInputs) -> dict[str, dict[str, LoadedSheet]]:
+    by_file: dict[str, dict[str, LoadedSheet]] = {}
+    for sheet in loaded.sheets:
+        by_file.setdefault(sheet.file, {}).setdefault(sheet.sheet, sheet)
+    return by_file
+
+
+def _unreadable_sheets(loaded: LoadedInputs) -> set[tuple[str, str]]:
+    """(file, sheet) of sheets that are there but could not be read: an error says so already."""
+    return {
+        (p.location.file, normalise_name(p.location.sheet))
+        for p in loaded.problems
+        if p.location.sheet
+    }
+
+
+def _missing(
+    department: ExpectedDepartment,
+    file: str,
+    sheets: dict[str, LoadedSheet],
+    unreadable: set[tuple[str, str]],
+) -> list[tuple[str, LoadedSheet | None]]:
+    """The sheets it owes that are absent (None) or hold no rows (the sheet)."""
+    missing: list[tuple[str, LoadedSheet | None]] = []
+    for name in department.owes:
+        sheet = sheets.get(name)
+        if sheet is None and (file, name) not in unreadable:
+            missing.append((name, None))
+        elif sheet is not None and not sheet.rows:
+            missing.append((name, sheet))
+    return missing
+
+
+def _workbooks_by_key(loaded: LoadedInputs) -> dict[str, Path]:
+    return {_key(path.stem): path for path in loaded.workbooks}
+
+
+def submission_problems(loaded: LoadedInputs) -> list[Problem]:
+    """The roster's own problems, and a notice for each department that has not sent (all of)
+    what it owes and for each department workbook from a department not listed."""
+    problems: list[Problem] = []
+    roster = read_roster(loaded, problems)
+    if roster is None:
+        return problems
+    roster_file = loaded.named(contract.SUBMITTERS)[0].file
+    workbooks = _workbooks_by_key(loaded)
+    by_file = _sheets_by_file(loaded)
+    unreadable = _unreadable_sheets(loaded)
+    for department in roster:
+        path = workbooks.get(department.key)
+        if path is None:
+            assert department.location is not None
+            problems.append(
+                notice(
+                    department.location,
+                    f"「{department.name}」尚未报送：输入文件夹中没有 "
+                    f"{department_file_name(department.name)}。请催报；收到后放入输入文件夹"
+                    "（文件名即部门名称）。",
+                )
+            )
+            continue
+        owes = "和".join(f"「{name}」" for name in department.owes)
+        for name, sheet in _missing(department, path.name, by_file.get(path.name, {}), unreadable):
+            if sheet is None:
+                problems.append(
+                    notice(
+                        Location(path.name),
+                        f"没有工作表「{name}」。按 {roster_file} 的「报送单位」，"
+                        f"{department.name}应报送{owes}。请添加该工作表并填写后重新发送"
+                        "（表头见办公室下发的空白报送表）。",
+                    )
+                )
+            else:
+                problems.append(
+                    notice(
+                        Location(path.name, sheet.title),
+                        f"工作表「{name}」没有填写内容。按 {roster_file} 的「报送单位」，"
+                        f"{department.name}应报送{owes}。请填写后重新发送；"
+                        f"本期确实没有时，请办公室修改「报送单位」中的报送内容。",
+                    )
+                )
+    listed = {d.key for d in roster}
+    office = _office_files(loaded)
+    for path in loaded.workbooks:
+        sheets = by_file.get(path.name, {})
+        holds_department_sheets = any(name in sheets for name in contract.DEPARTMENT_SHEETS)
+        if _key(path.stem) in listed or path.name in office or not holds_department_sheets:
+            continue
+        problems.append(
+            notice(
+                Location(path.name),
+                f"「{path.stem}」不在 {roster_file} 的「报送单位」中。如果该部门应当报送，请在"
+                f"「报送单位」中添加一行「{path.stem}」；如果文件名不是部门名称，请改为部门名称。",
+            )
+        )
+    return problems
+
+
+def _modified(path: Path) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime)
+    except OSError:
+        return None
+
+
+def submission_status(loaded: LoadedInputs, problems: Sequence[Problem]) -> SubmissionStatus:
+    """The 报送情况 table for what `loaded` holds and the problems found in it."""
+    roster = read_roster(loaded)
+    status = SubmissionStatus(has_roster=roster is not None)
+    workbooks = _workbooks_by_key(loaded)
+    by_file = _sheets_by_file(loaded)
+    unreadable = _unreadable_sheets(loaded)
+    counts = loaded.row_counts
+
+    def submission(name: str, path: Path | None, expected: ExpectedDepartment | None) -> Submission:
+        if path is None:
+            assert expected is not None
+            return Submission(
+                name, None, None, 0, 0, 0, True, expected.owes, expected.contact, expected.phone
+            )
+        mine = [p for p in problems if p.location.file == path.name]
+        errors = sum(p.is_error for p in mine)
+        missing = (
+            tuple(
+                n for n, _ in _missing(expected, path.name, by_file.get(path.name, {}), unreadable)
+            )
+            if expected is not None
+            else ()
+        )
+        return Submission(
+            name,
+            path.name,
+            _modified(path),
+            sum(counts.get(path.name, {}).values()),
+            errors,
+            len(mine) - errors,
+            expected is not None,
+            missing,
+            expected.contact if expected else "",
+            expected.phone if expected else "",
+        )
+
+    for department in roster or []:
+        status.submissions.append(
+            submission(department.name, workbooks.get(department.key), department)
+        )
+    listed = {d.key for d in roster or []}
+    office = _office_files(loaded)
+    for path in loaded.workbooks:
+        if _key(path.stem) not in listed and path.name not in office:
+            status.submissions.append(submission(path.stem, path, None))
+    return status

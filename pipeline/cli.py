@@ -11,6 +11,7 @@ from . import (
     InputProblems,
     PipelineError,
     Problem,
+    UsageError,
     __version__,
     compare_runs,
     init_from_run,
@@ -294,6 +295,8 @@ def init(
         return
     try:
         result = init_workbooks(inputs, departments, office=office, templates=templates)
+    except UsageError as exc:  # nothing to write: shown with the command's usage, as click's
+        raise click.UsageError(exc.message) from None
     except PipelineError as exc:
         raise _fail(exc) from None
     except OSError as exc:

@@ -18,7 +18,7 @@ from corpus import TEMPLATES, document_text
 
 from pipeline.api import check, prepare
 from pipeline.cells import as_text, general_number
-from pipeline.load import load_inputs
+from pipeline.load import _formats, load_inputs
 from pipeline.load.number_format import BUILTIN_FORMATS, display
 
 # (value, format, what Excel shows)
@@ -275,3 +275,22 @@ def test_text_field_of_the_settings_sheet_shows_its_format(tmp_path):
     settings_read = prepared.dossier.report.settings
     assert settings_read.publisher == "85%"
     assert settings_read.date == dt.date(2023, 11, 20)
+
+
+def test_cells_are_found_by_style_with_or_without_references():
+    formats = {3: "0%"}
+    sheet = (
+        b'<worksheet><sheetData><row r="2"><c r="A2" s="3"><v>0.5</v></c>'
+        b'<c r="B2" s="3" t="s"><v>0</v></c><c r="C2" s="1"><v>1</v></c>'
+        b'<c r="AA2" s="3" t="n"><v>1</v></c></row></sheetData></worksheet>'
+    )
+    assert _formats.cell_formats(sheet, formats) == {(2, 1): "0%", (2, 27): "0%"}
+    # Cells without a reference are counted along their row.
+    unnumbered = b'<sheetData><row r="4"><c s="1"><v>1</v></c><c s="3"><v>2</v></c></row>'
+    assert _formats.cell_formats(unnumbered, formats) == {(4, 2): "0%"}
+    # A workbook whose default style has a format: cells without `s` have it too.
+    assert _formats.cell_formats(b'<row r="1"><c r="B1"><v>1</v></c></row>', {0: "0.00"}) == {
+        (1, 2): "0.00"
+    }
+    assert _formats.cell_formats(sheet, {}) == {}
+    assert _formats.cell_formats(sheet, {7: "0%"}) == {}

@@ -9,7 +9,7 @@ brackets said: a colour (ignored), a language (`[$-804]`, `[$-409]`), a currency
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 
@@ -17,14 +17,72 @@ class Unsure(Exception):
     """The format holds something this package does not reproduce."""
 
 
+Token = tuple[str, str]  # (kind, text): lit, date, minute, ampm, elapsed, sub, num, general
+DIGIT_PLACEHOLDERS = "0#?"
+
+
 @dataclass
 class Section:
-    tokens: list[tuple[str, str]]  # (kind, text): lit, date, ampm, elapsed, sub, num, general
+    """One section of a format, read once: what every value shown with it needs."""
+
+    tokens: list[Token]
     is_date: bool = False
     exact: bool = True
     condition: bool = False
     english: bool = False  # [$-409]: month and day names in English, as Excel shows them
     dbnum1: bool = False
+    # A number section: the tokens before the decimal point and after it, and what they ask.
+    integer_part: list[Token] = field(default_factory=list)
+    decimals: list[Token] = field(default_factory=list)
+    has_point: bool = False
+    places: int = 0  # digit placeholders after the point
+    percent: int = 0  # each % multiplies by 100
+    scaling: int = 0  # each comma after the last digit divides by 1000
+    grouped: bool = False  # a comma between digit placeholders: thousands separators
+    # A date section: the sub-second digits shown, and whether hours run 1–12.
+    sub_places: int = 0
+    twelve_hour: bool = False
+    uses_calendar: bool = False  # years, months, days or weekdays, not only a time
+
+
+def _analyse(section: Section) -> None:
+    tokens = section.tokens
+    if section.is_date:
+        section.tokens = tokens = _mark_minutes(tokens)
+        section.sub_places = max((len(t) - 1 for k, t in tokens if k == "sub"), default=0)
+        section.twelve_hour = any(k == "ampm" for k, _ in tokens)
+        section.uses_calendar = any(k == "date" and t[0].lower() in "ymdae" for k, t in tokens)
+        return
+    point = next((i for i, (k, t) in enumerate(tokens) if k == "num" and t == "."), None)
+    section.has_point = point is not None
+    section.integer_part = tokens if point is None else tokens[:point]
+    section.decimals = [] if point is None else tokens[point + 1 :]
+    section.places = sum(1 for k, t in section.decimals if k == "num" and t in DIGIT_PLACEHOLDERS)
+    section.percent = sum(1 for k, t in tokens if k == "num" and t == "%")
+    slots = [
+        i for i, (k, t) in enumerate(section.integer_part) if k == "num" and t in DIGIT_PLACEHOLDERS
+    ]
+    for index, (kind, text) in enumerate(section.integer_part):
+        if kind == "num" and text == ",":
+            if slots and index > slots[-1]:
+                section.scaling += 1
+            elif slots and slots[0] < index:
+                section.grouped = True
+
+
+def _mark_minutes(tokens: list[Token]) -> list[Token]:
+    """`m` after an hour or before a second means minutes, as Excel reads it."""
+    marked = list(tokens)
+    timed = [i for i, (k, t) in enumerate(marked) if k in ("date", "elapsed")]
+    for position, index in enumerate(timed):
+        kind, text = marked[index]
+        if kind != "date" or text[0].lower() != "m" or len(text) > 2:
+            continue
+        before = marked[timed[position - 1]] if position > 0 else None
+        after = marked[timed[position + 1]] if position + 1 < len(timed) else None
+        if (before and before[1][0].lower() == "h") or (after and after[1][0].lower() == "s"):
+            marked[index] = ("minute", text)
+    return marked
 
 
 _TOKEN = re.compile(
@@ -82,6 +140,8 @@ def parse_code(code: str) -> tuple[Section, ...]:
             section.tokens.append(("num" if kind == "sci" or text in "0#?.,%/" else "lit", text))
     if len(sections) > 4:
         raise Unsure
+    for section in sections:
+        _analyse(section)
     return tuple(sections)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+import math
 
 from ..render.numerals import chinese_numeral
 from ._format_code import Section, Unsure
@@ -22,17 +22,14 @@ _LAST_SERIAL = 2958465.99999
 def date_text(section: Section, serial: float) -> tuple[str, bool]:
     if not 0 <= serial <= _LAST_SERIAL:
         raise Unsure
-    tokens = _mark_minutes(section.tokens)
-    sub_places = max((len(t) - 1 for k, t in tokens if k == "sub"), default=0)
-    unit = 10 ** (6 - sub_places)  # microseconds per shown step: Excel rounds to it
-    steps = (Decimal(repr(serial)) * 86_400_000_000 / unit).quantize(1, rounding=ROUND_HALF_UP)
-    total = int(steps) * unit
+    # Excel rounds to the last digit shown: the second, or a tenth or hundredth of one.
+    steps_per_day = 86_400 * 10**section.sub_places
+    total = math.floor(serial * steps_per_day + 0.5) * 10 ** (6 - section.sub_places)
     moment = EPOCH + dt.timedelta(microseconds=total)
-    uses_calendar = any(k == "date" and t[0].lower() in "ymdae" for k, t in tokens)
-    exact = not (uses_calendar and serial < 61)  # Excel's fictitious 1900-02-29 lies there
-    twelve_hour = any(k == "ampm" for k, _ in tokens)
+    exact = not (section.uses_calendar and serial < 61)  # the fictitious 1900-02-29 lies there
+    twelve_hour = section.twelve_hour
     out = []
-    for kind, text in tokens:
+    for kind, text in section.tokens:
         if kind == "date":
             piece, ok = _date_part(text, moment, twelve_hour, section)
             out.append(piece)
@@ -56,21 +53,6 @@ def date_text(section: Section, serial: float) -> tuple[str, bool]:
         else:
             out.append(text)  # literals, and / , . % which a date format shows as they are
     return "".join(out), exact
-
-
-def _mark_minutes(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """`m` after an hour or before a second means minutes, as Excel reads it."""
-    marked = list(tokens)
-    timed = [i for i, (k, t) in enumerate(marked) if k in ("date", "elapsed")]
-    for position, index in enumerate(timed):
-        kind, text = marked[index]
-        if kind != "date" or text[0].lower() != "m" or len(text) > 2:
-            continue
-        before = marked[timed[position - 1]] if position > 0 else None
-        after = marked[timed[position + 1]] if position + 1 < len(timed) else None
-        if (before and before[1][0].lower() == "h") or (after and after[1][0].lower() == "s"):
-            marked[index] = ("minute", text)
-    return marked
 
 
 def _date_part(text: str, moment: dt.datetime, twelve_hour: bool, section: Section):

@@ -73,32 +73,43 @@ def cell_formats(xml: bytes, formats: dict[int, str]) -> dict[Cell, str]:
     """The cells of a worksheet whose style has one of `formats`, with that format."""
     if not formats:
         return {}
-    default = formats.get(0)  # a cell without `s` has style 0, General unless someone changed it
-    if default is None:
-        wanted = b"|".join(str(i).encode() for i in formats)
-        if not re.search(rb"\ss\s*=\s*[\"'](?:" + wanted + rb")[\"']", xml):
-            return {}
-    start = xml.find(b"sheetData")
+    start = max(xml.find(b"sheetData"), 0)
+    if 0 in formats:  # a cell without `s` has style 0, General unless someone changed it
+        return _every_cell(xml, start, formats)
+    styles = b"|".join(str(i).encode() for i in sorted(formats))
+    # Only the tags of cells with one of those styles; Excel writes each cell's reference.
+    tags = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?\ss\s*=\s*[\"'](?:" + styles + rb")[\"'][^>]*)>")
+    found: dict[Cell, str] = {}
+    for match in tags.finditer(xml, start):
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        cell = _CELL_REFERENCE.fullmatch(attributes.get(b"r", b"").decode("ascii", "replace"))
+        if cell is None:
+            return _every_cell(xml, start, formats)  # positions must be counted
+        if attributes.get(b"t") not in _NOT_NUMBERS:
+            code = formats.get(_int(attributes.get(b"s")) or 0)
+            if code is not None:
+                found[(int(cell.group(2)), column_number(cell.group(1)))] = code
+    return found
+
+
+def _every_cell(xml: bytes, start: int, formats: dict[int, str]) -> dict[Cell, str]:
+    """Every cell tag in order, counting positions where a reference is left out."""
     found: dict[Cell, str] = {}
     row_number = column = 0
-    for match in _TAG.finditer(xml, max(start, 0)):
+    for match in _TAG.finditer(xml, start):
         attributes = dict(_ATTRIBUTE.findall(match.group(2)))
         if match.group(1) == b"row":
-            row_number = _int(attributes.get(b"r", b"").decode("ascii", "replace")) or (
-                row_number + 1
-            )
+            row_number = _int(attributes.get(b"r")) or row_number + 1
             column = 0
             continue
-        reference = attributes.get(b"r", b"").decode("ascii", "replace")
-        cell = _CELL_REFERENCE.fullmatch(reference)
+        cell = _CELL_REFERENCE.fullmatch(attributes.get(b"r", b"").decode("ascii", "replace"))
         if cell:
             column, row_number = column_number(cell.group(1)), int(cell.group(2))
         else:
             column += 1
         if attributes.get(b"t") in _NOT_NUMBERS:
             continue
-        style = _int(attributes.get(b"s", b"0").decode("ascii", "replace"))
-        code = formats.get(style or 0)
+        code = formats.get(_int(attributes.get(b"s")) or 0)
         if code is not None:
             found[(row_number, column)] = code
     return found

@@ -15,9 +15,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from ..cells import as_text, general_number
-from ._format_code import Section, Unsure, literal_text, parse_code, pick_section
+from ._format_code import (
+    DIGIT_PLACEHOLDERS,
+    Section,
+    Token,
+    Unsure,
+    literal_text,
+    parse_code,
+    pick_section,
+)
 from ._format_dates import EPOCH, date_text
 
 # ECMA-376 18.8.30, with the ids whose code depends on the language as Chinese (PRC) Excel has
@@ -84,6 +93,7 @@ def shows_as_typed(code: str) -> bool:
     return code.strip().casefold() in ("general", "@", "")
 
 
+@lru_cache(maxsize=4096, typed=True)  # a column often repeats its dates and figures
 def display(value: object, code: str) -> Shown:
     """The text Excel shows for `value` (a number, or the date or time the reader made of one)
     under the number format `code`."""
@@ -133,68 +143,50 @@ def _serial(value: object) -> float | None:
 
 def _number_text(section: Section, value: float, *, negative_sign: bool) -> tuple[str, bool]:
     tokens = section.tokens
+    # Excel keeps the sign of a negative number that rounds to zero: -0.4 under `0` is -0.
+    sign = "-" if value < 0 and negative_sign else ""
     if section.dbnum1:
         raise Unsure  # Chinese numerals for numbers: not reproduced
     if any(kind == "general" for kind, _ in tokens):
-        out = []
-        for kind, text in tokens:
-            out.append(
-                general_number(abs(value)) if kind == "general" else literal_text(kind, text)
-            )
-        sign = "-" if value < 0 and negative_sign else ""
+        out = [
+            general_number(abs(value)) if kind == "general" else literal_text(kind, text)
+            for kind, text in tokens
+        ]
         return sign + "".join(out), True
     placeholders = "".join(text for kind, text in tokens if kind == "num")
     if "/" in placeholders:
         raise Unsure  # fractions
-    if not any(ch in placeholders for ch in "0#?"):
+    if not any(ch in placeholders for ch in DIGIT_PLACEHOLDERS):
         # Only literals: Excel shows them (with a minus sign for a negative number).
-        sign = "-" if value < 0 and negative_sign else ""
         return sign + "".join(literal_text(k, t) for k, t in tokens), True
     if "E+" in placeholders.upper() or "E-" in placeholders.upper():
         return _scientific(section, value, negative_sign)
     magnitude = Decimal(f"{abs(value):.15g}")
-    magnitude *= Decimal(100) ** placeholders.count("%")
-    integer_part, _, decimals = _split_number(tokens)
-    magnitude /= Decimal(1000) ** _scaling_commas(integer_part)
-    places = sum(1 for kind, text in decimals if kind == "num" and text in "0#?")
-    rounded = magnitude.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if section.percent:
+        magnitude *= Decimal(100) ** section.percent
+    if section.scaling:
+        magnitude /= Decimal(1000) ** section.scaling
+    rounded = magnitude.quantize(_STEPS[section.places], rounding=ROUND_HALF_UP)
     whole, _, fraction = f"{rounded:f}".partition(".")
-    text = _integer_text(integer_part, whole)
-    if any(text == "." for kind, text in tokens if kind == "num"):
-        text += _decimal_text(decimals, fraction.ljust(places, "0"))
-    else:
-        text += "".join(literal_text(k, t) for k, t in decimals)
-    # Excel keeps the sign of a negative number that rounds to zero: -0.4 under `0` is -0.
-    sign = "-" if value < 0 and negative_sign else ""
+    text = _integer_text(section.integer_part, whole, section.grouped)
+    if section.has_point:
+        text += _decimal_text(section.decimals, fraction.ljust(section.places, "0"))
     return sign + text, True
 
 
-def _split_number(tokens: list[tuple[str, str]]):
-    """Tokens before the decimal point, the point, and after it."""
+_STEPS = [Decimal(1).scaleb(-places) for places in range(31)]
+
+
+def _split_number(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    """Tokens before the decimal point, and after it."""
     for index, (kind, text) in enumerate(tokens):
         if kind == "num" and text == ".":
-            return tokens[:index], ".", tokens[index + 1 :]
-    return tokens, "", []
+            return tokens[:index], tokens[index + 1 :]
+    return tokens, []
 
 
-def _scaling_commas(integer_part: list[tuple[str, str]]) -> int:
-    """Commas after the last digit placeholder divide by 1000 each (`#,##0,` shows thousands)."""
-    count = 0
-    for kind, text in reversed(integer_part):
-        if kind == "num" and text in "0#?":
-            break
-        if kind == "num" and text == ",":
-            count += 1
-    return count
-
-
-def _integer_text(tokens: list[tuple[str, str]], whole: str) -> str:
+def _integer_text(tokens: list[Token], whole: str, grouped: bool) -> str:
     slots = [i for i, (kind, text) in enumerate(tokens) if kind == "num" and text in "0#?"]
-    last_slot = slots[-1] if slots else -1
-    grouped = any(
-        kind == "num" and text == "," and slots and slots[0] < i < last_slot
-        for i, (kind, text) in enumerate(tokens)
-    )
     digits = "" if whole == "0" else whole
     placeholders = [tokens[i][1] for i in slots]
     # Right to left: each placeholder takes a digit, or shows 0, a space or nothing.
@@ -203,19 +195,19 @@ def _integer_text(tokens: list[tuple[str, str]], whole: str) -> str:
         if position < len(digits):
             filled.append(digits[len(digits) - 1 - position])
         else:
-            filled.append({"0": "0", "?": " ", "#": ""}[placeholder])
+            filled.append(_EMPTY_DIGIT[placeholder])
     filled.reverse()
     if filled and len(digits) > len(placeholders):
         filled[0] = digits[: len(digits) - len(placeholders) + 1]
     if grouped:
-        inner = [i for i in range(slots[0], last_slot + 1) if tokens[i][0] != "num"]
-        if inner:
+        first, last = slots[0], slots[-1]
+        if any(tokens[i][0] != "num" for i in range(first, last + 1)):
             raise Unsure  # literals between grouped digits
         number = "".join(filled)
         core = number.lstrip(" ")
         number = number[: len(number) - len(core)] + _group(core)
-        before = "".join(literal_text(k, t) for k, t in tokens[: slots[0]])
-        after = "".join(literal_text(k, t) for k, t in tokens[last_slot + 1 :])
+        before = "".join(literal_text(k, t) for k, t in tokens[:first])
+        after = "".join(literal_text(k, t) for k, t in tokens[last + 1 :])
         return before + number + after
     out = []
     slot_iter = iter(filled)
@@ -225,6 +217,9 @@ def _integer_text(tokens: list[tuple[str, str]], whole: str) -> str:
         else:
             out.append(literal_text(kind, text) if text != "," else "")
     return "".join(out)
+
+
+_EMPTY_DIGIT = {"0": "0", "?": " ", "#": ""}
 
 
 def _group(digits: str) -> str:
@@ -259,7 +254,7 @@ def _scientific(section: Section, value: float, negative_sign: bool) -> tuple[st
     tokens = section.tokens
     index = next(i for i, (k, t) in enumerate(tokens) if k == "num" and t.upper() in ("E+", "E-"))
     mantissa_tokens, exponent_tokens = tokens[:index], tokens[index + 1 :]
-    integer_part, _, decimals = _split_number(mantissa_tokens)
+    integer_part, decimals = _split_number(mantissa_tokens)
     integer_slots = [t for k, t in integer_part if k == "num" and t in "0#?"]
     if len(integer_slots) != 1:
         raise Unsure

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -212,6 +213,31 @@ def test_broken_and_disguised_workbooks_are_reported_by_name(tmp_path):
     assert set(problems) == {"truncated.xlsx", "old.xlsx", "other.xlsx"}
     assert "旧版" in problems["old.xlsx"]
     assert "不是 Excel 工作簿" in problems["other.xlsx"]
+
+
+def test_each_workbook_is_read_once_and_kept_as_read(tmp_path, monkeypatch):
+    path = write_workbook(tmp_path / "a.xlsx", {"项目表信息": [["编制单位", "局"]]})
+    opened = []
+    real_open = Path.open
+
+    def counting_open(self, *args, **kwargs):
+        if self == path:
+            opened.append(args)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    (workbook,) = load_inputs(tmp_path).workbooks
+    assert len(opened) == 1  # the zip checks and calamine parse the bytes read then
+    assert workbook.data == path.read_bytes()
+    assert workbook.modified_ns == path.stat().st_mtime_ns
+
+
+def test_workbook_file_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
+    write_workbook(tmp_path / "大.xlsx", {"项目表信息": [["编制单位", "局"]]})
+    monkeypatch.setattr(_xlsx, "MAX_FILE_BYTES", 100)
+    (problem,) = load_inputs(tmp_path).problems
+    assert problem.is_error and problem.location.file == "大.xlsx"
+    assert "文件过大" in problem.message
 
 
 def test_empty_folder_is_an_error(tmp_path):

@@ -6,8 +6,10 @@ tests write workbooks with openpyxl and read the rendered documents back.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -294,3 +296,40 @@ def test_cells_are_found_by_style_with_or_without_references():
     }
     assert _formats.cell_formats(sheet, {}) == {}
     assert _formats.cell_formats(sheet, {7: "0%"}) == {}
+
+
+# Where LibreOffice Calc, asked for the text "as shown", differs from Excel: Calc's General uses
+# the column width, and it knows neither the `aaaa` weekday nor the 上午/下午 marker.
+CALC_DIFFERS = {"General", "aaaa", "yyyy/m/d aaa", '上午/下午h"时"mm"分"'}
+
+
+def test_expected_texts_agree_with_libreoffice_calc(libreoffice, tmp_path):
+    """An independent reading of the same formats: Calc (Chinese, PRC) saving the shown text."""
+    cases = [case for case in EXCEL_SHOWS if case[1] not in CALC_DIFFERS]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row, (value, code, _) in enumerate(cases, start=1):
+        sheet.cell(row, 1, value).number_format = code
+    sheet.column_dimensions["A"].width = 60
+    book.save(tmp_path / "formats.xlsx")
+    # Filter options: comma, quote, UTF-8, from line 1, standard columns, language 2052
+    # (Chinese, PRC), then "save cell contents as shown".
+    options = "44,34,76,1,,2052,false,true,true"
+    subprocess.run(
+        [
+            libreoffice.soffice,
+            f"-env:UserInstallation={libreoffice.profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            f"csv:Text - txt - csv (StarCalc):{options}",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "formats.xlsx"),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    with open(tmp_path / "formats.csv", encoding="utf-8", newline="") as handle:
+        shown_by_calc = [row[0].strip() for row in csv.reader(handle)]
+    assert shown_by_calc == [shown for _, _, shown in cases]

@@ -7,6 +7,7 @@ break or a control character is treated the same in the reader, the rules and th
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from typing import Any
@@ -62,7 +63,8 @@ def is_blank(value: Any) -> bool:
 
 
 def as_text(value: Any) -> str:
-    """The text a value shows in a document. Numbers without a spurious `.0`."""
+    """The text a value shows in a document: numbers as Excel's General format shows them;
+    a cell's own number format, where it has one, is applied by the reader instead."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -70,9 +72,9 @@ def as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
+        return general_number(value)
+    if isinstance(value, int):
+        return general_number(float(value)) if abs(value) >= 1e11 else str(value)
     if isinstance(value, dt.datetime):
         text = f"{value.year}年{value.month}月{value.day}日"
         if value.time() != dt.time(0, 0):
@@ -83,6 +85,41 @@ def as_text(value: Any) -> str:
     if isinstance(value, dt.time):
         return f"{value.hour}:{value.minute:02d}"
     return str(value)
+
+
+def general_number(value: float) -> str:
+    """A number as Excel's General format shows it: at most 11 characters besides the sign,
+    whole numbers without `.0`, and scientific notation (`1.23457E+11`) past that.
+
+    `0.1 + 0.2` → 0.3, `2025.1` → 2025.1, `3.0` → 3, `1/3` → 0.333333333.
+    """
+    if value == 0 or value != value or value in (float("inf"), float("-inf")):
+        return "0" if value == 0 else str(value)
+    if value.is_integer() and abs(value) < 1e11:
+        return str(int(value))
+    width = 12 if value < 0 else 11
+    magnitude = math.floor(math.log10(abs(value)))
+    if -4 <= magnitude <= -1:
+        text = _trim_zeros(f"{value:.9f}")  # 0. and nine decimals: eleven characters
+    elif -9 <= magnitude <= 10:
+        text = _trim_zeros(f"{value:.12f}")
+        if len(text) > width:
+            decimals = max(0, 9 - magnitude)  # ten significant digits
+            text = _trim_zeros(f"{value:.{decimals}f}")
+        if len(text) > width:
+            text = _scientific(value)
+    else:
+        text = _scientific(value)
+    return text
+
+
+def _trim_zeros(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _scientific(value: float) -> str:
+    mantissa, exponent = f"{value:.5E}".split("E")
+    return f"{_trim_zeros(mantissa)}E{exponent[0]}{int(exponent[1:]):02d}"
 
 
 def parse_int(value: Any) -> int | None:

@@ -319,13 +319,30 @@ class RenderedDocument:
         return Path(self.name).stem
 
 
+@dataclass(frozen=True)
+class InputFile:
+    """A workbook as it was read: the archive keeps these bytes, not the file as it is later."""
+
+    path: Path
+    data: bytes = field(repr=False)  # empty when the file could not be opened
+    modified_ns: int = 0  # when it was last saved, for the archived copy
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+
 @dataclass
 class Prepared:
     """What one pass over the inputs gave: the dossier, its documents (none after `check`), the
     workbooks read, and seconds per stage."""
 
     dossier: Dossier
-    workbooks: list[Path]
+    workbooks: list[InputFile]
     documents: list[RenderedDocument] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     # `与上次（第95期，2026-11-23）相比：…` when `build` compared with an earlier run.

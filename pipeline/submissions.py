@@ -19,6 +19,7 @@ from .cells import as_text, is_blank, normalise_name
 from .errors import Location, Problem, error, notice
 from .files import department_file_name
 from .load import LoadedInputs, LoadedSheet
+from .model import InputFile
 
 SUBMITTED = "已报送"
 NOT_SUBMITTED = "未报送"
@@ -183,7 +184,7 @@ def _missing(
     return missing
 
 
-def _workbooks_by_key(loaded: LoadedInputs) -> dict[str, Path]:
+def _workbooks_by_key(loaded: LoadedInputs) -> dict[str, InputFile]:
     return {_key(path.stem): path for path in loaded.workbooks}
 
 
@@ -248,11 +249,11 @@ def submission_problems(loaded: LoadedInputs) -> list[Problem]:
     return problems
 
 
-def _modified(path: Path) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromtimestamp(path.stat().st_mtime)
-    except OSError:
+def _modified(workbook: InputFile) -> dt.datetime | None:
+    """When the department last saved the workbook, as it was when read."""
+    if not workbook.modified_ns:
         return None
+    return dt.datetime.fromtimestamp(workbook.modified_ns / 1e9)
 
 
 def submission_status(loaded: LoadedInputs, problems: Sequence[Problem]) -> SubmissionStatus:
@@ -264,7 +265,9 @@ def submission_status(loaded: LoadedInputs, problems: Sequence[Problem]) -> Subm
     unreadable = _unreadable_sheets(loaded)
     counts = loaded.row_counts
 
-    def submission(name: str, path: Path | None, expected: ExpectedDepartment | None) -> Submission:
+    def submission(
+        name: str, path: InputFile | None, expected: ExpectedDepartment | None
+    ) -> Submission:
         if path is None:
             assert expected is not None
             return Submission(

@@ -319,6 +319,49 @@ def test_run_folder_holds_documents_inputs_templates_and_manifest(
         assert (run / "templates" / source.name).read_bytes() == source.read_bytes()
 
 
+def test_workbook_saved_again_during_the_build_is_archived_as_it_was_read(
+    inputs, templates, tmp_path, monkeypatch
+):
+    """A department saves its workbook again while the documents are rendered: the run folder
+    keeps the bytes that were parsed, with their hash, not the file as it is afterwards."""
+    workbook = inputs / "水务处.xlsx"
+    read_bytes = workbook.read_bytes()
+    saved_at = workbook.stat().st_mtime_ns
+
+    def render_while_the_file_changes(dossier, folder):
+        rows = [*WATER_COOPERATION, ["大田县", 2, "后来加的", "读取之后才保存", "王强", "水务处"]]
+        write_workbook(workbook, {"合作交流项目": rows})
+        assert workbook.read_bytes() != read_bytes
+        return fake_render_documents(dossier, folder)
+
+    monkeypatch.setattr(api, "render_documents", render_while_the_file_changes)
+    prepared, run = api.build(inputs, tmp_path / "outputs", templates)
+
+    archived = run / "inputs" / workbook.name
+    assert archived.read_bytes() == read_bytes
+    entry = next(e for e in manifest_of(run)["inputs"] if e["file"] == workbook.name)
+    assert entry["sha256"] == hashlib.sha256(read_bytes).hexdigest()
+    assert entry["size"] == len(read_bytes)
+    assert entry["rows"] == {"合作交流项目": 1}  # the rows that were read, from those bytes
+    assert archived.stat().st_mtime_ns == saved_at  # when the department saved what was read
+    assert verify.verify_run(run).ok
+
+
+def test_workbook_deleted_during_the_build_is_still_archived(
+    inputs, templates, tmp_path, monkeypatch
+):
+    workbook = inputs / "水务处.xlsx"
+    read_bytes = workbook.read_bytes()
+
+    def render_after_the_file_is_gone(dossier, folder):
+        workbook.unlink()
+        return fake_render_documents(dossier, folder)
+
+    monkeypatch.setattr(api, "render_documents", render_after_the_file_is_gone)
+    _, run = api.build(inputs, tmp_path / "outputs", templates)
+    assert (run / "inputs" / workbook.name).read_bytes() == read_bytes
+
+
 # ------------------------------------------------------------------------ manifest
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -214,6 +215,31 @@ def test_broken_and_disguised_workbooks_are_reported_by_name(tmp_path):
     assert "不是 Excel 工作簿" in problems["other.xlsx"]
 
 
+def test_each_workbook_is_read_once_and_kept_as_read(tmp_path, monkeypatch):
+    path = write_workbook(tmp_path / "a.xlsx", {"项目表信息": [["编制单位", "局"]]})
+    opened = []
+    real_open = Path.open
+
+    def counting_open(self, *args, **kwargs):
+        if self == path:
+            opened.append(args)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    (workbook,) = load_inputs(tmp_path).workbooks
+    assert len(opened) == 1  # the zip checks and calamine parse the bytes read then
+    assert workbook.data == path.read_bytes()
+    assert workbook.modified_ns == path.stat().st_mtime_ns
+
+
+def test_workbook_file_over_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
+    write_workbook(tmp_path / "大.xlsx", {"项目表信息": [["编制单位", "局"]]})
+    monkeypatch.setattr(_xlsx, "MAX_FILE_BYTES", 100)
+    (problem,) = load_inputs(tmp_path).problems
+    assert problem.is_error and problem.location.file == "大.xlsx"
+    assert "文件过大" in problem.message
+
+
 def test_empty_folder_is_an_error(tmp_path):
     (problem,) = load_inputs(tmp_path).problems
     assert problem.is_error
@@ -349,7 +375,7 @@ def test_reader_gives_the_values_openpyxl_gives(tmp_path):
     book.save(path)
 
     expected = openpyxl.load_workbook(path, data_only=True)
-    with _xlsx.Workbook(path) as read:
+    with _xlsx.Workbook(path.read_bytes()) as read:
         assert read.titles == ["工作进展", "隐藏"]
         for title in read.titles:
             got = read.read(title)
@@ -381,7 +407,7 @@ def test_far_values_are_measured_before_the_sheet_is_read(tmp_path, cell, too_la
     book = openpyxl.load_workbook(path)
     book["工作进展"][cell] = "远处"
     book.save(path)
-    with _xlsx.Workbook(path) as read:
+    with _xlsx.Workbook(path.read_bytes()) as read:
         values = read.read("工作进展")
     assert isinstance(values, _xlsx.SheetTooLarge) == too_large
     if too_large:
@@ -401,7 +427,7 @@ def test_error_values_and_unsaved_formulas_are_found_on_the_right_sheet(tmp_path
     progress["B3"].data_type = "e"
     book.move_sheet("工作进展", offset=-1)  # the sheet's XML is not the first member any more
     book.save(path)
-    with _xlsx.Workbook(path) as read:
+    with _xlsx.Workbook(path.read_bytes()) as read:
         values = read.read("工作进展")
     assert values.errors == {(3, 2): "#REF!"}
     assert values.unsaved == {(2, 3)}

@@ -1,7 +1,8 @@
 """Archive: every build becomes a new, self-contained run folder under `outputs/`.
 
-A run folder holds the documents, a byte copy of every workbook that was read (`inputs/`),
-the templates used (`templates/`) and `manifest.json` with their hashes, so that months later
+A run folder holds the documents, every workbook exactly as it was read (`inputs/`: the bytes
+the reader parsed, not the file as it is when the build ends), the templates used
+(`templates/`) and `manifest.json` with their hashes, so that months later
 the office can show which department inputs produced a signed document, and `verify_run` can
 rebuild the documents from the folder alone and compare them byte for byte.
 
@@ -199,15 +200,20 @@ def _assemble(
     row_counts = prepared.dossier.row_counts
     input_entries = []
     (temp / INPUTS_FOLDER).mkdir()
-    for source in sorted(prepared.workbooks, key=lambda p: p.name):
-        target = _copy(source, temp / INPUTS_FOLDER / source.name, "输入文件")
+    for workbook in sorted(prepared.workbooks, key=lambda w: w.name):
+        # The bytes that were parsed: a workbook saved again during the build is not re-read.
+        target = temp / INPUTS_FOLDER / workbook.name
+        _write_bytes(target, workbook.data)
+        if workbook.modified_ns:
+            # When the department saved it, as a copy of the file would keep it.
+            os.utime(target, ns=(workbook.modified_ns, workbook.modified_ns))
         input_entries.append(
             {
-                "file": source.name,
-                "department": source.stem,
-                "sha256": sha256_file(target),
-                "size": target.stat().st_size,
-                "rows": dict(row_counts.get(source.name, {})),
+                "file": workbook.name,
+                "department": workbook.stem,
+                "sha256": sha256_bytes(workbook.data),
+                "size": len(workbook.data),
+                "rows": dict(row_counts.get(workbook.name, {})),
             }
         )
 

@@ -1,13 +1,16 @@
 """Load: the workbooks in `inputs/` → `LoadedInputs`.
 
 In: a folder. Out: every known sheet of every readable `.xlsx` as a `LoadedSheet` (its data rows
-as `SheetRow`s, values cleaned but not yet typed, each with its Excel row and column letters),
+as `SheetRow`s, values cleaned but not yet typed, each with its Excel row and column letters,
+and number and date cells also as the text Excel shows from their number format), the bytes
+of every workbook as read (what the archive keeps),
 and the problems found while reading (refused files, damaged workbooks, missing headers,
 unknown columns). Nothing here raises for a bad input: every problem names its file and cell.
 """
 
 from ._sheets import KEY, VALUE
 from .folder import load_inputs
+from .number_format import Shown
 from .records import LoadedInputs, LoadedSheet, SheetRow
 
-__all__ = ["KEY", "VALUE", "LoadedInputs", "LoadedSheet", "SheetRow", "load_inputs"]
+__all__ = ["KEY", "VALUE", "LoadedInputs", "LoadedSheet", "SheetRow", "Shown", "load_inputs"]

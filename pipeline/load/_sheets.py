@@ -13,6 +13,7 @@ from .. import contract
 from ..cells import as_text, clean_text, column_letter, is_blank, normalise_name
 from ..errors import Location, Problem, error, notice
 from . import _xlsx
+from .number_format import Shown, display
 from .records import LoadedInputs, LoadedSheet, SheetRow
 
 
@@ -36,9 +37,9 @@ def add_workbook(path: Path, read: _xlsx.WorkbookRead, result: LoadedInputs) -> 
         elif isinstance(values, _xlsx.SheetTooLarge):
             result.problems.append(error(Location(path.name, title), _too_large(values)))
         else:
-            grid = _read_grid(values, path.name, result.problems)
+            grid, shown = _read_grid(values, path.name, result.problems)
             reader = _read_key_values if name in contract.KEY_VALUE_SHEETS else _read_table
-            sheet = reader(path.name, name, title, grid, result.problems)
+            sheet = reader(path.name, name, title, grid, shown, result.problems)
             if sheet is not None:
                 result.sheets.append(sheet)
 
@@ -51,10 +52,14 @@ def _too_large(sheet: _xlsx.SheetTooLarge) -> str:
 
 
 Grid = list[list[Any]]  # rows of cleaned values, 0-based; grid[r][c] is Excel row r+1, column c+1
+ShownCells = dict[tuple[int, int], Shown]  # (row, column), 1-based → the text Excel shows
 
 
-def _read_grid(sheet: _xlsx.SheetValues, file: str, problems: list[Problem]) -> Grid:
-    """All values of a sheet, merged ranges filled, text cleaned, error cells reported."""
+def _read_grid(
+    sheet: _xlsx.SheetValues, file: str, problems: list[Problem]
+) -> tuple[Grid, ShownCells]:
+    """All values of a sheet, merged ranges filled, text cleaned, error cells reported; and
+    the text Excel shows for each number or date cell with a number format."""
     grid: Grid = []
     for row_number, row in enumerate(sheet.rows, start=1):
         cleaned: list[Any] = []
@@ -84,22 +89,32 @@ def _read_grid(sheet: _xlsx.SheetValues, file: str, problems: list[Problem]) -> 
             grid[row_number - 1][column - 1] = None
     while grid and all(value is None for value in grid[-1]):
         grid.pop()
+    shown: ShownCells = {}
+    for (row_number, column), code in sheet.formats.items():
+        value = _cell(grid, row_number, column)
+        if value is not None and not isinstance(value, str | bool):
+            shown[(row_number, column)] = display(value, code)
     width = max((len(row) for row in grid), default=0)
     for first_row, first_col, last_row, last_col in sheet.merged:
         top = _value(_cell(grid, first_row, first_col))
         if top is None:
             continue
+        top_shown = shown.get((first_row, first_col))
         for r in range(first_row, min(last_row, len(grid)) + 1):
             for c in range(first_col, min(last_col, width) + 1):
                 if (r, c) == (first_row, first_col):
                     continue
+                if top_shown is not None:
+                    shown[(r, c)] = top_shown
+                else:
+                    shown.pop((r, c), None)
                 # A horizontal merge in a header means one wide header, not repeated names.
                 _put(
                     grid[r - 1],
                     c,
                     _MergedCopy(top, first_row, first_col) if c > first_col else top,
                 )
-    return grid
+    return grid, shown
 
 
 def _cell_location(file: str, title: str, row_number: int, column: int) -> Location:
@@ -152,7 +167,7 @@ def _known_column(sheet: str, name: str) -> bool:
 
 
 def _read_table(
-    file: str, sheet: str, title: str, grid: Grid, problems: list[Problem]
+    file: str, sheet: str, title: str, grid: Grid, shown: ShownCells, problems: list[Problem]
 ) -> LoadedSheet | None:
     spec = contract.TABLE_SHEETS[sheet]
     header_index = _find_header(grid, spec.required)
@@ -236,9 +251,21 @@ def _read_table(
                         "这一格有内容，但所在的列没有列名，未读取。请把内容移到正确的列，或删除。",
                     )
                 )
-        records.append(SheetRow(row_index + 1, record))
+        records.append(SheetRow(row_index + 1, record, _shown(shown, row_index + 1, columns)))
     letters = {name: column_letter(i + 1) for name, i in columns.items()}
     return LoadedSheet(file, sheet, title, tuple(records), letters, header_row)
+
+
+def _shown(shown: ShownCells, row_number: int, columns: dict[str, int]) -> dict[str, Shown]:
+    """The shown texts of one row, by column name; most rows have none."""
+    if not shown:
+        return {}
+    found = {}
+    for name, index in columns.items():
+        text = shown.get((row_number, index + 1))
+        if text is not None:
+            found[name] = text
+    return found
 
 
 def _repeats_header(record: dict[str, Any]) -> bool:
@@ -264,7 +291,7 @@ VALUE = "内容"
 
 
 def _read_key_values(
-    file: str, sheet: str, title: str, grid: Grid, problems: list[Problem]
+    file: str, sheet: str, title: str, grid: Grid, shown: ShownCells, problems: list[Problem]
 ) -> LoadedSheet | None:
     """Field names in column A and values in column B, or under a 字段 | 内容 header."""
     header_index = _find_header(grid, [KEY, VALUE])
@@ -280,7 +307,8 @@ def _read_key_values(
         rest = [_value(c) for i, c in enumerate(row) if i not in (key_col, value_col)]
         if is_blank(key) and is_blank(value) and all(is_blank(v) for v in rest):
             continue
-        records.append(SheetRow(row_index + 1, {KEY: key, VALUE: value}))
+        texts = _shown(shown, row_index + 1, {KEY: key_col, VALUE: value_col})
+        records.append(SheetRow(row_index + 1, {KEY: key, VALUE: value}, texts))
     letters = {KEY: column_letter(key_col + 1), VALUE: column_letter(value_col + 1)}
     header_row = header_index + 1 if header_index is not None else 0
     return LoadedSheet(file, sheet, title, tuple(records), letters, header_row)

@@ -1,5 +1,7 @@
 """Open one .xlsx safely and read its worksheets' values with python-calamine.
 
+The file is read once into memory: the bytes parsed are the bytes the archive keeps.
+
 calamine parses cells in compiled code, many times faster than openpyxl, but it trusts the file:
 it allocates the whole rectangle up to the farthest cell (one value at XFD1048576 asks for 17
 billion cells and aborts the process), and it reads error values (#DIV/0!) and formulas whose
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import posixpath
 import re
 import zipfile
@@ -23,6 +26,7 @@ from typing import Any
 from lxml import etree
 
 from ..cells import column_number
+from . import _formats
 
 # Limits against zip bombs and absurd sheets; a district's workbooks are far below them.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -33,10 +37,16 @@ MAX_CELLS = 2_000_000  # rows × columns of a sheet's rectangle, which calamine 
 # Merged and hyperlinked ranges: `<mergeCell ref="A1:XFD1048576"/>` is a few bytes.
 MAX_RANGE_CELLS = 200_000
 MAX_RANGES = 2000
+# A workbook file itself: it is held in memory from reading to archiving.
+MAX_FILE_BYTES = MAX_UNPACKED_BYTES
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 _DAMAGED = "不是有效的 Excel 工作簿（压缩包已损坏）。请重新保存或让报送部门重新发送。"
+_TOO_BIG = (
+    f"文件过大（上限 {MAX_FILE_BYTES // 1024 // 1024} MB），不像部门填写的工作簿，已拒绝读取。"
+    "请删除多余的内容（如图片）后另存。"
+)
 
 Cell = tuple[int, int]  # (row, column), both 1-based
 
@@ -54,6 +64,8 @@ class SheetValues:
     merged: list[tuple[int, int, int, int]]  # first row, first column, last row, last column
     errors: dict[Cell, str] = field(default_factory=dict)  # error values, e.g. #DIV/0!
     unsaved: set[Cell] = field(default_factory=set)  # formulas whose result was never saved
+    # Number cells whose format changes how they show (not General): cell → format code.
+    formats: dict[Cell, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -66,16 +78,17 @@ class SheetTooLarge:
 class Workbook:
     """A checked .xlsx: `titles` lists its worksheets, `read(title)` gives one's values."""
 
-    def __init__(self, path: Path) -> None:
-        problem = _check_container(path)
+    def __init__(self, data: bytes) -> None:
+        problem = _check_container(data)
         if problem:
             raise UnreadableWorkbook(problem)
-        self._archive = zipfile.ZipFile(path)
+        self._archive = zipfile.ZipFile(io.BytesIO(data))
         try:
             self._members = _worksheet_members(self._archive)
+            self._styles = _formats.style_formats(self._archive)
             from python_calamine import CalamineWorkbook
 
-            self._book = CalamineWorkbook.from_path(str(path))
+            self._book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except Exception as exc:  # calamine and lxml raise their own types for damaged parts
             self._archive.close()
             raise _unreadable(exc) from exc
@@ -97,12 +110,13 @@ class Workbook:
             rows += [_row_values(row, first_column) for row in sheet.to_python()]
             ranges = sheet.merged_cell_ranges or []
             merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in ranges]
+            formats = _formats.cell_formats(xml, self._styles)
         except Exception as exc:
             raise _unreadable(exc) from exc
         while rows and not rows[-1]:
             rows.pop()
         found = cells or _Cells()
-        return SheetValues(title, rows, merged, found.errors, found.unsaved)
+        return SheetValues(title, rows, merged, found.errors, found.unsaved, formats)
 
     def close(self) -> None:
         self._archive.close()
@@ -119,17 +133,38 @@ class Workbook:
 WorkbookRead = list[tuple[str, SheetValues | SheetTooLarge | None]] | UnreadableWorkbook
 
 
-def read_workbook(path: Path, wanted: Callable[[str], bool]) -> WorkbookRead:
-    """Every worksheet's title with its values (None for a sheet not `wanted`), or why not.
+@dataclass(frozen=True)
+class FileRead:
+    """One file's bytes as read (empty when it could not be opened), when it was last saved
+    (nanoseconds), and its worksheets or why there are none."""
+
+    data: bytes
+    modified_ns: int
+    sheets: WorkbookRead
+
+
+def read_workbook(path: Path, wanted: Callable[[str], bool]) -> FileRead:
+    """Read the file once, then every worksheet's title with its values (None for a sheet not
+    `wanted`), or why not.
 
     Returns the exception rather than raising it, so that workbooks can be read in threads:
     calamine releases the GIL while it parses.
     """
     try:
-        with Workbook(path) as book:
-            return [(t, book.read(t) if wanted(t) else None) for t in book.titles]
+        with path.open("rb") as handle:
+            status = os.fstat(handle.fileno())
+            if status.st_size > MAX_FILE_BYTES:
+                return FileRead(b"", status.st_mtime_ns, UnreadableWorkbook(_TOO_BIG))
+            data = handle.read()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return FileRead(b"", 0, UnreadableWorkbook(f"无法打开文件（{reason}）。"))
+    try:
+        with Workbook(data) as book:
+            sheets: WorkbookRead = [(t, book.read(t) if wanted(t) else None) for t in book.titles]
     except UnreadableWorkbook as exc:
-        return exc
+        sheets = exc
+    return FileRead(data, status.st_mtime_ns, sheets)
 
 
 def _unreadable(exc: Exception) -> UnreadableWorkbook:
@@ -176,22 +211,16 @@ def _row_values(row: list[Any], offset: int) -> list[Any]:
 # ------------------------------------------------------------------ the container
 
 
-def _check_container(path: Path) -> str | None:
+def _check_container(data: bytes) -> str | None:
     """Refuse what calamine should never be given: old formats, encrypted files, zip bombs."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError as exc:
-        return f"无法打开文件（{exc.strerror}）。"
-    if head == _OLE_MAGIC:
-        data = path.read_bytes()
+    if data[:8] == _OLE_MAGIC:
         if _ENCRYPTED_MARK in data:
             return "工作簿设置了打开密码（已加密），无法读取。请在 Excel 中取消密码后另存为 .xlsx。"
         return "这是旧版 Excel（.xls）文件，只是扩展名为 .xlsx。请在 Excel 中“另存为” Excel 工作簿（.xlsx）。"
-    if not zipfile.is_zipfile(path):
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         return "不是有效的 Excel 工作簿（文件已损坏或不完整）。请重新保存或让报送部门重新发送。"
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             names = {e.filename for e in entries}
             if (

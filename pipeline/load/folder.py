@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import contract
 from ..cells import normalise_name
 from ..errors import Location, Problem, error
+from ..model import InputFile
 from . import _xlsx
 from ._sheets import add_workbook
 from .records import LoadedInputs
@@ -18,9 +19,13 @@ _READERS = min(4, os.cpu_count() or 1)
 
 
 def load_inputs(folder: Path) -> LoadedInputs:
-    """Read every workbook directly inside `folder`, collecting problems instead of raising."""
+    """Read every workbook directly inside `folder`, collecting problems instead of raising.
+
+    Each file is read once: `LoadedInputs.workbooks` holds the bytes that were parsed.
+    """
     result = LoadedInputs()
     refused: dict[Path, Problem] = {}
+    workbooks: list[Path] = []
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if not path.is_file() or path.name.startswith(("~$", ".")):
             continue
@@ -31,15 +36,17 @@ def load_inputs(folder: Path) -> LoadedInputs:
                 f"不支持 {suffix} 格式。请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后再放入。",
             )
         elif suffix == ".xlsx":
-            result.workbooks.append(path)
+            workbooks.append(path)
     with ThreadPoolExecutor(max_workers=_READERS) as pool:
         # Results come in order while the next workbooks are still being read.
-        read = pool.map(_read_known_sheets, result.workbooks)
-        for path in sorted([*refused, *result.workbooks], key=lambda p: p.name):
+        read = pool.map(_read_known_sheets, workbooks)
+        for path in sorted([*refused, *workbooks], key=lambda p: p.name):
             if path in refused:
                 result.problems.append(refused[path])
-            else:
-                add_workbook(path, next(read), result)
+                continue
+            file = next(read)
+            result.workbooks.append(InputFile(path, file.data, file.modified_ns))
+            add_workbook(path, file.sheets, result)
     if not result.workbooks and not result.problems:
         result.problems.append(
             error(
@@ -50,5 +57,5 @@ def load_inputs(folder: Path) -> LoadedInputs:
     return result
 
 
-def _read_known_sheets(path: Path) -> _xlsx.WorkbookRead:
+def _read_known_sheets(path: Path) -> _xlsx.FileRead:
     return _xlsx.read_workbook(path, lambda title: normalise_name(title) in contract.KNOWN_SHEETS)

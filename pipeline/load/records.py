@@ -8,16 +8,19 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Location, Problem
-from ..model import Source
+from ..model import InputFile, Source
+from .number_format import Shown
 
 
 @dataclass(frozen=True)
 class SheetRow:
     """One non-empty data row: its Excel row number and its values by column name (cleaned
-    text, numbers, dates; None where empty)."""
+    text, numbers, dates; None where empty), and for number and date cells with a number
+    format, the text Excel shows."""
 
     number: int
     values: Mapping[str, Any]
+    shown: Mapping[str, Shown] = field(default_factory=dict)
 
     def get(self, column: str) -> Any:
         return self.values.get(column)
@@ -58,7 +61,7 @@ class LoadedInputs:
 
     sheets: list[LoadedSheet] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    workbooks: list[Path] = field(default_factory=list)  # in file-name order
+    workbooks: list[InputFile] = field(default_factory=list)  # in file-name order, as read
 
     def named(self, sheet: str) -> list[LoadedSheet]:
         """The sheets of that contract name, in file-name order."""
@@ -67,7 +70,7 @@ class LoadedInputs:
     @property
     def row_counts(self) -> dict[str, dict[str, int]]:
         """file → sheet → data rows, for the summary and the manifest."""
-        counts: dict[str, dict[str, int]] = {path.name: {} for path in self.workbooks}
+        counts: dict[str, dict[str, int]] = {workbook.name: {} for workbook in self.workbooks}
         for sheet in self.sheets:
             counts.setdefault(sheet.file, {})[sheet.sheet] = len(sheet.rows)
         return counts

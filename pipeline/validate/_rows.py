@@ -7,7 +7,6 @@ wrong cell is not merged, but the cross-sheet rules in `checks` still see its ot
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 from .. import contract
 from ..cells import (
@@ -23,7 +22,7 @@ from ..cells import (
 from ..errors import Problem, error, notice
 from ..load import LoadedSheet, SheetRow
 from ..model import APPROVAL_STEPS, ApprovalEntry, CooperationRow, ReportEntry
-from ._settings import plausible
+from ._settings import plausible, unreproduced_format
 from .records import (
     CooperationRecord,
     MeetingParagraphs,
@@ -45,23 +44,32 @@ def _required(
     return True
 
 
-def _text(value: Any) -> str:
-    return "" if is_blank(value) else as_text(value)
+def _text(sheet: LoadedSheet, row: SheetRow, column: str, problems: list[Problem]) -> str:
+    """A free-text cell as Excel shows it: a number or date cell in its number format."""
+    value = row.get(column)
+    if is_blank(value):
+        return ""
+    shown = row.shown.get(column)
+    if shown is None:
+        return as_text(value)
+    if not shown.exact:
+        problems.append(unreproduced_format(sheet.location(row.number, column), shown))
+    return shown.text
 
 
 # ---------------------------------------------------------------- row sheets
 
 
 def _heading(sheet: LoadedSheet, row: SheetRow, column: str, problems: list[Problem]) -> str | None:
-    value = row.get(column)
-    if is_blank(value):
+    if is_blank(row.get(column)):
         return None
-    text, stripped = strip_heading_number(as_text(value))
+    typed = _text(sheet, row, column, problems)
+    text, stripped = strip_heading_number(typed)
     if not text.strip():
         problems.append(
             error(
                 sheet.location(row.number, column),
-                f"标题「{as_text(value)}」只有编号，没有文字（编号由系统生成）。请填写标题文字。",
+                f"标题「{typed}」只有编号，没有文字（编号由系统生成）。请填写标题文字。",
             )
         )
         return None
@@ -161,8 +169,8 @@ def approval_row(
             ok = False
     entry = ApprovalEntry(
         step=step,
-        opinion=_text(row.get("意见")),
-        signer=_text(row.get("签署人")) or None,
+        opinion=_text(sheet, row, "意见", problems),
+        signer=_text(sheet, row, "签署人", problems) or None,
         signed_at=signed[0] if signed else None,
         has_time=signed[1] if signed else False,
         source=sheet.source(row),
@@ -180,11 +188,11 @@ def progress_row(
     second = _heading(sheet, row, "二级标题", problems)
     ok &= first is not None or is_blank(row.get("一级标题"))
     ok &= second is not None or is_blank(row.get("二级标题"))
-    content = _text(row.get("内容"))
+    content = _text(sheet, row, "内容", problems)
     entry = ReportEntry(
         paragraphs=split_lines(content) or [content],
-        lead_in=_text(row.get("事项")) or None,
-        responsible=_text(row.get("责任单位")) or None,
+        lead_in=_text(sheet, row, "事项", problems) or None,
+        responsible=_text(sheet, row, "责任单位", problems) or None,
         source=sheet.source(row),
     )
     return ProgressRecord(first or "", second, order, entry), ok
@@ -204,7 +212,8 @@ def _sort_key(
 
 def note_row(sheet: LoadedSheet, row: SheetRow, problems: list[Problem]) -> tuple[TableNote, bool]:
     ok = _required(sheet, row, "对口地区", problems) & _required(sheet, row, "注", problems)
-    return TableNote(_text(row.get("对口地区")), _text(row.get("注")), sheet.source(row)), ok
+    region, note = _text(sheet, row, "对口地区", problems), _text(sheet, row, "注", problems)
+    return TableNote(region, note, sheet.source(row)), ok
 
 
 _NOT_SHOWN_WHEN_EXCLUDED = ("预计完成时间", "事项推进情况", "牵头领导", "牵头部门", "配合部门")
@@ -253,7 +262,7 @@ def cooperation_row(
     for column, value in row.values.items():
         year = _plan_year(column) if isinstance(column, str) else None
         if year is not None and not is_blank(value):
-            plans[year] = as_text(value)
+            plans[year] = _text(sheet, row, column, problems)
     if included:
         ok &= _required(
             sheet,
@@ -294,18 +303,18 @@ def cooperation_row(
     order, order_ok = _sort_key(sheet, row, problems)
     ok &= order_ok
     table_row = CooperationRow(
-        content=_text(row.get("对口合作交流内容")),
-        due=_text(row.get("预计完成时间")),
+        content=_text(sheet, row, "对口合作交流内容", problems),
+        due=_text(sheet, row, "预计完成时间", problems),
         plans=plans,
-        progress=_text(row.get("事项推进情况")),
-        lead_leader=_text(row.get("牵头领导")),
-        lead_department=_text(row.get("牵头部门")),
-        supporting=_text(row.get("配合部门")),
+        progress=_text(sheet, row, "事项推进情况", problems),
+        lead_leader=_text(sheet, row, "牵头领导", problems),
+        lead_department=_text(sheet, row, "牵头部门", problems),
+        supporting=_text(sheet, row, "配合部门", problems),
         included=included,
-        explanation=_text(row.get("说明")),
+        explanation=_text(sheet, row, "说明", problems),
         source=sheet.source(row),
     )
-    region, name = _text(row.get("对口地区")), _text(row.get("事项"))
+    region, name = _text(sheet, row, "对口地区", problems), _text(sheet, row, "事项", problems)
     return CooperationRecord(region, serial, name, order, table_row), ok
 
 
@@ -318,7 +327,7 @@ def meeting_body_row(
     ok = _required(sheet, row, "一级标题", problems) & _required(sheet, row, "内容", problems)
     title = _heading(sheet, row, "一级标题", problems)
     ok &= title is not None or is_blank(row.get("一级标题"))
-    content = _text(row.get("内容"))
+    content = _text(sheet, row, "内容", problems)
     paragraphs = split_lines(content) or ([content] if content else [])
     return MeetingParagraphs(title or "", paragraphs, sheet.source(row)), ok
 
@@ -342,7 +351,8 @@ def region_remark_row(
                 )
             )
             ok = False
-    content = _text(row.get("内容"))
+    content = _text(sheet, row, "内容", problems)
     paragraphs = split_lines(content) or ([content] if content else [])
-    remark = RegionRemark(_text(row.get("对口地区")), paragraphs, replaces, sheet.source(row))
+    region = _text(sheet, row, "对口地区", problems)
+    remark = RegionRemark(region, paragraphs, replaces, sheet.source(row))
     return remark, ok

@@ -17,7 +17,7 @@ from ..cells import (
     strip_heading_number,
 )
 from ..errors import Location, Problem, error, notice
-from ..load import KEY, VALUE, LoadedSheet
+from ..load import KEY, VALUE, LoadedSheet, Shown
 from ..model import MeetingSettings, ReportSettings, Source, TableSettings
 
 MAX_PLAN_YEARS = 10
@@ -87,7 +87,14 @@ def key_values(
                     )
                 )
             continue
-        typed = typed_field(field_spec, value)
+        shown = row.shown.get(VALUE)
+        if field_spec.kind == "text" and shown is not None:
+            # A text field shows a number or date cell as Excel does, in its number format.
+            typed = shown.text
+            if not shown.exact:
+                problems.append(unreproduced_format(sheet.location(number, VALUE), shown))
+        else:
+            typed = typed_field(field_spec, value)
         if typed is None:
             example = field_spec.example or "2023-11-20"
             problems.append(
@@ -124,6 +131,15 @@ def typed_field(spec: contract.Field, value: Any) -> Any:
         parsed = plausible(parse_datetime(value))
         return parsed[0].date() if parsed else None
     return as_text(value)
+
+
+def unreproduced_format(where: Location, shown: Shown) -> Problem:
+    """The notice for a number format whose display could not be reproduced with certainty."""
+    return notice(
+        where,
+        f"单元格的数字格式「{shown.code}」无法确定 Excel 中的显示，文档中写作「{shown.text}」。"
+        "请核对；如需其他写法，请把单元格设为文本格式后照样输入。",
+    )
 
 
 def plausible(parsed: tuple[dt.datetime, bool] | None) -> tuple[dt.datetime, bool] | None:

@@ -7,12 +7,12 @@ merge run; the problems (errors and notices) travel along for the office to read
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..errors import Problem
 from ..model import (
     ApprovalEntry,
     CooperationRow,
+    InputFile,
     MeetingSettings,
     ReportEntry,
     ReportSettings,
@@ -95,7 +95,7 @@ class ValidatedInputs:
     region_remarks: list[RegionRemark] = field(default_factory=list)
     region_order: list[str] = field(default_factory=list)  # 地区顺序, as typed, each known
     problems: list[Problem] = field(default_factory=list)
-    workbooks: list[Path] = field(default_factory=list)  # every workbook read, by file name
+    workbooks: list[InputFile] = field(default_factory=list)  # every workbook read, by name
     row_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # file → sheet → rows
     plan_years: list[int] | None = None  # the 项目表信息 period, when its years are valid
 

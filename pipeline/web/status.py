@@ -135,7 +135,7 @@ def office_workbooks(inputs: Path) -> list[Path]:
     if loaded is None:
         return []
     names = {sheet.file for sheet in loaded.sheets if sheet.sheet in contract.OFFICE_SHEETS}
-    return [path for path in loaded.workbooks if path.name in names]
+    return [workbook.path for workbook in loaded.workbooks if workbook.name in names]
 
 
 def department_check(inputs: Path, department: str) -> StatusReport:

@@ -267,7 +267,7 @@ class TableTexts:
         # as the office's own tables do) are left alone; the others must never be orphaned.
         self.header = []
         for cell in header:
-            chars = [_display_width(ch) for ch in cell.text]
+            chars = [display_width(ch) for ch in cell.text]
             if not self._orphaned(chars, sum(minimums[cell.start : cell.start + cell.span])):
                 self.header.append((cell.start, cell.span, chars))
 
@@ -327,7 +327,7 @@ def _exact(raw: list[float], total: int) -> list[int]:
     return widths
 
 
-def _display_width(text: str) -> float:
+def display_width(text: str) -> float:
     """Width in em: CJK, full-width and (in CJK fonts) ambiguous characters are one."""
     return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
@@ -346,8 +346,8 @@ _CHAR_WIDTHS = _CharWidths()
 
 def _line_widths(text: str) -> tuple[float, ...]:
     if "\n" not in text:  # most cells
-        return (_display_width(text),)
-    return tuple(_display_width(line) for line in text.split("\n"))
+        return (display_width(text),)
+    return tuple(display_width(line) for line in text.split("\n"))
 
 
 def _chars_per_line(width: int, char_width: int, cell_padding: int) -> int:
@@ -414,11 +414,3 @@ def row_cells(view: RowView, year_count: int) -> list[TextCell]:
     for offset, value in enumerate(values):
         cells.append(TextCell(KEPT_WHEN_EXCLUDED + offset, 1, value))
     return cells
-
-
-def title_text(title: str, room: float | None) -> str:
-    """The title, on two lines broken before 合作交流项目表 when it does not fit `room` em."""
-    marker = title.find("合作交流项目表")
-    if room is None or marker <= 0 or _display_width(title) <= room:
-        return title
-    return title[:marker] + "\n" + title[marker:]

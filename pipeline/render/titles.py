@@ -1,0 +1,213 @@
+"""Breaking a title into lines the way GB/T 9704 7.3.3 asks: words whole, trapezoid or diamond.
+
+A title that fits one line stays on one line. A longer one is broken between words, never
+inside one, preferring punctuation (，、：；), into as few lines as fit, shaped as a trapezoid
+(each line no longer than the one below) or a diamond (rising to a longest line, then falling),
+and otherwise as balanced as the words allow. A clerk's own line breaks (Alt+Enter, `\\n`) are
+kept as typed; only a typed line too long for the page is broken further.
+
+Chinese has no spaces, so words come from a dictionary segmenter (jieba's, in the Rust port
+`rjieba`). It is imported only when a title is longer than a line: loading its dictionary costs
+a few tenths of a second.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterator, Sequence
+
+from .table_layout import DEFAULT_CELL_PADDING, display_width
+from .table_xml import page_geometry, style_size
+from .wordml import TC, TC_PR, TC_W, W_TYPE, W_VAL, W_W, P, find_child, w_name
+
+_OPENING = "（(《〈「『“‘【〔［[{"
+_CLOSING = "）)》〉」』”’】〕］]}"
+# Punctuation a line may end with (breaking after it is best); no line may start with it.
+_PAUSES = "，、：；,:;"
+_NO_LINE_START = _CLOSING + _PAUSES + "。！？!?.…—· \u3000\t"
+# One-character words a line may start or end with: connectives. Any other one-character word
+# belongs to its neighbours (生态环境/局, 拟/文稿, 2023/年), and 的/之 end a phrase.
+_CONNECTIVES = frozenset("与和及并或暨对在")
+_PARTICLES = frozenset("的之")
+
+# Costs of a break, against the difference between the longest and the shortest line in em
+# (weighted by _SPREAD_WEIGHT): a break at a pause or after a verb is worth some imbalance.
+_PAUSE_COST = 0.0
+_VERB_COST = 1.0
+_WORD_COST = 4.0
+_ANYWHERE_COST = 40.0  # inside a word: only for a word longer than a line
+_SPREAD_WEIGHT = 0.25
+_EXTRA_LINES = 2  # lines beyond the fewest tried for a better shape
+
+
+def title_lines(text: str, chars_per_line: float) -> list[str]:
+    """`text` as the lines of a centred title where `chars_per_line` em fit a line.
+
+    Widths are measured as the table layout measures them (CJK one em, Latin about half).
+    """
+    lines: list[str] = []
+    for typed in text.split("\n"):
+        if display_width(typed) <= chars_per_line:
+            lines.append(typed)
+        else:
+            lines.extend(_broken(typed, chars_per_line))
+    return lines
+
+
+def _broken(text: str, room: float) -> list[str]:
+    tagged = _words(text)
+    words = [word for word, _ in tagged]
+    costs = _break_costs(words, verbs={i for i, (_, tag) in enumerate(tagged) if tag == "v"})
+    best = _best_breaks([display_width(w) for w in words], costs, room)
+    if best is None:
+        # A word longer than a line (a long name or number) may break between its characters.
+        words = list(text)
+        costs = _break_costs(words, inside_words=True)
+        best = _best_breaks([display_width(ch) for ch in words], costs, room)
+    if best is None:  # a line narrower than some character
+        return words
+    bounds = [0, *best, len(words)]
+    return ["".join(words[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def _words(text: str) -> list[tuple[str, str]]:
+    """The words of `text` with their part of speech (jieba's tags: v a verb, n a noun…)."""
+    import rjieba  # here: its dictionary takes a few tenths of a second to load
+
+    return [(word, tag) for word, tag in rjieba.tag(text, hmm=True) if word]
+
+
+def _break_costs(
+    words: Sequence[str], *, verbs: set[int] = frozenset(), inside_words: bool = False
+) -> list[float | None]:
+    """The cost of breaking before each word (index 0 unused); None where it is not allowed.
+    `verbs`: indexes of the verbs, after which a break keeps the verb and its object apart
+    best (关于进一步扎实推进 / 浦东新区现代环境治理体系建设的报告)."""
+    costs: list[float | None] = [None]
+    depth = 0
+    for index, (before, after) in enumerate(itertools.pairwise(words)):
+        depth = max(0, depth + sum(ch in _OPENING for ch in before))
+        depth = max(0, depth - sum(ch in _CLOSING for ch in before))
+        cost = _break_cost(before, after, depth, inside_words)
+        if cost == _WORD_COST and index in verbs:
+            cost = _VERB_COST
+        costs.append(cost)
+    return costs
+
+
+def _break_cost(before: str, after: str, depth: int, inside_words: bool) -> float | None:
+    if before[-1] in _OPENING or after[0] in _NO_LINE_START or after[0] in _PARTICLES:
+        return None
+    if depth > 0 and not inside_words:  # (2023-2025年) stays whole
+        return None
+    if before[-1] in _PAUSES:
+        return _PAUSE_COST
+    if inside_words:
+        return _ANYWHERE_COST
+    if _lone(after) or (_lone(before) and before not in _PARTICLES):
+        return None
+    return _WORD_COST
+
+
+def _lone(word: str) -> bool:
+    """A one-character word that cannot stand at a line's edge."""
+    return len(word) == 1 and word not in _CONNECTIVES and display_width(word) >= 1
+
+
+def _best_breaks(
+    widths: Sequence[float], costs: Sequence[float | None], room: float
+) -> tuple[int, ...] | None:
+    """The break positions (word indexes) of the best layout: the fewest lines of a good shape
+    (up to `_EXTRA_LINES` more than the fewest that fit), else the best of the fewest lines."""
+    fewest = max(2, math.ceil(sum(widths) / room - 1e-9))
+    fallback: tuple[float, tuple[int, ...]] | None = None
+    for count in range(fewest, fewest + _EXTRA_LINES + 1):
+        shaped: tuple[float, tuple[int, ...]] | None = None
+        unshaped: tuple[float, tuple[int, ...]] | None = None
+        for breaks in _layouts(widths, costs, room, count):
+            lines = _line_widths(widths, breaks)
+            score = sum(costs[b] or 0.0 for b in breaks)
+            score += _SPREAD_WEIGHT * (max(lines) - min(lines))
+            if _well_shaped(lines):
+                if shaped is None or score < shaped[0]:
+                    shaped = (score, breaks)
+            elif unshaped is None or score < unshaped[0]:
+                unshaped = (score, breaks)
+        if shaped is not None:
+            return shaped[1]
+        fallback = fallback or unshaped
+    return None if fallback is None else fallback[1]
+
+
+def _layouts(
+    widths: Sequence[float], costs: Sequence[float | None], room: float, count: int
+) -> Iterator[tuple[int, ...]]:
+    """Every way to break the words into `count` lines that fit, at allowed places."""
+    ends = list(itertools.accumulate(widths, initial=0.0))
+
+    def extend(start: int, left: int) -> Iterator[tuple[int, ...]]:
+        if left == 1:
+            if ends[-1] - ends[start] <= room + 1e-9:
+                yield ()
+            return
+        for end in range(start + 1, len(widths)):
+            if ends[end] - ends[start] > room + 1e-9:
+                break
+            # What is left must fit the remaining lines.
+            if costs[end] is None or ends[-1] - ends[end] > (left - 1) * room + 1e-9:
+                continue
+            for rest in extend(end, left - 1):
+                yield (end, *rest)
+
+    return extend(0, count)
+
+
+def _line_widths(widths: Sequence[float], breaks: tuple[int, ...]) -> list[float]:
+    bounds = [0, *breaks, len(widths)]
+    return [sum(widths[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def _well_shaped(lines: Sequence[float]) -> bool:
+    """A trapezoid (no line longer than the one below) or a diamond (lines rise to a longest
+    one, then fall); never a first line longer than the second."""
+    if len(lines) < 2:
+        return True
+    if lines[0] > lines[1] + 1e-9:
+        return False
+    peak = max(range(len(lines)), key=lambda i: (lines[i], -i))
+    rising = all(a <= b + 1e-9 for a, b in itertools.pairwise(lines[: peak + 1]))
+    falling = all(a + 1e-9 >= b for a, b in itertools.pairwise(lines[peak:]))
+    return rising and falling
+
+
+def title_room(document, tag: str, default_size: int) -> float | None:
+    """How many em of its style fit a line of the template paragraph holding `{{ tag }}`: the
+    page's text width, or its table cell's, over the style's font size (`default_size` twips
+    when the style sets none). None when no paragraph holds the tag."""
+    pattern = re.compile(r"\{\{\s*" + re.escape(tag) + r"\s*\}\}")
+    body = document.docx.element.body
+    for paragraph in body.iter(P):
+        if not pattern.search("".join(t.text or "" for t in paragraph.iter(w_name("t")))):
+            continue
+        style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
+        size = (style_size(document, style.get(W_VAL, "")) if style is not None else None) or (
+            default_size
+        )
+        cell = next(paragraph.iterancestors(TC), None)
+        width = _cell_width(cell) if cell is not None else None
+        if width is None:
+            width = page_geometry(body).text_width
+        return width / size
+    return None
+
+
+def _cell_width(cell) -> int | None:
+    """A table cell's width in twips less Word's default cell margins, when set in twips."""
+    props = find_child(cell, TC_PR)
+    width = None if props is None else find_child(props, TC_W)
+    if width is None or width.get(W_TYPE, "dxa") != "dxa":
+        return None
+    value = width.get(W_W, "")
+    return int(value) - 2 * DEFAULT_CELL_PADDING if value.isdigit() else None

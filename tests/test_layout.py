@@ -1,0 +1,148 @@
+"""Layout of titles and tables: titles broken between words in a trapezoid or diamond, table
+headers and names kept whole, and (through LibreOffice) what the printed pages show."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.render.table_layout import display_width
+from pipeline.render.titles import title_lines
+
+# Titles of the office's real documents: the work report, the meeting material, the tables.
+SEED_TITLES = [
+    "关于坚决落实领导批示精神，扎实推进浦东新区现代环境治理体系建设情况的报告",
+    "关于进一步扎实推进浦东新区现代环境治理体系建设的报告",
+    "浦东新区生态环境局与永安市、大田县生态环境领域合作交流项目制定情况的汇报",
+    "浦东新区生态环境局与永安市生态环境领域合作交流项目表(2023-2025年)",
+    "浦东新区生态环境局与大田县生态环境领域合作交流项目表(2023—2025年)",
+]
+# The words of those titles, as a reader sees them: no line break may fall inside one.
+WORDS = [
+    "关于",
+    "坚决",
+    "落实",
+    "领导",
+    "批示",
+    "精神",
+    "扎实",
+    "推进",
+    "进一步",
+    "浦东新区",
+    "现代",
+    "环境",
+    "治理",
+    "体系",
+    "建设",
+    "情况",
+    "报告",
+    "汇报",
+    "生态环境局",
+    "生态环境",
+    "永安市",
+    "大田县",
+    "领域",
+    "合作",
+    "交流",
+    "项目表",
+    "项目",
+    "制定",
+    "(2023-2025年)",
+    "(2023—2025年)",
+]
+
+
+def breaks_inside_words(text: str, lines: list[str]) -> list[str]:
+    """The words of `text` that a break between `lines` cuts."""
+    positions = set(itertools.accumulate(len(line) for line in lines[:-1]))
+    cut = []
+    for word in WORDS:
+        start = text.find(word)
+        while start >= 0:
+            if any(start < position < start + len(word) for position in positions):
+                cut.append(word)
+            start = text.find(word, start + 1)
+    return cut
+
+
+def well_shaped(widths: list[float]) -> bool:
+    """A trapezoid or a diamond: lines rise to a longest one and then fall; the first line is
+    never longer than the second."""
+    if len(widths) < 2:
+        return True
+    peak = widths.index(max(widths))
+    rising = all(a <= b for a, b in itertools.pairwise(widths[: peak + 1]))
+    falling = all(a >= b for a, b in itertools.pairwise(widths[peak:]))
+    return widths[0] <= widths[1] and rising and falling
+
+
+@pytest.mark.parametrize("title", SEED_TITLES)
+@pytest.mark.parametrize("room", [12, 16, 20.1, 24, 31.8])
+def test_seed_titles_break_between_words_in_a_trapezoid_or_diamond(
+    title: str, room: float
+) -> None:
+    lines = title_lines(title, room)
+    assert "".join(lines) == title
+    widths = [display_width(line) for line in lines]
+    assert all(width <= room for width in widths), lines
+    assert len(lines) == 1 or len(lines) <= -(-display_width(title) // room) + 2
+    assert not breaks_inside_words(title, lines), lines
+    assert well_shaped(widths), lines
+    for line in lines[1:]:
+        assert line[0] not in "，、：；）)的之", lines
+    for line in lines[:-1]:
+        assert line[-1] not in "（(", lines
+
+
+def test_titles_as_the_example_documents_print_them() -> None:
+    # A line of 二号 on the report's 156 mm holds 20 characters; on the table's 247 mm, 31.
+    assert title_lines(SEED_TITLES[1], 20.1) == [
+        "关于进一步扎实推进",
+        "浦东新区现代环境治理体系建设的报告",
+    ]
+    assert title_lines(SEED_TITLES[0], 20.1) == [
+        "关于坚决落实领导批示精神，扎实推进",
+        "浦东新区现代环境治理体系建设情况的报告",
+    ]
+    assert title_lines(SEED_TITLES[3], 31.8) == [
+        "浦东新区生态环境局与永安市",
+        "生态环境领域合作交流项目表(2023-2025年)",
+    ]
+
+
+def test_punctuation_is_the_first_choice_for_a_break() -> None:
+    title = "关于加强生态环境保护，推进现代环境治理体系建设的报告"
+    assert title_lines(title, 20.1) == ["关于加强生态环境保护，", "推进现代环境治理体系建设的报告"]
+
+
+def test_a_title_that_fits_and_the_clerks_own_breaks_are_kept() -> None:
+    assert title_lines("关于环境治理的报告", 20.1) == ["关于环境治理的报告"]
+    typed = "关于坚决落实领导批示精神\n扎实推进浦东新区现代环境治理体系建设情况的报告"
+    assert title_lines(typed, 30) == typed.split("\n")
+    # A typed line too long for the page is broken further; the typed break stays.
+    lines = title_lines(typed, 20.1)
+    assert lines[0] == "关于坚决落实领导批示精神"
+    assert "".join(lines[1:]) == typed.split("\n")[1] and len(lines) == 3
+
+
+def test_a_word_longer_than_a_line_breaks_between_its_characters() -> None:
+    lines = title_lines("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥", 8)
+    assert "".join(lines) == "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+    assert all(display_width(line) <= 8 for line in lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+        min_size=1,
+        max_size=60,
+    ),
+    st.floats(min_value=2, max_value=40),
+)
+def test_any_title_keeps_every_character(text: str, room: float) -> None:
+    lines = title_lines(text, room)
+    assert "\n".join(lines).replace("\n", "") == text.replace("\n", "")

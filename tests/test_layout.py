@@ -4,11 +4,15 @@ headers and names kept whole, and (through LibreOffice) what the printed pages s
 from __future__ import annotations
 
 import itertools
+import zipfile
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
+from pipeline.api import build
 from pipeline.render.table_layout import display_width
 from pipeline.render.titles import title_lines
 
@@ -81,9 +85,7 @@ def well_shaped(widths: list[float]) -> bool:
 
 @pytest.mark.parametrize("title", SEED_TITLES)
 @pytest.mark.parametrize("room", [12, 16, 20.1, 24, 31.8])
-def test_seed_titles_break_between_words_in_a_trapezoid_or_diamond(
-    title: str, room: float
-) -> None:
+def test_seed_titles_break_between_words_in_a_trapezoid_or_diamond(title: str, room: float) -> None:
     lines = title_lines(title, room)
     assert "".join(lines) == title
     widths = [display_width(line) for line in lines]
@@ -146,3 +148,89 @@ def test_a_word_longer_than_a_line_breaks_between_its_characters() -> None:
 def test_any_title_keeps_every_character(text: str, room: float) -> None:
     lines = title_lines(text, room)
     assert "\n".join(lines).replace("\n", "") == text.replace("\n", "")
+
+
+# ------------------------------------------------------------------ the example documents
+
+ROOT = Path(__file__).resolve().parents[1]
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example inputs built as the office builds them (without PDFs)."""
+    _, run = build(ROOT / "inputs", tmp_path_factory.mktemp("outputs"), ROOT / "templates")
+    return run
+
+
+def document_xml(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as archive:
+        return etree.fromstring(archive.read("word/document.xml"))
+
+
+def style_of(paragraph: etree._Element) -> str | None:
+    style = paragraph.find("w:pPr/w:pStyle", NS)
+    return None if style is None else style.get(f"{{{W}}}val")
+
+
+def test_closing_block_is_kept_with_the_last_body_paragraph(example_run: Path) -> None:
+    body = document_xml(example_run / "工作专报（第95期）.docx").find("w:body", NS)
+    paragraphs = body.findall("w:p", NS)
+    closing = next(i for i, p in enumerate(paragraphs) if style_of(p) == "ReportClosing")
+    before = paragraphs[closing - 1]
+    assert style_of(before) == "ReportBody"
+    props = before.find("w:pPr", NS)
+    assert [etree.QName(child).localname for child in props][:2] == ["pStyle", "keepNext"]
+    with zipfile.ZipFile(example_run / "工作专报（第95期）.docx") as archive:
+        styles = etree.fromstring(archive.read("word/styles.xml"))
+    for style_id in ("ReportClosing", "ReportSignature"):
+        style = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
+        assert style.find("w:pPr/w:keepNext", NS) is not None, style_id
+    # The contact line ends the block: nothing after it is pulled along.
+    contact = styles.find("w:style[@w:styleId='ReportContact']", NS)
+    assert contact.find("w:pPr/w:keepNext", NS) is None
+
+
+def test_example_titles_are_given_as_lines_of_one_paragraph(example_run: Path) -> None:
+    body = document_xml(example_run / "工作专报（第95期）.docx").find("w:body", NS)
+    title = next(p for p in body.iter(f"{{{W}}}p") if style_of(p) == "ReportTitle")
+    assert len(title.findall(".//w:br", NS)) == 1
+    for table in example_run.glob("合作交流项目表_*.docx"):
+        first = document_xml(table).find("w:body/w:p", NS)
+        assert style_of(first) == "TableTitle"
+        assert len(first.findall(".//w:br", NS)) == 1, table.name
+
+
+def test_segmenter_finds_the_words_of_the_titles() -> None:
+    from pipeline.render import segmenter
+
+    found = [word.text for word in segmenter.words(SEED_TITLES[1])]
+    assert found == [
+        "关于",
+        "进一步",
+        "扎实",
+        "推进",
+        "浦东新区",
+        "现代",
+        "环境治理",
+        "体系",
+        "建设",
+        "的",
+        "报告",
+    ]
+    assert [w.text for w in segmenter.words("项目表(2023-2025年)")][-4:] == [
+        "(",
+        "2023-2025",
+        "年",
+        ")",
+    ]
+    assert [w.text for w in segmenter.words("推进") if w.verb] == ["推进"]
+    word_list = segmenter.WordList(segmenter.WORD_LIST)
+    assert word_list.find("环境") == ((word_list.find("环境")[0][0], False), True)
+    assert word_list.find("环境治理")[0] is not None
+    assert word_list.find("境治") == (None, False)
+    # Sorted by UTF-8 bytes, as the bisection needs.
+    with segmenter.WORD_LIST.open("rb") as file:
+        keys = [line.split(b"\t", 1)[0] for line in itertools.islice(file, 0, None, 97)]
+    assert keys == sorted(keys)

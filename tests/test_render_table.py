@@ -391,7 +391,9 @@ def test_title_is_the_tables_title() -> None:
     assert first.find("w:pPr/w:pStyle", NS).get(w("val")) == "TableTitle"
     # Too long for one line of 二号 on the page: broken between words, the shorter line on top.
     region = table.region
-    assert text_of(first) == f"浦东新区生态环境局与{region}\n生态环境领域合作交流项目表(2023-2025年)"
+    assert (
+        text_of(first) == f"浦东新区生态环境局与{region}\n生态环境领域合作交流项目表(2023-2025年)"
+    )
 
     short = TableSettings("甲局", "", 2023, 2024)
     table = region_table("乙", [], period=short)

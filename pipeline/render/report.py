@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
 from markupsafe import Markup
 
 from ..cells import split_lines
@@ -22,6 +23,7 @@ from . import docx_template
 from .numerals import chinese_numeral
 from .table_layout import DEFAULT_FONT_TWIPS, DEFAULT_TITLE_TWIPS
 from .titles import title_lines, title_room
+from .wordml import W_VAL, w_name
 
 LEAD_IN_STYLE = "LeadIn"  # character style defined in the template
 
@@ -195,10 +197,35 @@ def render_work_report(report: WorkReport, template: Path, *, checked: bool = Fa
         form_title_room=title_room(document, "form_title", DEFAULT_FONT_TWIPS),
     )
     docx_template.render(document, template, context)
+    keep_last_paragraph_with_closing(document)
     settings = report.settings
     return docx_template.save_reproducibly(
         document, when=settings.date, author=settings.signatory, title=settings.title
     )
+
+
+CLOSING_STYLE = "ReportClosing"
+
+
+def keep_last_paragraph_with_closing(document) -> None:
+    """Keep the paragraph before the 结束语 on its page (`w:keepNext`), so the 结束语, 落款 and
+    date, which the template's styles keep together, never stand alone on the last page."""
+    body = document.docx.element.body
+    previous = None
+    for paragraph in body.iterchildren(w_name("p")):
+        style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
+        if style is not None and style.get(W_VAL) == CLOSING_STYLE:
+            if previous is not None:
+                props = previous.find(w_name("pPr"))
+                if props is None:
+                    props = etree.Element(w_name("pPr"))
+                    previous.insert(0, props)
+                if props.find(w_name("keepNext")) is None:
+                    # Schema order: w:keepNext follows w:pStyle and precedes all else.
+                    at = 1 if props.find(w_name("pStyle")) is not None else 0
+                    props.insert(at, etree.Element(w_name("keepNext")))
+            return
+        previous = paragraph
 
 
 def report_file_name(report: WorkReport) -> str:

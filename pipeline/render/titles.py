@@ -6,9 +6,8 @@ inside one, preferring punctuation (，、：；), into as few lines as fit, sha
 and otherwise as balanced as the words allow. A clerk's own line breaks (Alt+Enter, `\\n`) are
 kept as typed; only a typed line too long for the page is broken further.
 
-Chinese has no spaces, so words come from a dictionary segmenter (jieba's, in the Rust port
-`rjieba`). It is imported only when a title is longer than a line: loading its dictionary costs
-a few tenths of a second.
+Chinese has no spaces, so words come from `segmenter` (jieba's dictionary, searched in place),
+only for a title longer than a line.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 
+from . import segmenter
 from .table_layout import DEFAULT_CELL_PADDING, display_width
 from .table_xml import page_geometry, style_size
 from .wordml import TC, TC_PR, TC_W, W_TYPE, W_VAL, W_W, P, find_child, w_name
@@ -27,8 +27,8 @@ _CLOSING = "）)》〉」』”’】〕］]}"
 # Punctuation a line may end with (breaking after it is best); no line may start with it.
 _PAUSES = "，、：；,:;"
 _NO_LINE_START = _CLOSING + _PAUSES + "。！？!?.…—· \u3000\t"
-# One-character words a line may start or end with: connectives. Any other one-character word
-# belongs to its neighbours (生态环境/局, 拟/文稿, 2023/年), and 的/之 end a phrase.
+# One-character words a line may start with: connectives. Any other one-character word belongs
+# to the word before it (生态环境/局, 大田/县, 2023/年), and 的/之 end a phrase.
 _CONNECTIVES = frozenset("与和及并或暨对在")
 _PARTICLES = frozenset("的之")
 
@@ -57,9 +57,9 @@ def title_lines(text: str, chars_per_line: float) -> list[str]:
 
 
 def _broken(text: str, room: float) -> list[str]:
-    tagged = _words(text)
-    words = [word for word, _ in tagged]
-    costs = _break_costs(words, verbs={i for i, (_, tag) in enumerate(tagged) if tag == "v"})
+    found = segmenter.words(text)
+    words = [word.text for word in found]
+    costs = _break_costs(words, verbs={i for i, word in enumerate(found) if word.verb})
     best = _best_breaks([display_width(w) for w in words], costs, room)
     if best is None:
         # A word longer than a line (a long name or number) may break between its characters.
@@ -70,13 +70,6 @@ def _broken(text: str, room: float) -> list[str]:
         return words
     bounds = [0, *best, len(words)]
     return ["".join(words[a:b]) for a, b in itertools.pairwise(bounds)]
-
-
-def _words(text: str) -> list[tuple[str, str]]:
-    """The words of `text` with their part of speech (jieba's tags: v a verb, n a noun…)."""
-    import rjieba  # here: its dictionary takes a few tenths of a second to load
-
-    return [(word, tag) for word, tag in rjieba.tag(text, hmm=True) if word]
 
 
 def _break_costs(
@@ -106,13 +99,13 @@ def _break_cost(before: str, after: str, depth: int, inside_words: bool) -> floa
         return _PAUSE_COST
     if inside_words:
         return _ANYWHERE_COST
-    if _lone(after) or (_lone(before) and before not in _PARTICLES):
+    if _lone(after):
         return None
     return _WORD_COST
 
 
 def _lone(word: str) -> bool:
-    """A one-character word that cannot stand at a line's edge."""
+    """A one-character word that cannot start a line."""
     return len(word) == 1 and word not in _CONNECTIVES and display_width(word) >= 1
 
 

@@ -3,17 +3,23 @@ headers and names kept whole, and (through LibreOffice) what the printed pages s
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import itertools
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from _pdf import Line, pdf_lines, pdf_words
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from pipeline.api import build
-from pipeline.render.table_layout import display_width
+from pipeline.model import CooperationItem, CooperationRow, RegionTable, TableSettings
+from pipeline.render.line_breaks import breaks_a_name, display_width, name_units
+from pipeline.render.table import render_region_table
 from pipeline.render.titles import title_lines
 
 # Titles of the office's real documents: the work report, the meeting material, the tables.
@@ -153,6 +159,7 @@ def test_any_title_keeps_every_character(text: str, room: float) -> None:
 # ------------------------------------------------------------------ the example documents
 
 ROOT = Path(__file__).resolve().parents[1]
+WHEN = dt.date(2023, 11, 20)
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 
@@ -234,3 +241,216 @@ def test_segmenter_finds_the_words_of_the_titles() -> None:
     with segmenter.WORD_LIST.open("rb") as file:
         keys = [line.split(b"\t", 1)[0] for line in itertools.islice(file, 0, None, 97)]
     assert keys == sorted(keys)
+
+
+# ------------------------------------------------------------------ printed with LibreOffice
+
+# Each header as the pieces a line of it may hold (digits and 年 are separate words in the PDF).
+HEADER_PIECES = {
+    "序号": ["序号"],
+    "事项": ["事项"],
+    "对口合作交流内容": ["对口", "合作", "交流", "内容"],
+    "预计完成时间": ["预计", "完成", "时间"],
+    "年计划": ["年", "计划"],
+    "事项推进情况": ["事项", "推进", "情况"],
+    "牵头领导": ["牵头", "领导"],
+    "牵头部门": ["牵头", "部门"],
+    "配合部门": ["配合", "部门"],
+}
+ALLOWED_HEADER_WORDS = {
+    "".join(pieces[a:b])
+    for pieces in HEADER_PIECES.values()
+    for a in range(len(pieces))
+    for b in range(a + 1, len(pieces) + 1)
+}
+
+
+def cell_words(words: list[Line]) -> list[Line]:
+    """pdftotext's words joined where they touch on a line (2023 + 年), as one cell holds them."""
+    joined: list[Line] = []
+    for word in sorted(words, key=lambda w: (w.page, round(w.y0), w.x0)):
+        last = joined[-1] if joined else None
+        touching = last is not None and 0 <= word.x0 - last.x1 < 6
+        if touching and last.page == word.page and abs(last.y0 - word.y0) < 2:
+            joined[-1] = Line(last.page, last.x0, word.x1, last.y0, word.y1, last.text + word.text)
+        else:
+            joined.append(word)
+    return joined
+
+
+@dataclass(frozen=True)
+class TablePage:
+    header: list[Line]  # the header row's words, as cells hold them
+    numbers: set[int]  # the 序号 shown on the page
+    content: list[str]  # the first lines of the 对口合作交流内容 column under the header
+
+
+def table_pages(pdf: Path) -> list[TablePage]:
+    pages = []
+    words = cell_words(list(pdf_words(pdf)))
+    for number in sorted({w.page for w in words}):
+        on_page = [w for w in words if w.page == number]
+        marks = [w for w in on_page if w.text == "序号"]
+        if not marks:
+            continue
+        mark = marks[0]
+        middle = (mark.y0 + mark.y1) / 2
+        header = [w for w in on_page if abs((w.y0 + w.y1) / 2 - middle) < 20]
+        bottom = max(w.y1 for w in header)
+        item = next(w for w in header if w.text == "事项" and w.x0 > mark.x1)
+        due = next(w for w in header if w.text.startswith("预计"))
+        body = [w for w in on_page if w.y0 > bottom + 2]
+        numbers = {int(w.text) for w in body if w.x1 <= item.x0 and w.text.isdigit()}
+        content = sorted(
+            (w for w in body if w.x0 > item.x1 + 4 and w.x1 < due.x0 - 2), key=lambda w: w.y0
+        )
+        pages.append(TablePage(header, numbers, [w.text for w in content[:6]]))
+    return pages
+
+
+def item_of(table: RegionTable, lines: list[str]) -> int:
+    """The 序号 of the item whose 对口合作交流内容 holds the first of `lines` (printed lines
+    in order): as many lines are taken as make it unambiguous."""
+    contents = [
+        (item.number, "".join(row.content.split())) for item in table.items for row in item.rows
+    ]
+    found: set[int] = set()
+    for count in range(1, len(lines) + 1):
+        fragment = "".join("".join(lines[:count]).split())
+        matching = {number for number, content in contents if fragment in content}
+        if not matching:  # the lines ran into the next row
+            break
+        found = matching
+        if len(found) == 1:
+            break
+    assert len(found) == 1, (lines, found)
+    return found.pop()
+
+
+def assert_pages_show_their_items(pdf: Path, table: RegionTable) -> int:
+    """Every page's header words whole, and the item its first row belongs to numbered on it."""
+    pages = table_pages(pdf)
+    assert pages
+    for index, page in enumerate(pages, start=1):
+        # A year's digits go with 年 (2023年 / 计划): what follows them must be a header piece.
+        pieces = [w.text.lstrip("0123456789") for w in page.header]
+        broken = [text for text in pieces if text and text not in ALLOWED_HEADER_WORDS]
+        assert not broken, (pdf.name, index, broken)
+        item = item_of(table, page.content)
+        assert item in page.numbers, (pdf.name, index, page.content[:1], page.numbers)
+    return len(pages)
+
+
+def assert_printed_title(lines: list[Line], title: str, room: float) -> None:
+    """The title printed in the lines `title_lines` gives, shaped as a trapezoid or diamond."""
+    expected = title_lines(title, room)
+    texts = ["".join(line.text.split()) for line in lines]
+    squeezed = ["".join(line.split()) for line in expected]
+    start = texts.index(squeezed[0])
+    printed = lines[start : start + len(expected)]
+    assert ["".join(line.text.split()) for line in printed] == squeezed
+    assert well_shaped([round(line.x1 - line.x0) for line in printed]), printed
+
+
+@pytest.mark.libreoffice
+def test_printed_examples_break_titles_and_headers_between_words(
+    tmp_path: Path, libreoffice
+) -> None:
+    prepared, run = build(ROOT / "inputs", tmp_path / "outputs", ROOT / "templates", pdf=True)
+    report = prepared.dossier.report.settings
+    lines = [line for line in pdf_lines(run / "工作专报（第95期）.pdf") if line.page == 1]
+    assert_printed_title(lines, report.title, 20.1)  # 二号 on 156 mm
+    for table in prepared.dossier.regions:
+        pdf = run / f"合作交流项目表_{table.region}.pdf"
+        lines = [line for line in pdf_lines(pdf) if line.page == 1]
+        assert_printed_title(lines, table.title, 31.8)  # 二号 on 247 mm
+        assert_pages_show_their_items(pdf, table)
+
+
+def long_table() -> RegionTable:
+    """Forty items of one to four rows of different heights: many pages, many page breaks."""
+    period = TableSettings("浦东新区生态环境局", "生态环境领域", 2023, 2025)
+    departments = ["市容环卫处、废管中心", "环保处", "区供排水中心、各镇", "绿林处"]
+
+    def row(item: int, index: int) -> CooperationRow:
+        content = f"第{item}项第{index}行：学习借鉴先进经验和技术优势" * (1 + (item + index) % 3)
+        return CooperationRow(
+            content=content,
+            due="2025年",
+            plans={year: "开展交流对接" * (1 + (item * index + year) % 3) for year in period.years},
+            progress="一是积极开展交流沟通。" * ((item + 2 * index) % 3),
+            lead_leader="薛加良",
+            lead_department=departments[item % 4],
+            supporting=departments[(item + index) % 4],
+        )
+
+    items = [
+        CooperationItem(number, f"事项{number}", [row(number, i) for i in range(1 + number % 4)])
+        for number in range(1, 41)
+    ]
+    return RegionTable("永安市", period.title("永安市"), period.years, items, [])
+
+
+@pytest.mark.libreoffice
+def test_every_page_of_a_long_table_shows_the_item_it_starts_in(
+    tmp_path: Path, libreoffice
+) -> None:
+    table = long_table()
+    document = tmp_path / "long.docx"
+    document.write_bytes(
+        render_region_table(table, ROOT / "templates" / "project_table.docx", author="", when=WHEN)
+    )
+    pdf = libreoffice.to_pdf(document)
+    assert assert_pages_show_their_items(pdf, table) >= 8
+
+
+# ------------------------------------------------------------------ the table's XML
+
+
+def rendered_rows(table: RegionTable) -> list[etree._Element]:
+    data = render_region_table(
+        table, ROOT / "templates" / "project_table.docx", author="", when=WHEN
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        document = etree.fromstring(archive.read("word/document.xml"))
+    return document.find(".//w:tbl", NS).findall("w:tr", NS)
+
+
+def cell_lines(tc: etree._Element) -> list[str]:
+    text = "".join(
+        "\n" if node.tag == f"{{{W}}}br" else node.text or ""
+        for node in tc.iter(f"{{{W}}}t", f"{{{W}}}br")
+    )
+    return text.split("\n")
+
+
+@pytest.mark.parametrize("end", [2024, 2025, 2027, 2030])
+def test_header_is_given_lines_broken_between_words(end: int) -> None:
+    table = long_table()
+    period = TableSettings("浦东新区生态环境局", "生态环境领域", 2023, end)
+    table = RegionTable(table.region, table.title, period.years, table.items[:6], [])
+    header = rendered_rows(table)[0]
+    for tc in header.findall("w:tc", NS):
+        lines = cell_lines(tc)
+        for line in lines:
+            assert line.lstrip("0123456789") in ALLOWED_HEADER_WORDS, lines
+
+
+def test_an_items_rows_are_kept_on_one_page_when_they_fit() -> None:
+    table = long_table()
+    rows = iter(rendered_rows(table)[1:])
+    for item in table.items:
+        trs = [next(rows) for _ in item.rows]
+        for index, tr in enumerate(trs):
+            assert tr.find("w:trPr/w:cantSplit", NS) is not None
+            kept = [p.find("w:pPr/w:keepNext", NS) is not None for p in tr.iter(f"{{{W}}}p")]
+            assert all(kept) if index < len(trs) - 1 else not any(kept), (item.number, index)
+
+
+def test_names_break_between_names() -> None:
+    text = "市容环卫处、废管中心"
+    assert not breaks_a_name(text, 6)  # 市容环卫处、 / 废管中心
+    assert breaks_a_name(text, 4)  # 市容环卫 / 处、废管 / 中心
+    assert breaks_a_name(text, 7)  # 市容环卫处、废 / 管中心
+    assert not breaks_a_name(text, 10)
+    assert name_units("区供排水中心、各镇") == ["区供排水中心、", "各镇"]

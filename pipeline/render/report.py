@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
 from markupsafe import Markup
 
 from ..cells import split_lines
@@ -23,7 +22,7 @@ from . import docx_template
 from .numerals import chinese_numeral
 from .table_layout import DEFAULT_FONT_TWIPS, DEFAULT_TITLE_TWIPS
 from .titles import title_lines, title_room
-from .wordml import W_VAL, w_name
+from .wordml import W_VAL, keep_with_next, w_name
 
 LEAD_IN_STYLE = "LeadIn"  # character style defined in the template
 
@@ -216,14 +215,7 @@ def keep_last_paragraph_with_closing(document) -> None:
         style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
         if style is not None and style.get(W_VAL) == CLOSING_STYLE:
             if previous is not None:
-                props = previous.find(w_name("pPr"))
-                if props is None:
-                    props = etree.Element(w_name("pPr"))
-                    previous.insert(0, props)
-                if props.find(w_name("keepNext")) is None:
-                    # Schema order: w:keepNext follows w:pStyle and precedes all else.
-                    at = 1 if props.find(w_name("pStyle")) is not None else 0
-                    props.insert(at, etree.Element(w_name("keepNext")))
+                keep_with_next(previous)
             return
         previous = paragraph
 

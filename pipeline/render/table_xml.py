@@ -8,6 +8,7 @@ many years the period has, the header row repeats on each page and body rows do 
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 from collections.abc import Sequence
@@ -42,9 +43,11 @@ from .wordml import (
     W_NS,
     W_TYPE,
     W_W,
+    P,
     cell_span,
     clear_cell,
     find_child,
+    keep_with_next,
     set_grid,
     set_row_flag,
     set_tc_property,
@@ -82,9 +85,6 @@ def locate_table(document, path: Path) -> TableLayout:
 
 def _text(element) -> str:
     return "".join(t.text or "" for t in element.iter(w_name("t")))
-
-
-_KEEP_WHOLE_FRACTION = 3
 
 
 def finish_table(
@@ -133,20 +133,23 @@ def finish_table(
         _set_widths(tr, widths)
         set_row_flag(tr, "tblHeader", True)
         set_row_flag(tr, "cantSplit", True)
+    if header:
+        _break_header(header[-1], measured.header_lines(widths))
 
-    # Space under the repeated header on a page; a row taller than that has to split anyway.
+    # Space under the repeated header on a page: a row up to that height is kept whole, and an
+    # item's rows are kept on one page when they fit (`w:keepNext` on every paragraph of all
+    # but its last row, which Word and LibreOffice both honour), so that a page never starts
+    # inside an item whose 序号 and 事项 stayed on the page before.
     available = page.text_height - sum(
         row_height(cells, widths, char_width, padding) for cells in header_cells
     )
-    # Keeping a tall row whole would leave a blank gap of up to its height before it; rows
-    # over a third of the page may split instead.
-    keep_whole = available // _KEEP_WHOLE_FRACTION
     tallest = iter(measured.tallest(widths)[len(header_cells) :])
     cell_widths = _CellWidths(widths)
     with_spans = set(_ROWS_WITH_SPANS(tbl))
     trs = iter(body_rows)
     for item in table.items:
         merged = len(item.rows) > 1
+        item_rows = []
         for index, row in enumerate(item.rows):
             tr = next(trs)
             cells = tr.findall(TC)
@@ -165,7 +168,40 @@ def finish_table(
                 for cell in cells[:2]:
                     _set_vmerge(cell, restart=index == 0)
             height = next(tallest) * char_width * LINE_FACTOR + ROW_PADDING  # as row_height
-            set_row_flag(tr, "cantSplit", height <= keep_whole)
+            set_row_flag(tr, "cantSplit", height <= available)
+            item_rows.append((tr, height))
+        if merged and sum(height for _, height in item_rows) <= available:
+            for tr, _ in item_rows[:-1]:
+                for paragraph in tr.iter(P):
+                    keep_with_next(paragraph)
+
+
+def _break_header(tr, lines: list[tuple[int, list[str] | None]]) -> None:
+    """Write each header cell of more than one line as its lines, so that renderers break it
+    between words (牵头 / 领导) and never inside one."""
+    by_start = dict(lines)
+    start = 0
+    for cell in tr.findall(TC):
+        cell_lines = by_start.get(start)
+        start += cell_span(cell)
+        paragraphs = cell.findall(P)
+        if not cell_lines or len(cell_lines) < 2 or len(paragraphs) != 1:
+            continue
+        runs = paragraphs[0].findall(w_name("r"))
+        if "".join(cell_lines) != _text(paragraphs[0]) or not runs:
+            continue
+        run_props = find_child(runs[0], w_name("rPr"))
+        for run in runs:
+            paragraphs[0].remove(run)
+        for index, line in enumerate(cell_lines):
+            run = etree.SubElement(paragraphs[0], w_name("r"))
+            if run_props is not None:
+                run.append(copy.deepcopy(run_props))
+            if index:
+                etree.SubElement(run, w_name("br"))
+            text = etree.SubElement(run, w_name("t"))
+            text.text = line
+            text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
 def _header_cells(tr) -> list[TextCell]:

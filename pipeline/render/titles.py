@@ -18,26 +18,13 @@ import re
 from collections.abc import Iterator, Sequence
 
 from . import segmenter
-from .table_layout import DEFAULT_CELL_PADDING, display_width
+from .line_breaks import break_costs, display_width
+from .table_layout import DEFAULT_CELL_PADDING
 from .table_xml import page_geometry, style_size
 from .wordml import TC, TC_PR, TC_W, W_TYPE, W_VAL, W_W, P, find_child, w_name
 
-_OPENING = "（(《〈「『“‘【〔［[{"
-_CLOSING = "）)》〉」』”’】〕］]}"
-# Punctuation a line may end with (breaking after it is best); no line may start with it.
-_PAUSES = "，、：；,:;"
-_NO_LINE_START = _CLOSING + _PAUSES + "。！？!?.…—· \u3000\t"
-# One-character words a line may start with: connectives. Any other one-character word belongs
-# to the word before it (生态环境/局, 大田/县, 2023/年), and 的/之 end a phrase.
-_CONNECTIVES = frozenset("与和及并或暨对在")
-_PARTICLES = frozenset("的之")
-
-# Costs of a break, against the difference between the longest and the shortest line in em
-# (weighted by _SPREAD_WEIGHT): a break at a pause or after a verb is worth some imbalance.
-_PAUSE_COST = 0.0
-_VERB_COST = 1.0
-_WORD_COST = 4.0
-_ANYWHERE_COST = 40.0  # inside a word: only for a word longer than a line
+# A break's cost (`line_breaks`) is weighed against the difference between the longest and the
+# shortest line in em, times this: a break at a pause or after a verb is worth some imbalance.
 _SPREAD_WEIGHT = 0.25
 _EXTRA_LINES = 2  # lines beyond the fewest tried for a better shape
 
@@ -59,54 +46,17 @@ def title_lines(text: str, chars_per_line: float) -> list[str]:
 def _broken(text: str, room: float) -> list[str]:
     found = segmenter.words(text)
     words = [word.text for word in found]
-    costs = _break_costs(words, verbs={i for i, word in enumerate(found) if word.verb})
+    costs = break_costs(words, verbs={i for i, word in enumerate(found) if word.verb})
     best = _best_breaks([display_width(w) for w in words], costs, room)
     if best is None:
         # A word longer than a line (a long name or number) may break between its characters.
         words = list(text)
-        costs = _break_costs(words, inside_words=True)
+        costs = break_costs(words, inside_words=True)
         best = _best_breaks([display_width(ch) for ch in words], costs, room)
     if best is None:  # a line narrower than some character
         return words
     bounds = [0, *best, len(words)]
     return ["".join(words[a:b]) for a, b in itertools.pairwise(bounds)]
-
-
-def _break_costs(
-    words: Sequence[str], *, verbs: set[int] = frozenset(), inside_words: bool = False
-) -> list[float | None]:
-    """The cost of breaking before each word (index 0 unused); None where it is not allowed.
-    `verbs`: indexes of the verbs, after which a break keeps the verb and its object apart
-    best (关于进一步扎实推进 / 浦东新区现代环境治理体系建设的报告)."""
-    costs: list[float | None] = [None]
-    depth = 0
-    for index, (before, after) in enumerate(itertools.pairwise(words)):
-        depth = max(0, depth + sum(ch in _OPENING for ch in before))
-        depth = max(0, depth - sum(ch in _CLOSING for ch in before))
-        cost = _break_cost(before, after, depth, inside_words)
-        if cost == _WORD_COST and index in verbs:
-            cost = _VERB_COST
-        costs.append(cost)
-    return costs
-
-
-def _break_cost(before: str, after: str, depth: int, inside_words: bool) -> float | None:
-    if before[-1] in _OPENING or after[0] in _NO_LINE_START or after[0] in _PARTICLES:
-        return None
-    if depth > 0 and not inside_words:  # (2023-2025年) stays whole
-        return None
-    if before[-1] in _PAUSES:
-        return _PAUSE_COST
-    if inside_words:
-        return _ANYWHERE_COST
-    if _lone(after):
-        return None
-    return _WORD_COST
-
-
-def _lone(word: str) -> bool:
-    """A one-character word that cannot start a line."""
-    return len(word) == 1 and word not in _CONNECTIVES and display_width(word) >= 1
 
 
 def _best_breaks(

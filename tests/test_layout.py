@@ -20,6 +20,7 @@ from pipeline.api import build
 from pipeline.model import CooperationItem, CooperationRow, RegionTable, TableSettings
 from pipeline.render.line_breaks import breaks_a_name, display_width, name_units
 from pipeline.render.table import render_region_table
+from pipeline.render.table_pages import item_parts
 from pipeline.render.titles import title_lines
 
 # Titles of the office's real documents: the work report, the meeting material, the tables.
@@ -436,15 +437,35 @@ def test_header_is_given_lines_broken_between_words(end: int) -> None:
             assert line.lstrip("0123456789") in ALLOWED_HEADER_WORDS, lines
 
 
-def test_an_items_rows_are_kept_on_one_page_when_they_fit() -> None:
+def test_an_items_rows_are_kept_on_one_page_or_its_parts_say_which_item() -> None:
     table = long_table()
     rows = iter(rendered_rows(table)[1:])
+    cut = 0
     for item in table.items:
         trs = [next(rows) for _ in item.rows]
         for index, tr in enumerate(trs):
             assert tr.find("w:trPr/w:cantSplit", NS) is not None
             kept = [p.find("w:pPr/w:keepNext", NS) is not None for p in tr.iter(f"{{{W}}}p")]
-            assert all(kept) if index < len(trs) - 1 else not any(kept), (item.number, index)
+            if index == len(trs) - 1:
+                assert not any(kept)
+            elif not all(kept):
+                # A part starts with the next row: its own 序号 and 事项, marked 续.
+                assert not any(kept)
+                following = trs[index + 1].findall("w:tc", NS)
+                assert "".join(cell_lines(following[0])) == str(item.number)
+                assert "".join(cell_lines(following[1])) == f"{item.name}（续）"
+                restart = following[0].find("w:tcPr/w:vMerge", NS)
+                assert restart.get(f"{{{W}}}val") == "restart"
+                cut += 1
+    assert cut  # the long table has items cut at page ends
+
+
+def test_items_are_cut_only_where_a_page_would_otherwise_end_in_a_large_gap() -> None:
+    # Room of 300 on the first page, 400 on the next ones; a gap over 100 is large.
+    assert item_parts([[100], [150, 100], [50]], 200, 400) == [[], [], []]  # 100 left: moved
+    assert item_parts([[100], [150, 100], [50]], 300, 400) == [[], [1], []]  # 200 left: cut
+    assert item_parts([[500, 100]], 100, 400) == [[1]]  # taller than a page
+    assert item_parts([[50, 50], [50]], 400, 400) == [[], []]
 
 
 def test_names_break_between_names() -> None:

@@ -7,6 +7,7 @@ allows; heights decide which rows are kept whole on a page.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ DEFAULT_CELL_PADDING = 108  # Word's default left and right cell margin, each
 DEFAULT_FONT_TWIPS = 240  # 小四, 12 pt
 DEFAULT_TITLE_TWIPS = 440  # 二号, 22 pt
 _SLACK = 0.25  # of a character per line: fonts and line-breaking rules are not exact
-LINE_FACTOR = 1.35  # single line spacing of CJK fonts, in font sizes
+LINE_FACTOR = 1.45  # single line spacing of CJK fonts, in font sizes (LibreOffice: 1.43)
 ROW_PADDING = 120  # twips: cell margins and borders of one row
 
 
@@ -176,7 +177,7 @@ def fitted_widths(
     return _widened(widths, column, rest)
 
 
-_MAX_MOVE = 6  # characters: enough to jump over widths that break a name
+_MAX_MOVE = 4  # characters: enough to jump over widths that break a name
 _MAX_TRADES = 40
 # Cost of a layout, in lines: each row's tallest cell (the table's height) plus the square of
 # every cell's lines, so one very tall narrow cell costs more than several short ones.
@@ -284,7 +285,7 @@ class TableTexts:
     def header_lines(self, widths: list[int]) -> list[tuple[int, list[str] | None]]:
         """Each header cell's first column and its lines at `widths` (None: a word too wide)."""
         return [
-            (start, packed_lines(units, self._per_line(widths, start, span)))
+            (start, _packed(units, self._per_line(widths, start, span)))
             for start, span, units in self.header
         ]
 
@@ -336,6 +337,12 @@ class TableTexts:
             tallest[group.rows] = np.maximum(tallest[group.rows], lines)
             squares += group.squares(per_line)
         return tallest, squares
+
+
+@functools.cache
+def _packed(units: tuple[str, ...], per_line: int) -> list[str] | None:
+    """`packed_lines`, remembered: the cost of a layout asks for it thousands of times."""
+    return packed_lines(units, per_line)
 
 
 def _exact(raw: list[float], total: int) -> list[int]:

@@ -36,12 +36,14 @@ from .table_layout import (
     row_cells,
     row_height,
 )
+from .table_pages import item_parts
 from .wordml import (
     TC,
     TC_PR,
     TC_W,
     W_NS,
     W_TYPE,
+    W_VAL,
     W_W,
     P,
     cell_span,
@@ -137,17 +139,24 @@ def finish_table(
         _break_header(header[-1], measured.header_lines(widths))
 
     # Space under the repeated header on a page: a row up to that height is kept whole, and an
-    # item's rows are kept on one page when they fit (`w:keepNext` on every paragraph of all
-    # but its last row, which Word and LibreOffice both honour), so that a page never starts
-    # inside an item whose 序号 and 事项 stayed on the page before.
+    # item's rows are kept on one page (`w:keepNext` on every paragraph of all but its last row,
+    # which Word and LibreOffice both honour), or cut into parts that each repeat its 序号 and
+    # 事项 (`table_pages`): no page starts inside an item without saying which.
     available = page.text_height - sum(
         row_height(cells, widths, char_width, padding) for cells in header_cells
     )
-    tallest = iter(measured.tallest(widths)[len(header_cells) :])
+    tallest = measured.tallest(widths)[len(header_cells) :]
+    heights = [lines * char_width * LINE_FACTOR + ROW_PADDING for lines in tallest]
+    sizes, position = [], 0
+    for item in table.items:
+        sizes.append(heights[position : position + len(item.rows)])
+        position += len(item.rows)
+    first_room = available - _height_above(document, tbl)
+    parts = item_parts(sizes, first_room, available)
     cell_widths = _CellWidths(widths)
     with_spans = set(_ROWS_WITH_SPANS(tbl))
     trs = iter(body_rows)
-    for item in table.items:
+    for item, item_heights, starts in zip(table.items, sizes, parts, strict=True):
         merged = len(item.rows) > 1
         item_rows = []
         for index, row in enumerate(item.rows):
@@ -166,14 +175,38 @@ def finish_table(
             cell_widths.apply(tr, cells, spans)
             if merged:
                 for cell in cells[:2]:
-                    _set_vmerge(cell, restart=index == 0)
-            height = next(tallest) * char_width * LINE_FACTOR + ROW_PADDING  # as row_height
-            set_row_flag(tr, "cantSplit", height <= available)
-            item_rows.append((tr, height))
-        if merged and sum(height for _, height in item_rows) <= available:
-            for tr, _ in item_rows[:-1]:
+                    _set_vmerge(cell, restart=index == 0 or index in starts)
+                if index in starts:
+                    _mark_continued(cells[1])
+            set_row_flag(tr, "cantSplit", item_heights[index] <= available)
+            item_rows.append(tr)
+        # Each part's rows but its last are kept with the next row.
+        for index, tr in enumerate(item_rows[:-1]):
+            if index + 1 not in starts:
                 for paragraph in tr.iter(P):
                     keep_with_next(paragraph)
+
+
+def _height_above(document, tbl) -> float:
+    """Estimated height in twips of the paragraphs before the table on its first page."""
+    total = 0.0
+    for paragraph in tbl.itersiblings(P, preceding=True):
+        style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
+        size = style_size(document, style.get(W_VAL, "")) if style is not None else None
+        lines = 1 + len(paragraph.findall(f".//{w_name('br')}"))
+        total += lines * (size or DEFAULT_FONT_TWIPS) * LINE_FACTOR + _PARAGRAPH_SPACING
+    return total
+
+
+_PARAGRAPH_SPACING = 480  # twips: the title's space after, and some to spare
+
+
+def _mark_continued(cell) -> None:
+    """Add 续 to the 事项 of an item's part that starts a page: `污水垃圾处理（续）`."""
+    paragraphs = cell.findall(P)
+    if paragraphs:
+        run = etree.SubElement(paragraphs[-1], w_name("r"))
+        etree.SubElement(run, w_name("t")).text = "（续）"
 
 
 def _break_header(tr, lines: list[tuple[int, list[str] | None]]) -> None:

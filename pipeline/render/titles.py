@@ -27,6 +27,9 @@ from .wordml import TC, TC_PR, TC_W, W_TYPE, W_VAL, W_W, P, find_child, w_name
 # shortest line in em, times this: a break at a pause or after a verb is worth some imbalance.
 _SPREAD_WEIGHT = 0.25
 _EXTRA_LINES = 2  # lines beyond the fewest tried for a better shape
+# Up to this many lines a title is shaped (every layout compared); a longer text is filled.
+_SHAPED_LINES = 4
+_MAX_LAYOUTS = 20_000  # compared for one number of lines: a title of few long words has more
 
 
 def title_lines(text: str, chars_per_line: float) -> list[str]:
@@ -44,6 +47,11 @@ def title_lines(text: str, chars_per_line: float) -> list[str]:
 
 
 def _broken(text: str, room: float) -> list[str]:
+    if display_width(text) > _SHAPED_LINES * room:
+        # Not a title but a text (a paragraph pasted in): filled line by line, quickly.
+        words = list(text)
+        costs = break_costs(words, inside_words=True)
+        return _joined(words, _filled([display_width(ch) for ch in words], costs, room))
     found = segmenter.words(text)
     words = [word.text for word in found]
     costs = break_costs(words, verbs={i for i, word in enumerate(found) if word.verb})
@@ -55,8 +63,28 @@ def _broken(text: str, room: float) -> list[str]:
         best = _best_breaks([display_width(ch) for ch in words], costs, room)
     if best is None:  # a line narrower than some character
         return words
-    bounds = [0, *best, len(words)]
+    return _joined(words, best)
+
+
+def _joined(words: Sequence[str], breaks: Sequence[int]) -> list[str]:
+    bounds = [0, *breaks, len(words)]
     return ["".join(words[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def _filled(widths: Sequence[float], costs: Sequence[float | None], room: float) -> list[int]:
+    """Breaks filling each line as far as it goes, at the last allowed place that fits."""
+    breaks: list[int] = []
+    start, width, last_allowed = 0, 0.0, None
+    for index, item in enumerate(widths):
+        if index > start and costs[index] is not None:
+            last_allowed = index
+        if width + item > room + 1e-9 and index > start:
+            at = last_allowed if last_allowed is not None else index
+            breaks.append(at)
+            start, last_allowed = at, None
+            width = sum(widths[at:index])
+        width += item
+    return breaks
 
 
 def _best_breaks(
@@ -69,7 +97,7 @@ def _best_breaks(
     for count in range(fewest, fewest + _EXTRA_LINES + 1):
         shaped: tuple[float, tuple[int, ...]] | None = None
         unshaped: tuple[float, tuple[int, ...]] | None = None
-        for breaks in _layouts(widths, costs, room, count):
+        for breaks in itertools.islice(_layouts(widths, costs, room, count), _MAX_LAYOUTS):
             lines = _line_widths(widths, breaks)
             score = sum(costs[b] or 0.0 for b in breaks)
             score += _SPREAD_WEIGHT * (max(lines) - min(lines))

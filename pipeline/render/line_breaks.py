@@ -85,6 +85,8 @@ def break_costs(
 def _break_cost(before: str, after: str, depth: int, inside_words: bool) -> float | None:
     if before[-1] in _OPENING or after[0] in _NO_LINE_START or after[0] in _PARTICLES:
         return None
+    if _joins(before[-1], after[0]):  # one character on screen: 👨‍👩‍👧, 👍🏽, é
+        return None
     if depth > 0 and not inside_words:  # (2023-2025年) stays whole
         return None
     if before[-1] in _PAUSES:
@@ -94,6 +96,22 @@ def _break_cost(before: str, after: str, depth: int, inside_words: bool) -> floa
     if _lone(after):
         return None
     return WORD_COST
+
+
+_ZWJ = "\u200d"
+
+
+def _joins(before: str, after: str) -> bool:
+    """Whether two characters belong to one grapheme: a combining mark, a variation selector
+    or a skin tone after, or a zero-width joiner on either side."""
+    return (
+        before == _ZWJ
+        or after == _ZWJ
+        or unicodedata.category(after) in ("Mn", "Me", "Mc")
+        or "\ufe00" <= after <= "\ufe0f"
+        or "\U0001f3fb" <= after <= "\U0001f3ff"
+        or "\U000e0100" <= after <= "\U000e01ef"
+    )
 
 
 def _lone(word: str) -> bool:

@@ -3,7 +3,8 @@
 Merging must follow the data and not the cell text: the 序号 and 事项 cells of an item's rows
 are merged vertically (`w:vMerge`), the 说明 cell of a row not included spans the remaining
 columns (`w:gridSpan`), the column widths are set to fill the landscape text width for however
-many years the period has, the header row repeats on each page and body rows do not split.
+many years the period has, the header row repeats on each page, and rows and items are kept
+on a page (`table_pages`).
 """
 
 from __future__ import annotations

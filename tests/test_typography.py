@@ -16,12 +16,11 @@ import subprocess
 import sys
 import unicodedata
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from _pdf import pdf_lines
 from lxml import etree
 
 from pipeline.api import build
@@ -289,7 +288,6 @@ def test_no_fontconfig_without_the_system_configuration_or_in_a_sandbox(
 # ------------------------------------------------------------------ printed with LibreOffice
 
 PT_PER_MM = 72 / 25.4
-XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def require(program: str) -> None:
@@ -312,31 +310,6 @@ def require_faces(*families: str) -> None:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-
-
-@dataclass(frozen=True)
-class Line:
-    page: int
-    x0: float
-    x1: float
-    y0: float
-    y1: float
-    text: str
-
-
-def pdf_lines(pdf: Path) -> Iterator[Line]:
-    """Text lines with their boxes in points (pdftotext's words joined without spaces)."""
-    xml = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-bbox-layout", str(pdf), "-"],
-        capture_output=True,
-        check=True,
-    ).stdout
-    root = ElementTree.fromstring(xml)
-    for number, page in enumerate(root.iter(f"{XHTML}page"), start=1):
-        for line in page.iter(f"{XHTML}line"):
-            text = "".join(word.text or "" for word in line.iter(f"{XHTML}word"))
-            box = [float(line.get(k)) for k in ("xMin", "xMax", "yMin", "yMax")]
-            yield Line(number, *box, text)
 
 
 def pdf_fonts(pdf: Path) -> str:

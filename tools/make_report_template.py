@@ -293,8 +293,9 @@ def styles_xml() -> str:
         paragraph_style(
             "ReportClosing",
             "结束语",
-            # 正文下空一行编排落款 (GB/T 9704 7.3.5.2).
-            paragraph_properties(first_line_chars=2, jc="both", after=LINE_PITCH),
+            # 正文下空一行编排落款 (GB/T 9704 7.3.5.2). Kept with the 落款, date and contact line,
+            # as the last body paragraph is kept with it (set when rendering): never alone.
+            paragraph_properties(keep_next=True, first_line_chars=2, jc="both", after=LINE_PITCH),
             body_run_properties(BODY_FONT),
             based_on="ReportBody",
             next_style="ReportSignature",
@@ -302,7 +303,7 @@ def styles_xml() -> str:
         paragraph_style(
             "ReportSignature",
             "落款与日期",
-            paragraph_properties(right_chars=2, jc="right"),
+            paragraph_properties(keep_next=True, right_chars=2, jc="right"),
             body_run_properties(BODY_FONT),
         ),
         paragraph_style(

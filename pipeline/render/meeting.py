@@ -54,7 +54,7 @@ from . import docx_template, table_xml
 from .attachments import append_attachments
 from .numerals import chinese_numeral
 from .report import paragraph_runs
-from .title_lines import title_lines
+from .titles import title_lines
 
 REQUIRED_TAGS = ("meeting", "title", "reporter", "regions", "closing", "attachments")
 KNOWN_TAGS = (
@@ -207,10 +207,14 @@ def _region_view(number: int, summary: RegionSummary) -> RegionView:
     )
 
 
+def _title(text: str, room: float | None) -> str:
+    """The title as lines joined by line breaks (`titles.title_lines`); None: only the clerk's."""
+    return text if room is None else "\n".join(title_lines(text, room))
+
+
 def meeting_context(meeting: MeetingMaterial, *, title_room: float | None = None) -> dict:
     """The template variables described in the module docstring."""
     settings, table = meeting.settings, meeting.table_settings
-    names = [table.compiler, table.domain, *(r.table.region for r in meeting.regions)]
     sections = [
         Section(f"{chinese_numeral(i)}、", s.title, tuple(paragraph_runs(s.paragraphs)))
         for i, s in enumerate(meeting.sections, start=1)
@@ -219,7 +223,7 @@ def meeting_context(meeting: MeetingMaterial, *, title_room: float | None = None
     return {
         "meeting": settings.meeting,
         "material_number": settings.number or "",
-        "title": title_lines(document_text(settings.title), title_room, names),
+        "title": _title(document_text(settings.title), title_room),
         "reporter": settings.reporter,
         "lead": paragraph_runs(settings.lead),
         "sections": sections,

@@ -20,6 +20,9 @@ from ..files import safe_file_name
 from ..model import APPROVAL_STEPS, ReportEntry, WorkReport
 from . import docx_template
 from .numerals import chinese_numeral
+from .table_layout import DEFAULT_FONT_TWIPS, DEFAULT_TITLE_TWIPS
+from .titles import title_lines, title_room
+from .wordml import W_VAL, keep_with_next, w_name
 
 LEAD_IN_STYLE = "LeadIn"  # character style defined in the template
 
@@ -119,7 +122,16 @@ def contact_line(person: str | None, phone: str | None) -> str:
     return f"（{' '.join(parts)}）" if parts else ""
 
 
-def build_context(report: WorkReport) -> dict[str, object]:
+def broken_title(text: str, room: float | None) -> str:
+    """A title as lines joined by line breaks (`titles.title_lines`); None: only the clerk's."""
+    return text if room is None else "\n".join(title_lines(text, room))
+
+
+def build_context(
+    report: WorkReport, *, title_room: float | None = None, form_title_room: float | None = None
+) -> dict[str, object]:
+    """The template's variables. `title_room`, `form_title_room`: how many characters of their
+    style fit a line of the title and of the form's 标题 cell (None: not broken)."""
     settings = report.settings
     unknown = sorted(set(report.approval) - set(APPROVAL_KEYS))
     if unknown:
@@ -152,13 +164,13 @@ def build_context(report: WorkReport) -> dict[str, object]:
         "date": settings.date_text,
         # The template writes `报：{{ recipients }}。`; a typed full stop would double it.
         "recipients": settings.recipients.rstrip().removesuffix("。"),
-        "title": settings.title,
+        "title": broken_title(settings.title, title_room),
         "lead": paragraph_runs(settings.lead),
         "sections": sections,
         "closing": settings.closing,
         "signatory": settings.signatory,
         "contact": contact_line(settings.contact_person, settings.contact_phone),
-        "form_title": settings.form_title,
+        "form_title": broken_title(settings.form_title, form_title_room),
         "submitting_department": settings.submitting_department,
         "submitter": settings.submitter,
         "submission_date": settings.submission_date_text,
@@ -178,11 +190,34 @@ def render_work_report(report: WorkReport, template: Path, *, checked: bool = Fa
     if not checked:
         check_report_template(template)
     document = docx_template.open_template(template)
-    docx_template.render(document, template, build_context(report))
+    context = build_context(
+        report,
+        title_room=title_room(document, "title", DEFAULT_TITLE_TWIPS),
+        form_title_room=title_room(document, "form_title", DEFAULT_FONT_TWIPS),
+    )
+    docx_template.render(document, template, context)
+    keep_last_paragraph_with_closing(document)
     settings = report.settings
     return docx_template.save_reproducibly(
         document, when=settings.date, author=settings.signatory, title=settings.title
     )
+
+
+CLOSING_STYLE = "ReportClosing"
+
+
+def keep_last_paragraph_with_closing(document) -> None:
+    """Keep the paragraph before the 结束语 on its page (`w:keepNext`), so the 结束语, 落款 and
+    date, which the template's styles keep together, never stand alone on the last page."""
+    body = document.docx.element.body
+    previous = None
+    for paragraph in body.iterchildren(w_name("p")):
+        style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
+        if style is not None and style.get(W_VAL) == CLOSING_STYLE:
+            if previous is not None:
+                keep_with_next(previous)
+            return
+        previous = paragraph
 
 
 def report_file_name(report: WorkReport) -> str:

@@ -44,7 +44,8 @@ from ..files import safe_file_name
 from ..model import CooperationItem, CooperationRow, RegionTable
 from . import docx_template, table_xml
 from .numerals import chinese_numeral
-from .table_layout import DEFAULT_TITLE_TWIPS, RowView, title_text
+from .table_layout import DEFAULT_TITLE_TWIPS, RowView
+from .titles import title_lines
 
 REQUIRED_TAGS = ("title", "years", "rows", "notes")
 _COUNTS = (
@@ -102,11 +103,12 @@ def table_context(table: RegionTable, *, title_room: float | None = None) -> dic
     """The template variables described in the module docstring.
 
     `title_room`: how many characters of the title style fit one line; a longer title is
-    broken before 合作交流项目表 (None: never broken).
+    broken into lines by `titles.title_lines` (None: only where the clerk broke it).
     """
     years = list(table.years)
+    title = document_text(table.title)
     context: dict[str, Any] = {
-        "title": title_text(document_text(table.title), title_room),
+        "title": title if title_room is None else "\n".join(title_lines(title, title_room)),
         "region": document_text(table.region),
         "start_year": years[0] if years else "",
         "end_year": years[-1] if years else "",

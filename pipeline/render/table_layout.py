@@ -1,18 +1,21 @@
 """Column widths and row heights of the cooperation table, estimated from the texts.
 
-Widths are fitted to the data so long texts get room, empty year columns stay narrow, and no
-header ends with a lone character; heights decide which rows are kept whole on a page.
+Widths are fitted to the data so long texts get room, empty year columns stay narrow, no header
+word breaks (the header is given its lines) and names break between names where the width
+allows; heights decide which rows are kept whole on a page.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+
+from .line_breaks import breaks_a_name, display_width, packed_lines, word_units
 
 
 # Columns before and after the year columns; widths are in characters of the table font.
@@ -47,7 +50,7 @@ DEFAULT_CELL_PADDING = 108  # Word's default left and right cell margin, each
 DEFAULT_FONT_TWIPS = 240  # 小四, 12 pt
 DEFAULT_TITLE_TWIPS = 440  # 二号, 22 pt
 _SLACK = 0.25  # of a character per line: fonts and line-breaking rules are not exact
-LINE_FACTOR = 1.35  # single line spacing of CJK fonts, in font sizes
+LINE_FACTOR = 1.45  # single line spacing of CJK fonts, in font sizes (LibreOffice: 1.43)
 ROW_PADDING = 120  # twips: cell margins and borders of one row
 
 
@@ -79,8 +82,8 @@ def column_widths(
     width goes a character or a few at a time to the column where it makes the table least
     tall and cramped (`TableTexts.cost`), so long texts get room and empty year columns stay
     narrow; what is left once no column gains is shared by weight.
-    No header is left with a lone character on its last line (`2025年计` / `划`) where that
-    can be avoided. When even the minimums do not fit (a long period), all columns shrink in
+    No column is narrower than a word of its header (`牵头/领导`, `2023年/计划`) where that
+    can be avoided, and names (`市容环卫处、废管中心`) break between names where the width allows. When even the minimums do not fit (a long period), all columns shrink in
     proportion: the table never runs past the margin.
     """
     minimums = minimum_widths(year_count, char_width, cell_padding)
@@ -147,8 +150,8 @@ def fitted_widths(
         spare -= chars * char_width
         cost = trial
 
-    # Then trade characters between columns while that still helps (it also mends a header
-    # the greedy steps above left with a lone last character).
+    # Then trade characters between columns while that still helps (it also mends what the
+    # greedy steps above left: a name broken inside).
     for _ in range(_MAX_TRADES):
         best_trade: tuple[int, int, int, list[int]] | None = None
         for source in range(len(widths)):
@@ -174,12 +177,13 @@ def fitted_widths(
     return _widened(widths, column, rest)
 
 
-_MAX_MOVE = 3  # characters: enough to jump over the widths that orphan a header character
+_MAX_MOVE = 4  # characters: enough to jump over widths that break a name
 _MAX_TRADES = 40
 # Cost of a layout, in lines: each row's tallest cell (the table's height) plus the square of
 # every cell's lines, so one very tall narrow cell costs more than several short ones.
 _ROW_WEIGHT = 10
-_ORPHAN_PENALTY = 10**9
+_HEADER_PENALTY = 10**9
+_NAME_BREAK_COST = 6 * _ROW_WEIGHT  # a name broken inside weighs as six lines more
 
 
 def _widened(widths: list[int], column: int, extra: int) -> list[int]:
@@ -236,7 +240,8 @@ class TableTexts:
     ) -> None:
         self.char_width = char_width
         self.cell_padding = cell_padding
-        all_rows = [*([header] if header else []), *rows]
+        # The header row's lines are counted from its words (`header_lines`), not here.
+        all_rows = [*([()] if header else []), *rows]
         self.row_count = len(all_rows)
         # (start, span) → row index of each cell, and its lines' widths flattened with the
         # index of the cell each line belongs to.
@@ -263,29 +268,54 @@ class TableTexts:
             )
             for (start, span), (row_indexes, line_widths, owners) in positions.items()
         ]
-        # Headers that a column at its minimum already wraps with a lone character (牵头领/导,
-        # as the office's own tables do) are left alone; the others must never be orphaned.
-        self.header = []
-        for cell in header:
-            chars = [_display_width(ch) for ch in cell.text]
-            if not self._orphaned(chars, sum(minimums[cell.start : cell.start + cell.span])):
-                self.header.append((cell.start, cell.span, chars))
+        # The header's words never break (牵头/领导, 2023年/计划): the renderer is given its lines.
+        self.header = [(cell.start, cell.span, word_units(cell.text)) for cell in header]
+        # Names (事项, 牵头领导, 牵头部门, 配合部门, 预计完成时间) break between names where the
+        # width allows: each column's texts and how often each occurs.
+        columns = len(minimums)
+        name_columns = {1, 3, columns - 3, columns - 2, columns - 1}
+        self.names: dict[int, dict[str, int]] = {}
+        for row in rows:
+            for cell in row:
+                if cell.span == 1 and cell.start in name_columns and cell.text:
+                    texts = self.names.setdefault(cell.start, {})
+                    texts[cell.text] = texts.get(cell.text, 0) + 1
+        self._broken_names: dict[tuple[int, int], int] = {}
 
-    def _orphaned(self, chars: list[float], width: int) -> bool:
-        """Judged both as estimated and at the full width a renderer may fit on a line."""
-        room = (width - self.cell_padding) / self.char_width
-        return _orphaned(chars, max(1, math.floor(room - _SLACK))) or _orphaned(
-            chars, max(1, math.floor(room))
+    def header_lines(self, widths: list[int]) -> list[tuple[int, list[str] | None]]:
+        """Each header cell's first column and its lines at `widths` (None: a word too wide)."""
+        return [
+            (start, _packed(units, self._per_line(widths, start, span)))
+            for start, span, units in self.header
+        ]
+
+    def _per_line(self, widths: list[int], start: int, span: int) -> int:
+        return _chars_per_line(
+            sum(widths[start : start + span]), self.char_width, self.cell_padding
         )
 
     def cost(self, widths: list[int]) -> int:
-        """How tall and how cramped the table is (see `_ROW_WEIGHT`); a layout that wraps a
-        header with a lone last character costs more than any other."""
+        """How tall and how cramped the table is (see `_ROW_WEIGHT`), plus the names broken
+        inside; a layout that breaks a header word costs more than any other."""
         tallest, squares = self._lines(widths)
         total = int(tallest.sum()) * _ROW_WEIGHT + squares if self.row_count else 0
-        for start, span, chars in self.header:
-            if self._orphaned(chars, sum(widths[start : start + span])):
-                total += _ORPHAN_PENALTY
+        header = [lines for _, lines in self.header_lines(widths)]
+        if any(lines is None for lines in header):
+            total += _HEADER_PENALTY
+        elif header:
+            most = max(len(lines) for lines in header)
+            total += max(0, most - int(tallest[0])) * _ROW_WEIGHT + sum(
+                len(lines) ** 2 for lines in header
+            )
+        for column, texts in self.names.items():
+            # As the renderer fills a line: every character that fits, no slack.
+            per_line = max(1, math.floor((widths[column] - self.cell_padding) / self.char_width))
+            key = (column, per_line)
+            broken = self._broken_names.get(key)
+            if broken is None:
+                broken = sum(n for text, n in texts.items() if breaks_a_name(text, per_line))
+                self._broken_names[key] = broken
+            total += broken * _NAME_BREAK_COST
         return total
 
     def tallest(self, widths: list[int]) -> list[int]:
@@ -309,16 +339,10 @@ class TableTexts:
         return tallest, squares
 
 
-def _orphaned(chars: list[float], per_line: int) -> bool:
-    """Whether filling lines of `per_line` em leaves one character alone on the last line."""
-    line = 0.0
-    breaks = 0
-    for width in chars:
-        if line + width > per_line and line > 0:
-            breaks += 1
-            line = 0.0
-        line += width
-    return breaks > 0 and line <= 1.0
+@functools.cache
+def _packed(units: tuple[str, ...], per_line: int) -> list[str] | None:
+    """`packed_lines`, remembered: the cost of a layout asks for it thousands of times."""
+    return packed_lines(units, per_line)
 
 
 def _exact(raw: list[float], total: int) -> list[int]:
@@ -327,27 +351,10 @@ def _exact(raw: list[float], total: int) -> list[int]:
     return widths
 
 
-def _display_width(text: str) -> float:
-    """Width in em: CJK, full-width and (in CJK fonts) ambiguous characters are one."""
-    return sum(map(_CHAR_WIDTHS.__getitem__, text))
-
-
-class _CharWidths(dict):
-    """Character → width in em, looked up once per character (tables measure every text)."""
-
-    def __missing__(self, ch: str) -> float:
-        width = 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55
-        self[ch] = width
-        return width
-
-
-_CHAR_WIDTHS = _CharWidths()
-
-
 def _line_widths(text: str) -> tuple[float, ...]:
     if "\n" not in text:  # most cells
-        return (_display_width(text),)
-    return tuple(_display_width(line) for line in text.split("\n"))
+        return (display_width(text),)
+    return tuple(display_width(line) for line in text.split("\n"))
 
 
 def _chars_per_line(width: int, char_width: int, cell_padding: int) -> int:
@@ -414,11 +421,3 @@ def row_cells(view: RowView, year_count: int) -> list[TextCell]:
     for offset, value in enumerate(values):
         cells.append(TextCell(KEPT_WHEN_EXCLUDED + offset, 1, value))
     return cells
-
-
-def title_text(title: str, room: float | None) -> str:
-    """The title, on two lines broken before 合作交流项目表 when it does not fit `room` em."""
-    marker = title.find("合作交流项目表")
-    if room is None or marker <= 0 or _display_width(title) <= room:
-        return title
-    return title[:marker] + "\n" + title[marker:]

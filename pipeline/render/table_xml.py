@@ -3,11 +3,13 @@
 Merging must follow the data and not the cell text: the 序号 and 事项 cells of an item's rows
 are merged vertically (`w:vMerge`), the 说明 cell of a row not included spans the remaining
 columns (`w:gridSpan`), the column widths are set to fill the landscape text width for however
-many years the period has, the header row repeats on each page and body rows do not split.
+many years the period has, the header row repeats on each page, and rows and items are kept
+on a page (`table_pages`).
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 from collections.abc import Sequence
@@ -35,16 +37,20 @@ from .table_layout import (
     row_cells,
     row_height,
 )
+from .table_pages import item_parts
 from .wordml import (
     TC,
     TC_PR,
     TC_W,
     W_NS,
     W_TYPE,
+    W_VAL,
     W_W,
+    P,
     cell_span,
     clear_cell,
     find_child,
+    keep_with_next,
     set_grid,
     set_row_flag,
     set_tc_property,
@@ -82,9 +88,6 @@ def locate_table(document, path: Path) -> TableLayout:
 
 def _text(element) -> str:
     return "".join(t.text or "" for t in element.iter(w_name("t")))
-
-
-_KEEP_WHOLE_FRACTION = 3
 
 
 def finish_table(
@@ -133,20 +136,30 @@ def finish_table(
         _set_widths(tr, widths)
         set_row_flag(tr, "tblHeader", True)
         set_row_flag(tr, "cantSplit", True)
+    if header:
+        _break_header(header[-1], measured.header_lines(widths))
 
-    # Space under the repeated header on a page; a row taller than that has to split anyway.
+    # Space under the repeated header on a page: a row up to that height is kept whole, and an
+    # item's rows are kept on one page (`w:keepNext` on every paragraph of all but its last row,
+    # which Word and LibreOffice both honour), or cut into parts that each repeat its 序号 and
+    # 事项 (`table_pages`): no page starts inside an item without saying which.
     available = page.text_height - sum(
         row_height(cells, widths, char_width, padding) for cells in header_cells
     )
-    # Keeping a tall row whole would leave a blank gap of up to its height before it; rows
-    # over a third of the page may split instead.
-    keep_whole = available // _KEEP_WHOLE_FRACTION
-    tallest = iter(measured.tallest(widths)[len(header_cells) :])
+    tallest = measured.tallest(widths)[len(header_cells) :]
+    heights = [lines * char_width * LINE_FACTOR + ROW_PADDING for lines in tallest]
+    sizes, position = [], 0
+    for item in table.items:
+        sizes.append(heights[position : position + len(item.rows)])
+        position += len(item.rows)
+    first_room = available - _height_above(document, tbl)
+    parts = item_parts(sizes, first_room, available)
     cell_widths = _CellWidths(widths)
     with_spans = set(_ROWS_WITH_SPANS(tbl))
     trs = iter(body_rows)
-    for item in table.items:
+    for item, item_heights, starts in zip(table.items, sizes, parts, strict=True):
         merged = len(item.rows) > 1
+        item_rows = []
         for index, row in enumerate(item.rows):
             tr = next(trs)
             cells = tr.findall(TC)
@@ -163,9 +176,66 @@ def finish_table(
             cell_widths.apply(tr, cells, spans)
             if merged:
                 for cell in cells[:2]:
-                    _set_vmerge(cell, restart=index == 0)
-            height = next(tallest) * char_width * LINE_FACTOR + ROW_PADDING  # as row_height
-            set_row_flag(tr, "cantSplit", height <= keep_whole)
+                    _set_vmerge(cell, restart=index == 0 or index in starts)
+                if index in starts:
+                    _mark_continued(cells[1])
+            set_row_flag(tr, "cantSplit", item_heights[index] <= available)
+            item_rows.append(tr)
+        # Each part's rows but its last are kept with the next row.
+        for index, tr in enumerate(item_rows[:-1]):
+            if index + 1 not in starts:
+                for paragraph in tr.iter(P):
+                    keep_with_next(paragraph)
+
+
+def _height_above(document, tbl) -> float:
+    """Estimated height in twips of the paragraphs before the table on its first page."""
+    total = 0.0
+    for paragraph in tbl.itersiblings(P, preceding=True):
+        style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
+        size = style_size(document, style.get(W_VAL, "")) if style is not None else None
+        lines = 1 + len(paragraph.findall(f".//{w_name('br')}"))
+        total += lines * (size or DEFAULT_FONT_TWIPS) * LINE_FACTOR + _PARAGRAPH_SPACING
+    return total
+
+
+_PARAGRAPH_SPACING = 480  # twips: the title's space after, and some to spare
+
+
+def _mark_continued(cell) -> None:
+    """Add 续 to the 事项 of an item's part that starts a page: `污水垃圾处理（续）`."""
+    paragraphs = cell.findall(P)
+    if paragraphs:
+        run = etree.SubElement(paragraphs[-1], w_name("r"))
+        etree.SubElement(run, w_name("t")).text = "（续）"
+
+
+def _break_header(tr, lines: list[tuple[int, list[str] | None]]) -> None:
+    """Write each header cell of more than one line as its lines, so that renderers break it
+    between words (牵头 / 领导) and never inside one."""
+    by_start = dict(lines)
+    start = 0
+    for cell in tr.findall(TC):
+        cell_lines = by_start.get(start)
+        start += cell_span(cell)
+        paragraphs = cell.findall(P)
+        if not cell_lines or len(cell_lines) < 2 or len(paragraphs) != 1:
+            continue
+        runs = paragraphs[0].findall(w_name("r"))
+        if "".join(cell_lines) != _text(paragraphs[0]) or not runs:
+            continue
+        run_props = find_child(runs[0], w_name("rPr"))
+        for run in runs:
+            paragraphs[0].remove(run)
+        for index, line in enumerate(cell_lines):
+            run = etree.SubElement(paragraphs[0], w_name("r"))
+            if run_props is not None:
+                run.append(copy.deepcopy(run_props))
+            if index:
+                etree.SubElement(run, w_name("br"))
+            text = etree.SubElement(run, w_name("t"))
+            text.text = line
+            text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
 def _header_cells(tr) -> list[TextCell]:

@@ -177,3 +177,14 @@ def set_row_flag(tr, tag: str, on: bool) -> None:
         props.remove(flag)
     if on:
         etree.SubElement(props, w_name(tag))
+
+
+def keep_with_next(paragraph) -> None:
+    """Give a paragraph `w:keepNext` (after `w:pStyle`, first otherwise, as the schema orders)."""
+    props = find_child(paragraph, w_name("pPr"))
+    if props is None:
+        props = etree.Element(w_name("pPr"))
+        paragraph.insert(0, props)
+    if find_child(props, w_name("keepNext")) is None:
+        at = 1 if find_child(props, w_name("pStyle")) is not None else 0
+        props.insert(at, etree.Element(w_name("keepNext")))

@@ -1,0 +1,477 @@
+"""Layout of titles and tables: titles broken between words in a trapezoid or diamond, table
+headers and names kept whole, and (through LibreOffice) what the printed pages show."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from _pdf import Line, pdf_lines, pdf_words
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from pipeline.api import build
+from pipeline.model import CooperationItem, CooperationRow, RegionTable, TableSettings
+from pipeline.render.line_breaks import breaks_a_name, display_width, name_units
+from pipeline.render.table import render_region_table
+from pipeline.render.table_pages import item_parts
+from pipeline.render.titles import title_lines
+
+# Titles of the office's real documents: the work report, the meeting material, the tables.
+SEED_TITLES = [
+    "关于坚决落实领导批示精神，扎实推进浦东新区现代环境治理体系建设情况的报告",
+    "关于进一步扎实推进浦东新区现代环境治理体系建设的报告",
+    "浦东新区生态环境局与永安市、大田县生态环境领域合作交流项目制定情况的汇报",
+    "浦东新区生态环境局与永安市生态环境领域合作交流项目表(2023-2025年)",
+    "浦东新区生态环境局与大田县生态环境领域合作交流项目表(2023—2025年)",
+]
+# The words of those titles, as a reader sees them: no line break may fall inside one.
+WORDS = [
+    "关于",
+    "坚决",
+    "落实",
+    "领导",
+    "批示",
+    "精神",
+    "扎实",
+    "推进",
+    "进一步",
+    "浦东新区",
+    "现代",
+    "环境",
+    "治理",
+    "体系",
+    "建设",
+    "情况",
+    "报告",
+    "汇报",
+    "生态环境局",
+    "生态环境",
+    "永安市",
+    "大田县",
+    "领域",
+    "合作",
+    "交流",
+    "项目表",
+    "项目",
+    "制定",
+    "(2023-2025年)",
+    "(2023—2025年)",
+]
+
+
+def breaks_inside_words(text: str, lines: list[str]) -> list[str]:
+    """The words of `text` that a break between `lines` cuts."""
+    positions = set(itertools.accumulate(len(line) for line in lines[:-1]))
+    cut = []
+    for word in WORDS:
+        start = text.find(word)
+        while start >= 0:
+            if any(start < position < start + len(word) for position in positions):
+                cut.append(word)
+            start = text.find(word, start + 1)
+    return cut
+
+
+def well_shaped(widths: list[float]) -> bool:
+    """A trapezoid or a diamond: lines rise to a longest one and then fall; the first line is
+    never longer than the second."""
+    if len(widths) < 2:
+        return True
+    peak = widths.index(max(widths))
+    rising = all(a <= b for a, b in itertools.pairwise(widths[: peak + 1]))
+    falling = all(a >= b for a, b in itertools.pairwise(widths[peak:]))
+    return widths[0] <= widths[1] and rising and falling
+
+
+@pytest.mark.parametrize("title", SEED_TITLES)
+@pytest.mark.parametrize("room", [12, 16, 20.1, 24, 31.8])
+def test_seed_titles_break_between_words_in_a_trapezoid_or_diamond(title: str, room: float) -> None:
+    lines = title_lines(title, room)
+    assert "".join(lines) == title
+    widths = [display_width(line) for line in lines]
+    assert all(width <= room for width in widths), lines
+    assert len(lines) == 1 or len(lines) <= -(-display_width(title) // room) + 2
+    assert not breaks_inside_words(title, lines), lines
+    assert well_shaped(widths), lines
+    for line in lines[1:]:
+        assert line[0] not in "，、：；）)的之", lines
+    for line in lines[:-1]:
+        assert line[-1] not in "（(", lines
+
+
+def test_titles_as_the_example_documents_print_them() -> None:
+    # A line of 二号 on the report's 156 mm holds 20 characters; on the table's 247 mm, 31.
+    assert title_lines(SEED_TITLES[1], 20.1) == [
+        "关于进一步扎实推进",
+        "浦东新区现代环境治理体系建设的报告",
+    ]
+    assert title_lines(SEED_TITLES[0], 20.1) == [
+        "关于坚决落实领导批示精神，扎实推进",
+        "浦东新区现代环境治理体系建设情况的报告",
+    ]
+    assert title_lines(SEED_TITLES[3], 31.8) == [
+        "浦东新区生态环境局与永安市",
+        "生态环境领域合作交流项目表(2023-2025年)",
+    ]
+
+
+def test_punctuation_is_the_first_choice_for_a_break() -> None:
+    title = "关于加强生态环境保护，推进现代环境治理体系建设的报告"
+    assert title_lines(title, 20.1) == ["关于加强生态环境保护，", "推进现代环境治理体系建设的报告"]
+
+
+def test_a_title_that_fits_and_the_clerks_own_breaks_are_kept() -> None:
+    assert title_lines("关于环境治理的报告", 20.1) == ["关于环境治理的报告"]
+    typed = "关于坚决落实领导批示精神\n扎实推进浦东新区现代环境治理体系建设情况的报告"
+    assert title_lines(typed, 30) == typed.split("\n")
+    # A typed line too long for the page is broken further; the typed break stays.
+    lines = title_lines(typed, 20.1)
+    assert lines[0] == "关于坚决落实领导批示精神"
+    assert "".join(lines[1:]) == typed.split("\n")[1] and len(lines) == 3
+
+
+def test_a_word_longer_than_a_line_breaks_between_its_characters() -> None:
+    lines = title_lines("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥", 8)
+    assert "".join(lines) == "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+    assert all(display_width(line) <= 8 for line in lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+        min_size=1,
+        max_size=60,
+    ),
+    st.floats(min_value=2, max_value=40),
+)
+def test_any_title_keeps_every_character(text: str, room: float) -> None:
+    lines = title_lines(text, room)
+    assert "\n".join(lines).replace("\n", "") == text.replace("\n", "")
+
+
+# ------------------------------------------------------------------ the example documents
+
+ROOT = Path(__file__).resolve().parents[1]
+WHEN = dt.date(2023, 11, 20)
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example inputs built as the office builds them (without PDFs)."""
+    _, run = build(ROOT / "inputs", tmp_path_factory.mktemp("outputs"), ROOT / "templates")
+    return run
+
+
+def document_xml(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as archive:
+        return etree.fromstring(archive.read("word/document.xml"))
+
+
+def style_of(paragraph: etree._Element) -> str | None:
+    style = paragraph.find("w:pPr/w:pStyle", NS)
+    return None if style is None else style.get(f"{{{W}}}val")
+
+
+def test_closing_block_is_kept_with_the_last_body_paragraph(example_run: Path) -> None:
+    body = document_xml(example_run / "工作专报（第95期）.docx").find("w:body", NS)
+    paragraphs = body.findall("w:p", NS)
+    closing = next(i for i, p in enumerate(paragraphs) if style_of(p) == "ReportClosing")
+    before = paragraphs[closing - 1]
+    assert style_of(before) == "ReportBody"
+    props = before.find("w:pPr", NS)
+    assert [etree.QName(child).localname for child in props][:2] == ["pStyle", "keepNext"]
+    with zipfile.ZipFile(example_run / "工作专报（第95期）.docx") as archive:
+        styles = etree.fromstring(archive.read("word/styles.xml"))
+    for style_id in ("ReportClosing", "ReportSignature"):
+        style = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
+        assert style.find("w:pPr/w:keepNext", NS) is not None, style_id
+    # The contact line ends the block: nothing after it is pulled along.
+    contact = styles.find("w:style[@w:styleId='ReportContact']", NS)
+    assert contact.find("w:pPr/w:keepNext", NS) is None
+
+
+def test_example_titles_are_given_as_lines_of_one_paragraph(example_run: Path) -> None:
+    body = document_xml(example_run / "工作专报（第95期）.docx").find("w:body", NS)
+    title = next(p for p in body.iter(f"{{{W}}}p") if style_of(p) == "ReportTitle")
+    assert len(title.findall(".//w:br", NS)) == 1
+    for table in example_run.glob("合作交流项目表_*.docx"):
+        first = document_xml(table).find("w:body/w:p", NS)
+        assert style_of(first) == "TableTitle"
+        assert len(first.findall(".//w:br", NS)) == 1, table.name
+
+
+def test_segmenter_finds_the_words_of_the_titles() -> None:
+    from pipeline.render import segmenter
+
+    found = [word.text for word in segmenter.words(SEED_TITLES[1])]
+    assert found == [
+        "关于",
+        "进一步",
+        "扎实",
+        "推进",
+        "浦东新区",
+        "现代",
+        "环境治理",
+        "体系",
+        "建设",
+        "的",
+        "报告",
+    ]
+    assert [w.text for w in segmenter.words("项目表(2023-2025年)")][-4:] == [
+        "(",
+        "2023-2025",
+        "年",
+        ")",
+    ]
+    assert [w.text for w in segmenter.words("推进") if w.verb] == ["推进"]
+    word_list = segmenter.WordList(segmenter.WORD_LIST)
+    assert word_list.find("环境") == ((word_list.find("环境")[0][0], False), True)
+    assert word_list.find("环境治理")[0] is not None
+    assert word_list.find("境治") == (None, False)
+    # Sorted by UTF-8 bytes, as the bisection needs.
+    with segmenter.WORD_LIST.open("rb") as file:
+        keys = [line.split(b"\t", 1)[0] for line in itertools.islice(file, 0, None, 97)]
+    assert keys == sorted(keys)
+
+
+# ------------------------------------------------------------------ printed with LibreOffice
+
+# Each header as the pieces a line of it may hold (digits and 年 are separate words in the PDF).
+HEADER_PIECES = {
+    "序号": ["序号"],
+    "事项": ["事项"],
+    "对口合作交流内容": ["对口", "合作", "交流", "内容"],
+    "预计完成时间": ["预计", "完成", "时间"],
+    "年计划": ["年", "计划"],
+    "事项推进情况": ["事项", "推进", "情况"],
+    "牵头领导": ["牵头", "领导"],
+    "牵头部门": ["牵头", "部门"],
+    "配合部门": ["配合", "部门"],
+}
+ALLOWED_HEADER_WORDS = {
+    "".join(pieces[a:b])
+    for pieces in HEADER_PIECES.values()
+    for a in range(len(pieces))
+    for b in range(a + 1, len(pieces) + 1)
+}
+
+
+def cell_words(words: list[Line]) -> list[Line]:
+    """pdftotext's words joined where they touch on a line (2023 + 年), as one cell holds them."""
+    joined: list[Line] = []
+    for word in sorted(words, key=lambda w: (w.page, round(w.y0), w.x0)):
+        last = joined[-1] if joined else None
+        touching = last is not None and 0 <= word.x0 - last.x1 < 6
+        if touching and last.page == word.page and abs(last.y0 - word.y0) < 2:
+            joined[-1] = Line(last.page, last.x0, word.x1, last.y0, word.y1, last.text + word.text)
+        else:
+            joined.append(word)
+    return joined
+
+
+@dataclass(frozen=True)
+class TablePage:
+    header: list[Line]  # the header row's words, as cells hold them
+    numbers: set[int]  # the 序号 shown on the page
+    content: list[str]  # the first lines of the 对口合作交流内容 column under the header
+
+
+def table_pages(pdf: Path) -> list[TablePage]:
+    pages = []
+    words = cell_words(list(pdf_words(pdf)))
+    for number in sorted({w.page for w in words}):
+        on_page = [w for w in words if w.page == number]
+        marks = [w for w in on_page if w.text == "序号"]
+        if not marks:
+            continue
+        mark = marks[0]
+        middle = (mark.y0 + mark.y1) / 2
+        header = [w for w in on_page if abs((w.y0 + w.y1) / 2 - middle) < 20]
+        bottom = max(w.y1 for w in header)
+        item = next(w for w in header if w.text == "事项" and w.x0 > mark.x1)
+        due = next(w for w in header if w.text.startswith("预计"))
+        body = [w for w in on_page if w.y0 > bottom + 2]
+        numbers = {int(w.text) for w in body if w.x1 <= item.x0 and w.text.isdigit()}
+        content = sorted(
+            (w for w in body if w.x0 > item.x1 + 4 and w.x1 < due.x0 - 2), key=lambda w: w.y0
+        )
+        pages.append(TablePage(header, numbers, [w.text for w in content[:6]]))
+    return pages
+
+
+def item_of(table: RegionTable, lines: list[str]) -> int:
+    """The 序号 of the item whose 对口合作交流内容 holds the first of `lines` (printed lines
+    in order): as many lines are taken as make it unambiguous."""
+    contents = [
+        (item.number, "".join(row.content.split())) for item in table.items for row in item.rows
+    ]
+    found: set[int] = set()
+    for count in range(1, len(lines) + 1):
+        fragment = "".join("".join(lines[:count]).split())
+        matching = {number for number, content in contents if fragment in content}
+        if not matching:  # the lines ran into the next row
+            break
+        found = matching
+        if len(found) == 1:
+            break
+    assert len(found) == 1, (lines, found)
+    return found.pop()
+
+
+def assert_pages_show_their_items(pdf: Path, table: RegionTable) -> int:
+    """Every page's header words whole, and the item its first row belongs to numbered on it."""
+    pages = table_pages(pdf)
+    assert pages
+    for index, page in enumerate(pages, start=1):
+        # A year's digits go with 年 (2023年 / 计划): what follows them must be a header piece.
+        pieces = [w.text.lstrip("0123456789") for w in page.header]
+        broken = [text for text in pieces if text and text not in ALLOWED_HEADER_WORDS]
+        assert not broken, (pdf.name, index, broken)
+        item = item_of(table, page.content)
+        assert item in page.numbers, (pdf.name, index, page.content[:1], page.numbers)
+    return len(pages)
+
+
+def assert_printed_title(lines: list[Line], title: str, room: float) -> None:
+    """The title printed in the lines `title_lines` gives, shaped as a trapezoid or diamond."""
+    expected = title_lines(title, room)
+    texts = ["".join(line.text.split()) for line in lines]
+    squeezed = ["".join(line.split()) for line in expected]
+    start = texts.index(squeezed[0])
+    printed = lines[start : start + len(expected)]
+    assert ["".join(line.text.split()) for line in printed] == squeezed
+    assert well_shaped([round(line.x1 - line.x0) for line in printed]), printed
+
+
+@pytest.mark.libreoffice
+def test_printed_examples_break_titles_and_headers_between_words(
+    tmp_path: Path, libreoffice
+) -> None:
+    prepared, run = build(ROOT / "inputs", tmp_path / "outputs", ROOT / "templates", pdf=True)
+    report = prepared.dossier.report.settings
+    lines = [line for line in pdf_lines(run / "工作专报（第95期）.pdf") if line.page == 1]
+    assert_printed_title(lines, report.title, 20.1)  # 二号 on 156 mm
+    for table in prepared.dossier.regions:
+        pdf = run / f"合作交流项目表_{table.region}.pdf"
+        lines = [line for line in pdf_lines(pdf) if line.page == 1]
+        assert_printed_title(lines, table.title, 31.8)  # 二号 on 247 mm
+        assert_pages_show_their_items(pdf, table)
+
+
+def long_table() -> RegionTable:
+    """Forty items of one to four rows of different heights: many pages, many page breaks."""
+    period = TableSettings("浦东新区生态环境局", "生态环境领域", 2023, 2025)
+    departments = ["市容环卫处、废管中心", "环保处", "区供排水中心、各镇", "绿林处"]
+
+    def row(item: int, index: int) -> CooperationRow:
+        content = f"第{item}项第{index}行：学习借鉴先进经验和技术优势" * (1 + (item + index) % 3)
+        return CooperationRow(
+            content=content,
+            due="2025年",
+            plans={year: "开展交流对接" * (1 + (item * index + year) % 3) for year in period.years},
+            progress="一是积极开展交流沟通。" * ((item + 2 * index) % 3),
+            lead_leader="薛加良",
+            lead_department=departments[item % 4],
+            supporting=departments[(item + index) % 4],
+        )
+
+    items = [
+        CooperationItem(number, f"事项{number}", [row(number, i) for i in range(1 + number % 4)])
+        for number in range(1, 41)
+    ]
+    return RegionTable("永安市", period.title("永安市"), period.years, items, [])
+
+
+@pytest.mark.libreoffice
+def test_every_page_of_a_long_table_shows_the_item_it_starts_in(
+    tmp_path: Path, libreoffice
+) -> None:
+    table = long_table()
+    document = tmp_path / "long.docx"
+    document.write_bytes(
+        render_region_table(table, ROOT / "templates" / "project_table.docx", author="", when=WHEN)
+    )
+    pdf = libreoffice.to_pdf(document)
+    assert assert_pages_show_their_items(pdf, table) >= 8
+
+
+# ------------------------------------------------------------------ the table's XML
+
+
+def rendered_rows(table: RegionTable) -> list[etree._Element]:
+    data = render_region_table(
+        table, ROOT / "templates" / "project_table.docx", author="", when=WHEN
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        document = etree.fromstring(archive.read("word/document.xml"))
+    return document.find(".//w:tbl", NS).findall("w:tr", NS)
+
+
+def cell_lines(tc: etree._Element) -> list[str]:
+    text = "".join(
+        "\n" if node.tag == f"{{{W}}}br" else node.text or ""
+        for node in tc.iter(f"{{{W}}}t", f"{{{W}}}br")
+    )
+    return text.split("\n")
+
+
+@pytest.mark.parametrize("end", [2024, 2025, 2027, 2030])
+def test_header_is_given_lines_broken_between_words(end: int) -> None:
+    table = long_table()
+    period = TableSettings("浦东新区生态环境局", "生态环境领域", 2023, end)
+    table = RegionTable(table.region, table.title, period.years, table.items[:6], [])
+    header = rendered_rows(table)[0]
+    for tc in header.findall("w:tc", NS):
+        lines = cell_lines(tc)
+        for line in lines:
+            assert line.lstrip("0123456789") in ALLOWED_HEADER_WORDS, lines
+
+
+def test_an_items_rows_are_kept_on_one_page_or_its_parts_say_which_item() -> None:
+    table = long_table()
+    rows = iter(rendered_rows(table)[1:])
+    cut = 0
+    for item in table.items:
+        trs = [next(rows) for _ in item.rows]
+        for index, tr in enumerate(trs):
+            assert tr.find("w:trPr/w:cantSplit", NS) is not None
+            kept = [p.find("w:pPr/w:keepNext", NS) is not None for p in tr.iter(f"{{{W}}}p")]
+            if index == len(trs) - 1:
+                assert not any(kept)
+            elif not all(kept):
+                # A part starts with the next row: its own 序号 and 事项, marked 续.
+                assert not any(kept)
+                following = trs[index + 1].findall("w:tc", NS)
+                assert "".join(cell_lines(following[0])) == str(item.number)
+                assert "".join(cell_lines(following[1])) == f"{item.name}（续）"
+                restart = following[0].find("w:tcPr/w:vMerge", NS)
+                assert restart.get(f"{{{W}}}val") == "restart"
+                cut += 1
+    assert cut  # the long table has items cut at page ends
+
+
+def test_items_are_cut_only_where_a_page_would_otherwise_end_in_a_large_gap() -> None:
+    # Room of 300 on the first page, 400 on the next ones; a gap over 100 is large.
+    assert item_parts([[100], [150, 100], [50]], 200, 400) == [[], [], []]  # 100 left: moved
+    assert item_parts([[100], [150, 100], [50]], 300, 400) == [[], [1], []]  # 200 left: cut
+    assert item_parts([[500, 100]], 100, 400) == [[1]]  # taller than a page
+    assert item_parts([[50, 50], [50]], 400, 400) == [[], []]
+
+
+def test_names_break_between_names() -> None:
+    text = "市容环卫处、废管中心"
+    assert not breaks_a_name(text, 6)  # 市容环卫处、 / 废管中心
+    assert breaks_a_name(text, 4)  # 市容环卫 / 处、废管 / 中心
+    assert breaks_a_name(text, 7)  # 市容环卫处、废 / 管中心
+    assert not breaks_a_name(text, 10)
+    assert name_units("区供排水中心、各镇") == ["区供排水中心、", "各镇"]

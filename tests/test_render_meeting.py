@@ -254,7 +254,7 @@ def test_reason_drops_the_department_that_the_sentence_names() -> None:
         (
             "会议材料\n关于合作交流项目制定情况的汇报",
             8,
-            "会议材料\n关于合作交流项目\n制定情况的汇报",
+            "会议材料\n关于合作\n交流项目制定\n情况的汇报",  # a diamond: no line longer below
         ),
     ],
 )

@@ -154,6 +154,8 @@ def test_a_damaged_link_record_is_a_chinese_message(tmp_path):
         "/office/wrong-token/build/status",
         "/dept/wrong-token/",
         "/dept/wrong-token/blank.xlsx",
+        "/dept/wrong-token/carried.xlsx",
+        "/office/wrong-token/blank/carried?name=环保处",
         "/dept/%2E%2E/",
     ],
 )
@@ -166,7 +168,15 @@ def test_without_a_valid_token_there_is_no_data(site, url):
 
 def test_a_department_cannot_reach_the_offices_pages_or_actions(site):
     token = site.path("环保处").split("/")[2]
-    for url in ("/", "/problems", "/problems.xlsx", "/build", "/archive", "/blank/office"):
+    for url in (
+        "/",
+        "/problems",
+        "/problems.xlsx",
+        "/build",
+        "/archive",
+        "/blank/office",
+        "/blank/carried?name=区人社局",
+    ):
         assert site.get(f"/office/{token}{url}").status_code == 403
     assert site.post(f"/office/{token}/build").status_code == 403
     response = site.upload(f"/office/{token}/", "区人社局.xlsx", b"x")
@@ -221,12 +231,49 @@ def test_every_office_page_opens(site):
         assert "办公室" in text(response)
 
 
+def status_rows(body: str) -> list[list[str]]:
+    """The cells of the 报送情况 table, as text, without the actions column."""
+    table = body.split('<table class="grid status">', 1)[1].split("</table>", 1)[0]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        rows.append([re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", c)).strip() for c in cells[:7]])
+    return rows
+
+
+def terminal_rows(inputs: Path) -> list[list[str]]:
+    """The same table as `pipeline check` prints it (from `Prepared.submissions`)."""
+    try:
+        status = check(inputs).submissions
+    except InputProblems as exc:
+        status = exc.submissions
+    return [
+        [
+            item.department + ("" if item.listed else "（未列入）"),
+            item.workbook or "—",
+            item.modified.strftime("%Y-%m-%d %H:%M") if item.modified else "—",
+            *(
+                [str(item.rows), str(item.errors), str(item.notices)]
+                if item.workbook
+                else ["—"] * 3
+            ),
+            item.status,
+        ]
+        for item in status.submissions
+    ]
+
+
 def test_status_table_lists_each_workbook_with_rows_and_state(site):
     body = text(site.get(site.office))
-    for name in ("报告信息.xlsx", "区人社局.xlsx", "环保处.xlsx"):
-        assert name in body
-    assert "合作交流项目 1" in body and "工作进展 3" in body
-    assert body.count("已通过") >= 3
+    rows = status_rows(body)
+    assert [row[:2] for row in rows] == [
+        ["区人社局（未列入）", "区人社局.xlsx"],
+        ["环保处（未列入）", "环保处.xlsx"],
+    ]
+    assert [row[3:] for row in rows] == [["3", "0", "0", "已报送"], ["1", "0", "0", "已报送"]]
+    assert rows == terminal_rows(site.inputs)
+    assert "报告信息.xlsx" in body  # the office's own workbook, below the table
+    assert "填写工作表「报送单位」" in body
 
 
 def test_office_upload_shows_the_cell_named_as_the_terminal_does(site, tmp_path):
@@ -465,7 +512,7 @@ def test_department_page_shows_only_its_own_workbook(site, tmp_path):
     other = cooperation_workbook(tmp_path / "x", "区人社局", [cooperation_row(牵头部门=None)])
     site.upload(site.office, "区人社局.xlsx", other.read_bytes())
     page = text(site.get(site.path("环保处")))
-    assert "环保处.xlsx" in page and "已通过" in page
+    assert "环保处.xlsx" in page and "已报送" in page
     assert "区人社局" not in page and "报告信息" not in page
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from _workbooks import cooperation_row, cooperation_workbook, valid_inputs
+from _workbooks import cooperation_row, cooperation_workbook, office_workbook, valid_inputs
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
@@ -28,9 +28,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+ROSTER = [["部门", "报送内容"], ["区人社局", "工作进展"], ["环保处", "合作交流项目"], ["督察处"]]
+
+
 @pytest.fixture
 def served(tmp_path):
+    """The example inputs; the office lists 督察处 in 报送单位, and 督察处 has sent nothing."""
     inputs = valid_inputs(tmp_path / "in")
+    office_workbook(inputs, 报送单位=ROSTER)
     port = free_port()
     site = prepare_site(
         inputs, tmp_path / "out", ROOT / "templates", base_url=f"http://127.0.0.1:{port}"
@@ -110,3 +115,20 @@ def test_a_department_link_sees_only_its_own_page(chromium, served):
     assert not driver.find_elements(By.CSS_SELECTOR, "nav.sidebar")
     driver.get(served["办公室"].replace("/office/", "/dept/"))
     assert "无法访问" in page_text(driver)
+
+
+def test_the_office_sees_a_listed_department_that_has_not_submitted(chromium, served):
+    driver = chromium
+    driver.get(served["办公室"])
+    rows = driver.find_elements(By.CSS_SELECTOR, "table.status tbody tr")
+    cells = {
+        row.find_element(By.TAG_NAME, "td").text: [
+            td.text for td in row.find_elements(By.TAG_NAME, "td")
+        ]
+        for row in rows
+    }
+    assert cells["督察处"][1:7] == ["—", "—", "—", "—", "—", "未报送"]
+    assert cells["环保处"][6] == "已报送"
+    assert "未报送：督察处" in page_text(driver)
+    driver.get(served["督察处"])
+    assert "督察处 · 材料报送" in page_text(driver) and "未报送" in page_text(driver)

@@ -1,6 +1,7 @@
 """Screenshots of `pipeline serve` for the README: the office page and a department page,
 in headless Chromium at 1366×768 (an office screen), from a copy of the example inputs with
-one department's workbook given a blank required cell.
+one department's workbook given a blank required cell and one listed department's workbook
+not yet sent (未报送).
 
     python tools/web_screenshots.py            # writes docs/images/web_office.png, web_department.png
 """
@@ -20,6 +21,7 @@ from selenium.webdriver.chrome.service import Service
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "docs" / "images"
 DEPARTMENT = "供排水处"
+NOT_SENT = "督察处"  # listed in 报送单位; its workbook is left out of the copy
 
 
 def free_port() -> int:
@@ -57,6 +59,7 @@ def main() -> int:
         inputs = work / "inputs"
         shutil.copytree(ROOT / "inputs", inputs)
         blank_a_required_cell(inputs / f"{DEPARTMENT}.xlsx")
+        (inputs / f"{NOT_SENT}.xlsx").unlink()
         port = free_port()
         site = prepare_site(
             inputs, work / "outputs", ROOT / "templates", base_url=f"http://127.0.0.1:{port}"
@@ -71,7 +74,22 @@ def main() -> int:
                 {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False},
             )
             driver.get(links["办公室"])
+            # the whole 报送情况 table, down to the department that has not sent its workbook
+            height = driver.execute_script("return document.documentElement.scrollHeight")
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {
+                    "width": 1366,
+                    "height": max(768, height),
+                    "deviceScaleFactor": 1,
+                    "mobile": False,
+                },
+            )
             driver.save_screenshot(str(IMAGES / "web_office.png"))
+            driver.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False},
+            )
             driver.get(links[DEPARTMENT])
             driver.save_screenshot(str(IMAGES / "web_department.png"))
         finally:

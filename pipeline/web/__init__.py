@@ -4,23 +4,22 @@ In: the same `inputs/`, `outputs/` and `templates/` as the command line. Out: pa
 workbooks, see their problems, build, download and verify — the office's link opens everything,
 each department's link its own workbook only — and `outputs/报送链接.xlsx` listing the links.
 
-`status.submission_status` gives the 报送情况 table; `app.create_app` the Flask application;
-`server.prepare_site` and `server.serve` what `pipeline serve` runs.
+`status.status_report` gives the 报送情况 table (the product's `submission_status`);
+`app.create_app` the Flask application; `server.prepare_site` and `server.serve` what `pipeline serve` runs.
 """
 
 from .app import WebConfig, create_app
 from .server import Site, base_url, prepare_site, serve
-from .status import StatusReport, StatusRow, department_check, submission_status
+from .status import StatusReport, department_check, status_report
 
 __all__ = [
     "Site",
     "StatusReport",
-    "StatusRow",
     "WebConfig",
     "base_url",
     "create_app",
     "department_check",
     "prepare_site",
     "serve",
-    "submission_status",
+    "status_report",
 ]

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from .access import Access, LinkStore, token_hash
 from .builds import BuildRunner
-from .status import department_of
+from .status import STATE_CLASSES, department_of, modified_text
 from .uploads import MAX_UPLOAD_BYTES
 
 MAX_REQUEST_BYTES = 64 * 1024 * 1024  # several workbooks dropped at once
@@ -75,6 +75,8 @@ def create_app(config: WebConfig, store: LinkStore) -> Flask:
     from .office import office_pages
 
     app.add_template_filter(department_of, "department")
+    app.add_template_filter(modified_text, "minutes")
+    app.add_template_global(STATE_CLASSES, "states")
     app.add_template_global(messages)
     app.register_blueprint(office_pages)
     app.register_blueprint(department_pages)

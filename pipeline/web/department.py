@@ -1,5 +1,6 @@
 """A department's page: its own workbook only — upload it, see its problems, download a blank
-one or the list of its problems. The department comes from the token, never from the URL."""
+or carried-forward workbook, its marked-up copy or the list of its problems. The department
+comes from the token, never from the URL."""
 
 from __future__ import annotations
 
@@ -8,8 +9,15 @@ import time
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
 
+from .. import PipelineError, write_return_copies
 from .app import builds, config, identify, say
-from .downloads import XLSX_TYPE, blank_department_workbook, problem_list_bytes
+from .downloads import (
+    XLSX_TYPE,
+    blank_department_workbook,
+    carried_forward_workbook,
+    problem_list_bytes,
+    run_folders,
+)
 from .status import department_check
 from .uploads import UploadRefused, accept_upload
 
@@ -32,6 +40,15 @@ def _department() -> str:
     return g.access.department
 
 
+def _newest_run():
+    """The newest readable run, which a carried-forward workbook starts from."""
+    return next((run for run in run_folders(config().outputs) if not run.damaged), None)
+
+
+def _download(data: bytes, name: str):
+    return send_file(io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=name)
+
+
 @department_pages.get("/")
 def page():
     report = department_check(config().inputs, _department())
@@ -40,6 +57,7 @@ def page():
         department=_department(),
         report=report,
         row=report.rows[0] if report.rows else None,
+        carried=_newest_run() is not None,
     )
 
 
@@ -77,7 +95,44 @@ def upload():
 @department_pages.get("/blank.xlsx")
 def blank():
     name, data = blank_department_workbook(config().inputs, _department(), office_only=True)
-    return send_file(io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=name)
+    return _download(data, name)
+
+
+@department_pages.get("/carried.xlsx")
+def carried():
+    """This department's workbook pre-filled with what it sent for the newest run."""
+    run = _newest_run()
+    if run is None:
+        say("还没有上期的归档，请下载空白报送表。", "info")
+        return redirect(url_for(".page"))
+    try:
+        name, data = carried_forward_workbook(run, _department())
+    except PipelineError as exc:
+        say(exc.message, "error")
+        return redirect(url_for(".page"))
+    return _download(data, name)
+
+
+@department_pages.post("/return.xlsx")
+def return_copy():
+    """The marked-up copy of this department's own workbook, written by the product into a new
+    `outputs/退回_…/` folder from this page's own check, and handed out."""
+    report = department_check(config().inputs, _department())
+    if not report.problems:
+        say("没有需要修改的地方，无需标注副本。", "info")
+        return redirect(url_for(".page"))
+    try:
+        copies = write_return_copies(config().outputs, config().inputs, report.problems)
+    except PipelineError as exc:
+        say(exc.message, "error")
+        return redirect(url_for(".page"))
+    if not copies.written:
+        for _, reason in copies.skipped:
+            say(f"未能生成标注副本：{reason}。请按下方问题逐条修改。", "error")
+        return redirect(url_for(".page"))
+    (path,) = copies.written
+    name = f"{_department()}_标注.xlsx"
+    return send_file(path, mimetype=XLSX_TYPE, as_attachment=True, download_name=name)
 
 
 @department_pages.get("/problems.xlsx")

@@ -1,4 +1,5 @@
-"""The office's pages: 报送情况 with uploads, 问题, 生成, 归档, 空白工作簿."""
+"""The office's pages: 报送情况 with uploads, 问题 with the return copies, 生成, 归档 with 对比,
+空白 and carried-forward workbooks."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from flask import (
     url_for,
 )
 
-from .. import Level, PipelineError, verify
+from .. import Level, PipelineError, compare_runs, verify, write_return_copies
 from ..api import OFFICE_WORKBOOK
 from .app import builds, config, has_link, identify, say
 from .builds import RUNNING
@@ -26,12 +27,15 @@ from .downloads import (
     XLSX_TYPE,
     blank_department_workbook,
     blank_office_workbook,
+    carried_forward_workbook,
     find_run,
+    latest_return_copies,
     problem_list_bytes,
+    return_copy,
     run_document,
     run_folders,
 )
-from .status import department_of, departments, submission_status
+from .status import department_of, departments, status_report
 from .uploads import UploadRefused, accept_upload, department_from_file_name
 
 office_pages = Blueprint("office", __name__, url_prefix="/office/<token>")
@@ -65,7 +69,7 @@ def _download(data: bytes, name: str, kind: str = XLSX_TYPE):
 
 @office_pages.get("/")
 def status():
-    report = submission_status(config().inputs)
+    report = status_report(config().inputs)
     return render_template("office_status.html", report=report, page="status")
 
 
@@ -121,7 +125,7 @@ def _filtered(problems, department: str, level: str):
 
 @office_pages.get("/problems")
 def problems():
-    report = submission_status(config().inputs)
+    report = status_report(config().inputs)
     department = request.args.get("department", "")
     level = request.args.get("level", "")
     shown = _filtered(report.problems, department, level)
@@ -133,13 +137,14 @@ def problems():
         names=names,
         department=department,
         level=level,
+        copies=latest_return_copies(config().outputs, config().inputs),
         page="problems",
     )
 
 
 @office_pages.get("/problems.xlsx")
 def problem_list():
-    report = submission_status(config().inputs)
+    report = status_report(config().inputs)
     shown = _filtered(
         report.problems, request.args.get("department", ""), request.args.get("level", "")
     )
@@ -150,12 +155,59 @@ def problem_list():
     return _download(problem_list_bytes(shown), f"问题清单_{stamp}.xlsx")
 
 
+# ---------------------------------------------------------------- return copies
+
+
+@office_pages.post("/returns")
+def returns_write():
+    """Marked-up copies of every workbook with problems, written by the product into a new
+    `outputs/退回_…/` folder, as `pipeline check` writes them."""
+    report = status_report(config().inputs)
+    if report.failure:
+        say(report.failure, "error")
+    elif not report.problems:
+        say("没有问题，无需退回。", "info")
+    else:
+        try:
+            copies = write_return_copies(config().outputs, config().inputs, report.problems)
+        except PipelineError as exc:
+            say(exc.message, "error")
+        else:
+            for file, reason in copies.skipped:
+                say(f"未能为 {file} 生成退回副本：{reason}。请按问题清单告知该部门。", "error")
+            if copies.folder is not None:
+                say(
+                    f"退回副本已保存在 outputs/{copies.folder.name}（{len(copies.written)} 个工作簿，"
+                    "问题单元格已标色并加批注），可在下方逐个下载。",
+                    "ok",
+                )
+    return redirect(url_for(".problems") + "#returns")
+
+
+@office_pages.get("/returns/<folder>/<int:number>")
+def returns_download(folder: str, number: int):
+    copy = return_copy(config().outputs, config().inputs, folder, number)
+    if copy is None:
+        abort(404)
+    name = f"{department_of(copy.name)}_退回_{copy.folder.removeprefix('退回_')}.xlsx"
+    return send_file(copy.path, mimetype=XLSX_TYPE, as_attachment=True, download_name=name)
+
+
 # ---------------------------------------------------------------- blank workbooks
+
+
+def _readable_runs():
+    return [run for run in run_folders(config().outputs) if not run.damaged]
 
 
 @office_pages.get("/blank")
 def blank():
-    return render_template("office_blank.html", names=departments(config().inputs), page="blank")
+    return render_template(
+        "office_blank.html",
+        names=departments(config().inputs),
+        runs=_readable_runs(),
+        page="blank",
+    )
 
 
 @office_pages.get("/blank/department")
@@ -166,6 +218,24 @@ def blank_department():
         return redirect(url_for(".blank"))
     try:
         name, data = blank_department_workbook(config().inputs, department)
+    except PipelineError as exc:
+        say(exc.message, "error")
+        return redirect(url_for(".blank"))
+    return _download(data, name)
+
+
+@office_pages.get("/blank/carried")
+def blank_carried():
+    """A department's workbook pre-filled from a run (the newest unless one is chosen)."""
+    department = request.args.get("name", "").strip()
+    wanted = request.args.get("run", "")
+    runs = _readable_runs()
+    run = find_run(config().outputs, wanted) if wanted else (runs[0] if runs else None)
+    if not department or run is None or run.damaged:
+        say("请选择部门和一次归档的生成结果。" if runs else "还没有归档记录，无法接续。", "error")
+        return redirect(url_for(".blank"))
+    try:
+        name, data = carried_forward_workbook(run, department)
     except PipelineError as exc:
         say(exc.message, "error")
         return redirect(url_for(".blank"))
@@ -231,6 +301,25 @@ def archive_document(run: str, number: int):
         abort(404)
     path, kind = document
     return send_file(path, mimetype=kind, as_attachment=True, download_name=path.name)
+
+
+@office_pages.post("/archive/compare")
+def archive_compare():
+    """The 变更对照 workbook of two runs chosen by name, written by the product into
+    `outputs/` and handed out."""
+    earlier = find_run(config().outputs, request.form.get("earlier", ""))
+    later = find_run(config().outputs, request.form.get("later", ""))
+    if earlier is None or later is None:
+        abort(404)
+    if earlier.name == later.name:
+        say("请选择两次不同的生成结果进行对比。", "error")
+        return redirect(url_for(".archive") + "#compare")
+    try:
+        _, path = compare_runs(earlier.path, later.path, config().outputs)
+    except PipelineError as exc:
+        say(exc.message, "error")
+        return redirect(url_for(".archive") + "#compare")
+    return send_file(path, mimetype=XLSX_TYPE, as_attachment=True, download_name=path.name)
 
 
 @office_pages.post("/archive/<run>/verify")

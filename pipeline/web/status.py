@@ -1,8 +1,10 @@
 """The submission status of the period and the problems behind it, for the pages.
 
-`submission_status` is the one place the pages get their 报送情况 table from; `department_check`
-validates one department's workbook against the office's outline, regions and plan years
-without showing anything of the other departments.
+`status_report` gives the 报送情况 table from the product's own `submission_status` (the table
+`pipeline check` prints), after the same `check`; `departments` the departments that get a
+link (the office's 报送单位, then the workbooks present); `department_check` validates one
+department's workbook against the office's outline, regions and plan years without showing
+anything of the other departments.
 """
 
 from __future__ import annotations
@@ -11,54 +13,53 @@ import datetime as dt
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import InputProblems, PipelineError, Problem, check, contract
-from ..api import OFFICE_WORKBOOK
+from .. import InputProblems, PipelineError, Problem, Submission, SubmissionStatus, check, contract
 from ..files import department_file_name
 from ..load import load_inputs
+from ..submissions import submission_status
 
-DONE = "已通过"
-NOTICES = "有提示"
-ERRORS = "有错误"
-MISSING = "未报送"
+TIME_FORMAT = "%Y-%m-%d %H:%M"  # as the terminal's table
+
+# The product's states, and the badge each gets on the pages.
+STATE_CLASSES = {"已报送": "ok", "有错误": "error", "未报送": "missing"}
 
 
 @dataclass(frozen=True)
-class StatusRow:
-    """One workbook of the period, as the 报送情况 table shows it."""
+class OfficeWorkbook:
+    """A workbook of `inputs/` that is no department's (the office's 报告信息.xlsx)."""
 
-    department: str
     workbook: str
-    modified: str  # local time, minutes; "" when there is no file
-    rows: dict[str, int]  # sheet → data rows
+    modified: str
     errors: int
     notices: int
-
-    @property
-    def state(self) -> str:
-        if not self.workbook:
-            return MISSING
-        if self.errors:
-            return ERRORS
-        return NOTICES if self.notices else DONE
-
-    @property
-    def row_total(self) -> int:
-        return sum(self.rows.values())
 
 
 @dataclass
 class StatusReport:
-    rows: list[StatusRow] = field(default_factory=list)
+    """The 报送情况 table, the office's own workbooks, and every problem."""
+
+    status: SubmissionStatus = field(default_factory=SubmissionStatus)
     problems: list[Problem] = field(default_factory=list)
+    office: list[OfficeWorkbook] = field(default_factory=list)
     failure: str = ""  # a message when the folder could not be checked at all
+
+    @property
+    def rows(self) -> list[Submission]:
+        return self.status.submissions
 
     @property
     def errors(self) -> int:
         return sum(p.is_error for p in self.problems)
+
+    @property
+    def notices(self) -> int:
+        return len(self.problems) - self.errors
+
+    def count(self, state: str) -> int:
+        return sum(row.status == state for row in self.rows)
 
 
 def department_of(file: str) -> str:
@@ -82,65 +83,77 @@ def workbook_files(inputs: Path) -> list[Path]:
     )
 
 
-def departments(inputs: Path) -> list[str]:
-    """The departments that get a link: the stems of the workbooks in `inputs/`, the office's
-    own workbook excepted."""
-    return [
-        department_of(path.name) for path in workbook_files(inputs) if path.name != OFFICE_WORKBOOK
-    ]
+def modified_text(moment: dt.datetime | None) -> str:
+    return moment.strftime(TIME_FORMAT) if moment else ""
 
 
 def _modified(path: Path) -> str:
-    return dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    try:
+        return modified_text(dt.datetime.fromtimestamp(path.stat().st_mtime))
+    except OSError:
+        return ""
 
 
-def _rows(
-    files: Sequence[Path], problems: Sequence[Problem], counts: dict[str, dict[str, int]]
-) -> list[StatusRow]:
-    errors = Counter(p.location.file for p in problems if p.is_error)
-    notices = Counter(p.location.file for p in problems if not p.is_error)
-    return [
-        StatusRow(
-            department=department_of(path.name),
-            workbook=path.name,
-            modified=_modified(path),
-            rows=counts.get(path.name, {}),
-            errors=errors[path.name],
-            notices=notices[path.name],
-        )
-        for path in files
-    ]
+def _office_files(inputs: Path) -> set[str]:
+    loaded = load_inputs(inputs)
+    return {sheet.file for sheet in loaded.sheets if sheet.sheet in contract.OFFICE_SHEETS}
 
 
-def submission_status(inputs: Path) -> StatusReport:
-    """Every workbook in `inputs/` with its rows, errors and notices, and every problem: the
-    same `check` as `pipeline check`."""
-    files = workbook_files(inputs)
+def departments(inputs: Path) -> list[str]:
+    """The departments that get a link, an upload row and a blank workbook: those the office
+    lists in 报送单位 (in its order, whether they have sent anything or not), then every other
+    workbook in `inputs/` that is not the office's."""
+    if not inputs.is_dir():
+        return []
+    loaded = load_inputs(inputs)
+    status = submission_status(loaded, ())
+    names = [row.department for row in status.submissions]
+    covered = {row.workbook for row in status.submissions if row.workbook}
+    covered |= {department_file_name(name) for name in names}
+    office = {sheet.file for sheet in loaded.sheets if sheet.sheet in contract.OFFICE_SHEETS}
+    for path in workbook_files(inputs):  # one the loader could not read still gets its link
+        if path.name not in covered and path.name not in office:
+            names.append(department_of(path.name))
+    return names
+
+
+def status_report(inputs: Path) -> StatusReport:
+    """The product's 报送情况 table and every problem, from the same `check` as
+    `pipeline check`; the office's own workbooks beside it."""
     try:
         prepared = check(inputs)
     except InputProblems as exc:
         problems = list(exc.problems)
-        counts = load_inputs(inputs).row_counts  # the dossier's counts exist only without errors
+        status = exc.submissions
+        if status is None:  # an error before the table could be made: still list the files
+            status = submission_status(load_inputs(inputs), problems)
     except PipelineError as exc:
         return StatusReport(failure=exc.message)
     else:
         problems = list(prepared.dossier.notices)
-        counts = prepared.dossier.row_counts
-    return StatusReport(_rows(files, problems, counts), problems)
+        status = prepared.submissions or SubmissionStatus()
+    errors = Counter(p.location.file for p in problems if p.is_error)
+    notices = Counter(p.location.file for p in problems if not p.is_error)
+    departments_files = {row.workbook for row in status.submissions if row.workbook}
+    office = [
+        OfficeWorkbook(path.name, _modified(path), errors[path.name], notices[path.name])
+        for path in workbook_files(inputs)
+        if path.name not in departments_files
+    ]
+    return StatusReport(status, problems, office)
 
 
 def office_workbooks(inputs: Path) -> list[Path]:
     """The workbooks holding any of the office's sheets (by convention only 报告信息.xlsx)."""
-    loaded = load_inputs(inputs) if inputs.is_dir() else None
-    if loaded is None:
+    if not inputs.is_dir():
         return []
-    names = {sheet.file for sheet in loaded.sheets if sheet.sheet in contract.OFFICE_SHEETS}
-    return [workbook.path for workbook in loaded.workbooks if workbook.name in names]
+    names = _office_files(inputs)
+    return [path for path in workbook_files(inputs) if path.name in names]
 
 
 def department_check(inputs: Path, department: str) -> StatusReport:
     """One department's workbook checked beside the office's workbooks in a temporary folder
-    (the office's outline, regions and plan years); only that workbook's problems are
+    (the office's outline, regions and plan years); only that workbook's row and problems are
     returned, so nothing of another department shows."""
     name = department_file_name(department)
     source = inputs / name
@@ -151,12 +164,10 @@ def department_check(inputs: Path, department: str) -> StatusReport:
         for path in office_workbooks(inputs):
             if path.name != name:
                 shutil.copyfile(path, temporary / path.name)
-        shutil.copyfile(source, temporary / name)
-        report = submission_status(temporary)
-    rows = [
-        replace(row, department=department, modified=_modified(source))
-        for row in report.rows
-        if row.workbook == name
-    ]
-    own = [p for p in report.problems if p.location.file == name]
-    return StatusReport(rows, own, report.failure)
+        shutil.copy2(source, temporary / name)  # keeps the time it was sent
+        report = status_report(temporary)
+    own = [row for row in report.rows if row.workbook == name]
+    problems = [p for p in report.problems if p.location.file == name]
+    return StatusReport(
+        SubmissionStatus(own, report.status.has_roster), problems, [], report.failure
+    )

@@ -9,8 +9,8 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from html import escape  # the same escaping as xml.sax.saxutils, without its imports of urllib
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from ..errors import ArchiveError, ToolMissing
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -61,6 +62,20 @@ outputs_option = _folder(
     "outputs", "outputs", "生成结果（每次一个归档文件夹）所在的文件夹。", exists=False
 )
 templates_option = _folder("templates", "templates", "Word 模板所在的文件夹。", exists=False)
+
+
+@contextmanager
+def _reported(inputs: Path, outputs: Path) -> Iterator[None]:
+    """The core's failures as the clerk sees them: input problems listed (and the problem list
+    and return copies written), everything else a Chinese message with its exit code."""
+    try:
+        yield
+    except InputProblems as exc:
+        raise _report_input_problems(exc, inputs, outputs) from None
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        raise _write_failure(exc) from None
 
 
 def _report_input_problems(exc: InputProblems, inputs: Path, outputs: Path) -> _Failure:
@@ -142,7 +157,7 @@ def build(
 
     有错误时列出全部问题、保存问题清单，不生成任何文档。
     """
-    try:
+    with _reported(inputs, outputs):
         if pdf:
             from .archive import find_libreoffice
 
@@ -157,12 +172,6 @@ def build(
                 compare=compare,
                 no_compare=no_compare,
             )
-    except InputProblems as exc:
-        raise _report_input_problems(exc, inputs, outputs) from None
-    except PipelineError as exc:
-        raise _fail(exc) from None
-    except OSError as exc:
-        raise _write_failure(exc) from None
     notices = prepared.dossier.notices
     with best_effort_output():
         show_problems(notices)
@@ -195,15 +204,8 @@ def _write_timings(path: Path, timings: dict[str, float], documents: list[str]) 
 @outputs_option
 def check(inputs: Path, outputs: Path) -> None:
     """只校验输入，不生成文档。发现问题时在 outputs/ 保存问题清单。"""
-    try:
-        with progress_display() as progress:
-            prepared = run_check(inputs, progress=progress)
-    except InputProblems as exc:
-        raise _report_input_problems(exc, inputs, outputs) from None
-    except PipelineError as exc:
-        raise _fail(exc) from None
-    except OSError as exc:
-        raise _write_failure(exc) from None
+    with _reported(inputs, outputs), progress_display() as progress:
+        prepared = run_check(inputs, progress=progress)
     notices = prepared.dossier.notices
     with best_effort_output():
         show_problems(notices)

@@ -54,6 +54,7 @@ from . import docx_template, table_xml
 from .attachments import append_attachments
 from .numerals import chinese_numeral
 from .report import paragraph_runs
+from .table import COUNTS
 from .titles import title_lines
 
 REQUIRED_TAGS = ("meeting", "title", "reporter", "regions", "closing", "attachments")
@@ -74,14 +75,6 @@ KNOWN_TAGS = (
 )
 TITLE_STYLE = "MeetingTitle"
 DEFAULT_TITLE_TWIPS = 440  # 二号
-_COUNTS = (
-    "item_count",
-    "row_count",
-    "included_item_count",
-    "excluded_item_count",
-    "included_row_count",
-    "excluded_row_count",
-)
 _CLOSING_PUNCTUATION = "。；;，,、：:.!！ \u3000"
 
 
@@ -189,7 +182,7 @@ def _region_view(number: int, summary: RegionSummary) -> RegionView:
     table = summary.table
     items = tuple(_item_view(item) for item in table.items)
     counts: dict[str, Any] = {}
-    for name in _COUNTS:
+    for name in COUNTS:
         value = getattr(table, name)
         counts[name] = value
         counts[f"{name}_cn"] = chinese_numeral(value)

@@ -48,7 +48,8 @@ from .table_layout import DEFAULT_TITLE_TWIPS, RowView
 from .titles import title_lines
 
 REQUIRED_TAGS = ("title", "years", "rows", "notes")
-_COUNTS = (
+# A region table's counts, each given to templates as a number and as a Chinese numeral.
+COUNTS = (
     "item_count",
     "row_count",
     "included_item_count",
@@ -65,8 +66,8 @@ KNOWN_TAGS = (
     "rows",
     "items",
     "notes",
-    *_COUNTS,
-    *(f"{name}_cn" for name in _COUNTS),
+    *COUNTS,
+    *(f"{name}_cn" for name in COUNTS),
 )
 
 
@@ -124,7 +125,7 @@ def table_context(table: RegionTable, *, title_room: float | None = None) -> dic
         ],
         "notes": [document_text(note) for note in table.notes],
     }
-    for name in _COUNTS:
+    for name in COUNTS:
         value = getattr(table, name)
         context[name] = value
         context[f"{name}_cn"] = chinese_numeral(value)

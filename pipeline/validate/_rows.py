@@ -44,6 +44,31 @@ def _required(
     return True
 
 
+def _yes_no(
+    sheet: LoadedSheet,
+    row: SheetRow,
+    column: str,
+    problems: list[Problem],
+    expected: str,
+    *,
+    default: bool,
+) -> tuple[bool, bool]:
+    """A 是/否 column (纳入/不纳入, Y/N too): its value, `default` when blank, and whether it
+    was understood; `expected` says what would have been."""
+    flag = row.get(column)
+    if is_blank(flag):
+        return default, True
+    text = normalise_name(flag)
+    if text in contract.INCLUDED_YES:
+        return True, True
+    if text in contract.INCLUDED_NO:
+        return False, True
+    problems.append(
+        error(sheet.location(row.number, column), f"「{as_text(flag)}」无法识别。{expected}")
+    )
+    return default, False
+
+
 def _text(sheet: LoadedSheet, row: SheetRow, column: str, problems: list[Problem]) -> str:
     """A free-text cell as Excel shows it: a number or date cell in its number format."""
     value = row.get(column)
@@ -244,20 +269,10 @@ def cooperation_row(
                 )
             )
             ok = False
-    included = True
-    flag = row.get("是否纳入")
-    if not is_blank(flag):
-        text = normalise_name(flag)
-        if text in contract.INCLUDED_NO:
-            included = False
-        elif text not in contract.INCLUDED_YES:
-            problems.append(
-                error(
-                    sheet.location(number, "是否纳入"),
-                    f"「{as_text(flag)}」无法识别。应为 是 或 否（不填视为 是）。",
-                )
-            )
-            ok = False
+    included, flag_ok = _yes_no(
+        sheet, row, "是否纳入", problems, "应为 是 或 否（不填视为 是）。", default=True
+    )
+    ok &= flag_ok
     plans = {}
     for column, value in row.values.items():
         year = _plan_year(column) if isinstance(column, str) else None
@@ -336,21 +351,15 @@ def region_remark_row(
     sheet: LoadedSheet, row: SheetRow, problems: list[Problem]
 ) -> tuple[RegionRemark, bool]:
     ok = _required(sheet, row, "对口地区", problems) & _required(sheet, row, "内容", problems)
-    replaces = False
-    flag = row.get("替代生成段落")
-    if not is_blank(flag):
-        text = normalise_name(flag)
-        if text in contract.INCLUDED_YES:
-            replaces = True
-        elif text not in contract.INCLUDED_NO:
-            problems.append(
-                error(
-                    sheet.location(row.number, "替代生成段落"),
-                    f"「{as_text(flag)}」无法识别。应为 是（只印这里的段落，不印根据数据生成的段落）"
-                    "或 否（接在生成的段落之后），不填视为 否。",
-                )
-            )
-            ok = False
+    replaces, flag_ok = _yes_no(
+        sheet,
+        row,
+        "替代生成段落",
+        problems,
+        "应为 是（只印这里的段落，不印根据数据生成的段落）或 否（接在生成的段落之后），不填视为 否。",
+        default=False,
+    )
+    ok &= flag_ok
     content = _text(sheet, row, "内容", problems)
     paragraphs = split_lines(content) or ([content] if content else [])
     region = _text(sheet, row, "对口地区", problems)

@@ -113,8 +113,9 @@ def test_change_workbook_summary_by_department(periods):
     sheet = book["汇总"]
     rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
     day = manifest_of(first)["built_at"][:10]
-    today = dt.date.today().isoformat()
-    assert rows[0][0] == f"变更对照：本次（第96期，{today}）与上次（第95期，{day}）"
+    # the day each run was built, as its manifest says (a test run may cross midnight)
+    built = manifest_of(second)["built_at"][:10]
+    assert rows[0][0] == f"变更对照：本次（第96期，{built}）与上次（第95期，{day}）"
     assert rows[1][0] == prepared.change_summary
     assert rows[3] == (
         "部门", "新增事项", "删除事项", "新增行", "删除行", "修改单元格", "是否纳入变化",

@@ -15,8 +15,6 @@ own landscape section, after the 附件 list, with the label `附件N` in the st
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import sys
 from pathlib import Path
 
@@ -49,9 +47,9 @@ from make_report_template import (  # noqa: E402
     set_page,
     settings_xml,
     styles_xml,
+    template_bytes,
+    write_template,
 )
-
-from pipeline.files import normalise_zip  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "templates" / "meeting_material.docx"
 PACKAGED = ROOT / "pipeline" / "default_templates" / "meeting_material.docx"
@@ -230,28 +228,11 @@ def build() -> bytes:
     set_footer(section.footer, page_number_xml("PageNumberOdd"))
     set_footer(section.even_page_footer, page_number_xml("PageNumberEven"))
 
-    props = doc.core_properties
-    stamp = dt.datetime(2023, 1, 1)
-    props.title = "会议材料模板"
-    props.author = props.last_modified_by = ""
-    props.comments = props.subject = props.keywords = props.category = ""
-    props.created = props.modified = stamp
-    props.revision = 1
-
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return normalise_zip(buffer.getvalue())
+    return template_bytes(doc, "会议材料模板")
 
 
 def main(argv: list[str]) -> None:
-    output = Path(argv[0]) if argv else DEFAULT_OUTPUT
-    output.parent.mkdir(parents=True, exist_ok=True)
-    data = build()
-    output.write_bytes(data)
-    print(f"已生成 {output}")
-    if not argv:  # the copy that `pipeline init --office` installs
-        PACKAGED.write_bytes(data)
-        print(f"已生成 {PACKAGED}")
+    write_template(build(), argv, DEFAULT_OUTPUT, PACKAGED)
 
 
 if __name__ == "__main__":

@@ -702,28 +702,36 @@ def build() -> bytes:
     # Word wants a paragraph after a final table; keep it 1 pt high.
     add_paragraph(doc, "", "SectionBreak")
 
+    return template_bytes(doc, "工作专报模板")
+
+
+def template_bytes(doc, title: str) -> bytes:
+    """The template as bytes that are the same every time it is generated."""
     props = doc.core_properties
-    stamp = dt.datetime(2023, 1, 1)
-    props.title = "工作专报模板"
+    props.title = title
     props.author = props.last_modified_by = ""
     props.comments = props.subject = props.keywords = props.category = ""
-    props.created = props.modified = stamp
+    props.created = props.modified = dt.datetime(2023, 1, 1)
     props.revision = 1
-
     buffer = io.BytesIO()
     doc.save(buffer)
     return normalise_zip(buffer.getvalue())
 
 
-def main(argv: list[str]) -> None:
-    output = Path(argv[0]) if argv else DEFAULT_OUTPUT
+def write_template(data: bytes, argv: list[str], default: Path, packaged: Path) -> None:
+    """Write to the path given, or to `templates/` and the copy `pipeline init --office`
+    installs."""
+    output = Path(argv[0]) if argv else default
     output.parent.mkdir(parents=True, exist_ok=True)
-    data = build()
     output.write_bytes(data)
     print(f"已生成 {output}")
-    if not argv:  # the copy that `pipeline init --office` installs
-        PACKAGED.write_bytes(data)
-        print(f"已生成 {PACKAGED}")
+    if not argv:
+        packaged.write_bytes(data)
+        print(f"已生成 {packaged}")
+
+
+def main(argv: list[str]) -> None:
+    write_template(build(), argv, DEFAULT_OUTPUT, PACKAGED)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from html import escape  # the same escaping as xml.sax.saxutils, without its im
 from pathlib import Path
 
 from ..errors import ArchiveError, ToolMissing
+from ..files import describe_os_error
 
 PDF_A_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
 PLAIN_PDF_FILTER = "pdf"
@@ -181,9 +182,7 @@ def _run_libreoffice(
             env=environment,
         )
     except OSError as exc:
-        raise ArchiveError(
-            f"无法启动 LibreOffice（{soffice}）：{(exc.strerror or type(exc).__name__)}"
-        ) from exc
+        raise ArchiveError(f"无法启动 LibreOffice（{soffice}）：{describe_os_error(exc)}") from exc
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ArchiveError, PipelineError
+from ..files import describe_os_error
 from ..model import Dossier
 from .dossier_json import DOSSIER, parse_dossier
 from .run_folder import INPUTS_FOLDER, MANIFEST, MANIFEST_FORMAT, TEMP_PREFIX, sha256_file
@@ -90,7 +91,7 @@ def _archived_dossier(folder: Path, entry: dict[str, Any]) -> Dossier:
             f"{where} 缺失：清单中有记录，文件夹中没有。运行文件夹已损坏。"
         ) from None
     except OSError as exc:
-        raise ArchiveError(f"无法读取 {where}：{exc.strerror or exc}") from None
+        raise ArchiveError(f"无法读取 {where}：{describe_os_error(exc)}") from None
     if sha256_file(path) != entry["sha256"]:
         raise ArchiveError(f"{where} 与清单记录的 SHA-256 不一致：归档后被修改过或已损坏。")
     return parse_dossier(data, where)

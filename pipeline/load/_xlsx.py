@@ -26,6 +26,7 @@ from typing import Any
 from lxml import etree
 
 from ..cells import column_number
+from ..files import describe_os_error
 from . import _formats
 
 # Limits against zip bombs and absurd sheets; a district's workbooks are far below them.
@@ -157,7 +158,7 @@ def read_workbook(path: Path, wanted: Callable[[str], bool]) -> FileRead:
                 return FileRead(b"", status.st_mtime_ns, UnreadableWorkbook(_TOO_BIG))
             data = handle.read()
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+        reason = describe_os_error(exc)
         return FileRead(b"", 0, UnreadableWorkbook(f"无法打开文件（{reason}）。"))
     try:
         with Workbook(data) as book:

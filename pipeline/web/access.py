@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PipelineError
-from ..files import replace_atomically
+from ..files import describe_os_error, replace_atomically
 
 TOKEN_BYTES = 24  # 192 bits
 STORE_NAME = ".web-links.json"
@@ -113,7 +113,7 @@ class LinkStore:
                 self.path, lambda temporary: temporary.write_text(text, encoding="utf-8")
             )
         except OSError as exc:
-            raise PipelineError(f"无法写入链接记录 {self.path}：{exc.strerror or exc}") from None
+            raise PipelineError(f"无法写入链接记录 {self.path}：{describe_os_error(exc)}") from None
 
     def identify(self, token: str) -> Access | None:
         """The access a presented token grants, or None."""

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..errors import PipelineError
-from ..files import replace_atomically
+from ..files import describe_os_error, replace_atomically
 from ..workbooks.xlsx_write import set_text
 from .access import OFFICE, IssuedLinks
 
@@ -97,6 +97,6 @@ def write_links_file(outputs: Path, items: list[Link]) -> Path:
         replace_atomically(path, lambda temporary: workbook.save(temporary))
     except OSError as exc:
         raise PipelineError(
-            f"无法写入 {path}：{exc.strerror or exc}。如果该文件正在 Excel 中打开，请先关闭。"
+            f"无法写入 {path}：{describe_os_error(exc)}。如果该文件正在 Excel 中打开，请先关闭。"
         ) from None
     return path

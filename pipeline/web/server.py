@@ -12,6 +12,7 @@ from flask import Flask
 
 from ..archive import find_libreoffice
 from ..errors import ToolMissing, UsageError
+from ..files import describe_os_error
 from .access import LinkStore
 from .app import WebConfig, create_app
 from .links import Link, link_host, links, write_links_file
@@ -78,7 +79,7 @@ def serve(
         server = create_server(site.app, host=host, port=port, threads=THREADS, ident="pipeline")
     except OSError as exc:
         raise UsageError(
-            f"无法在 {host}:{port} 上启动服务：{exc.strerror or exc}。端口可能已被占用，请用 --port 换一个端口。"
+            f"无法在 {host}:{port} 上启动服务：{describe_os_error(exc)}。端口可能已被占用，请用 --port 换一个端口。"
         ) from None
     if ready is not None:
         ready()

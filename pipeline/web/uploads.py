@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from .. import contract
 from ..errors import Location, Problem, error
-from ..files import department_file_name, replace_atomically
+from ..files import department_file_name, describe_os_error, replace_atomically
 from ..load import load_inputs
 from .builds import BuildRunner
 
@@ -96,7 +96,7 @@ def save_upload(inputs: Path, department: str, data: bytes) -> SavedUpload:
         replace_atomically(target, lambda temporary: temporary.write_bytes(data))
     except OSError as exc:
         raise UploadRefused(
-            f"无法保存 {name}：{exc.strerror or exc}。如果该文件正在 Excel 中打开，请先关闭。"
+            f"无法保存 {name}：{describe_os_error(exc)}。如果该文件正在 Excel 中打开，请先关闭。"
         ) from None
     return SavedUpload(department, target, replaced)
 

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..changes import ChangeSet, Kind
 from ..errors import PipelineError
-from ..files import replace_atomically
+from ..files import describe_os_error, replace_atomically
 from .xlsx_write import row_height, set_text, workbook_bytes
 
 SUMMARY_SHEET = "汇总"
@@ -103,7 +103,7 @@ def write_change_report(path: Path, changes: ChangeSet, against: str) -> None:
         replace_atomically(path, lambda temporary: temporary.write_bytes(data))
     except OSError as exc:
         raise PipelineError(
-            f"无法写入变更对照 {path}：{exc.strerror or exc}。如果该文件正在 Excel 中打开，请先关闭。"
+            f"无法写入变更对照 {path}：{describe_os_error(exc)}。如果该文件正在 Excel 中打开，请先关闭。"
         ) from None
 
 

@@ -20,7 +20,7 @@ from lxml import etree
 
 from ..contract import RETURN_SHEET
 from ..errors import Location, PipelineError, Problem, sorted_problems
-from ..files import make_temp_folder, publish_folder, replace_atomically
+from ..files import describe_os_error, make_temp_folder, publish_folder, replace_atomically
 from .xlsx_package import Package, PackageError, quote_sheet, split_cell
 from .xlsx_sheet import NewCell, Worksheet, add_first_sheet
 from .xlsx_styles import Styles
@@ -71,7 +71,7 @@ def write_return_copies(
         except PackageError as exc:
             result.skipped.append((file, str(exc)))
         except OSError as exc:
-            result.skipped.append((file, f"无法读取：{exc.strerror or exc}"))
+            result.skipped.append((file, f"无法读取：{describe_os_error(exc)}"))
         except (ValueError, LookupError, etree.LxmlError, zipfile.BadZipFile):
             # a part laid out in a way this module does not expect: no copy, never a traceback
             result.skipped.append((file, "工作簿的内部结构无法识别"))
@@ -91,7 +91,7 @@ def write_return_copies(
             raise
     except OSError as exc:
         raise PipelineError(
-            f"无法在 {outputs} 中写入退回副本：{exc.strerror or exc}。问题清单不受影响。"
+            f"无法在 {outputs} 中写入退回副本：{describe_os_error(exc)}。问题清单不受影响。"
         ) from None
     result.written = [result.folder / file for file in copies]
     return result

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..contract import CHOICES_SHEET
 from ..errors import PipelineError, UsageError
-from ..files import normalise_zip
+from ..files import describe_os_error, normalise_zip
 
 INLINE_LIST_LIMIT = 255  # Excel refuses an inline list longer than this
 EXCEL_TEXT_LIMIT = 32767
@@ -161,7 +161,7 @@ def save_new(workbook: Workbook, path: Path) -> None:
     except FileExistsError:
         raise UsageError(f"文件已存在，未覆盖：{path}") from None
     except OSError as exc:
-        raise PipelineError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+        raise PipelineError(f"无法写入文件 {path}：{describe_os_error(exc)}") from None
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:

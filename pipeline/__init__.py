@@ -12,6 +12,7 @@
 The stages are packages of their own: `load` → `validate` → `merge` → `render` → `archive`.
 """
 
+import importlib
 from importlib import metadata as _metadata
 
 DISTRIBUTION = "eco-office-docs"
@@ -47,7 +48,22 @@ from .errors import (  # noqa: E402
 )
 from .model import Dossier, Prepared, RenderedDocument  # noqa: E402
 from .submissions import Submission, SubmissionStatus  # noqa: E402
-from .workbooks import ReturnCopies, save_problem_list, write_problem_report  # noqa: E402
+
+# The workbook writers import openpyxl (about a tenth of a second): they load when first used,
+# so a build that writes no workbook does not wait for them.
+_WORKBOOK_EXPORTS = {
+    "ReturnCopies": "return_copies",
+    "save_problem_list": "problem_list",
+    "write_problem_report": "problem_list",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _WORKBOOK_EXPORTS:
+        module = importlib.import_module(f".workbooks.{_WORKBOOK_EXPORTS[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ArchiveError",

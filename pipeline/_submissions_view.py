@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import io
 import shutil
+from typing import TYPE_CHECKING
 
 import click
 
 from .submissions import SubmissionStatus
-from .workbooks import ReturnCopies
+
+if TYPE_CHECKING:
+    from .workbooks import ReturnCopies
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 COLUMNS = ("部门", "工作簿", "修改时间", "行数", "错误", "提示", "状态")

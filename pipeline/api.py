@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .archive import VerifyReport, verify_run, write_run
 from .archive.runs import ArchivedRun, archived_inputs, newest_run, read_run
@@ -22,23 +23,18 @@ from .files import department_file_name
 from .load import load_inputs
 from .merge import merge
 from .model import Dossier, Prepared
-from .render import render_documents, templates_needed
+from .render import PACKAGED_TEMPLATES, render_documents, templates_needed
 from .submissions import read_roster, submission_status
 from .validate import validate
-from .workbooks import (
-    ReturnCopies,
-    install_default_templates,
-    known_choices,
-    write_department_workbook,
-    write_office_workbook,
-)
-from .workbooks import write_return_copies as _write_return_copies
-from .workbooks.carry_over import read_carry_over, write_carried_over
-from .workbooks.change_report import change_report_bytes, write_change_report
+
+if TYPE_CHECKING:
+    from .workbooks import ReturnCopies
+
+# `workbooks` writes .xlsx files with openpyxl, whose import takes about a tenth of a second:
+# each function below imports it when it writes a workbook, so a first build does not wait.
 
 Progress = Callable[[str], None]  # called with a stage's name as it starts
 
-PACKAGED_TEMPLATES = Path(__file__).parent / "default_templates"
 OFFICE_WORKBOOK = "报告信息.xlsx"
 
 
@@ -156,6 +152,8 @@ def _compare_with(
         against.dossier, prepared.dossier, against.label, f"{_issue(prepared.dossier)}，{today}"
     )
     prepared.change_summary = changes.summary(word)
+    from .workbooks.change_report import change_report_bytes
+
     return change_report_bytes(changes, word), against.folder.name
 
 
@@ -172,6 +170,8 @@ def compare_runs(earlier: Path, later: Path, outputs: Path) -> tuple[ChangeSet, 
     old, new = read_run(earlier), read_run(later)
     changes = compare_dossiers(old.dossier, new.dossier, old.label, new.label)
     path = outputs / f"变更对照_{old.folder.name}_{new.folder.name}.xlsx"
+    from .workbooks.change_report import write_change_report
+
     write_change_report(path, changes, old.folder.name)
     return changes, path
 
@@ -189,7 +189,9 @@ def write_return_copies(
     `outputs/退回_{date}_{time}/` (`now`, default the current time): problem cells filled and
     commented, a first sheet `问题` listing them all. The workbooks in `inputs` are only read.
     Raises `PipelineError` when the folder cannot be written."""
-    return _write_return_copies(outputs, inputs, problems, now=now)
+    from .workbooks import write_return_copies as write_copies
+
+    return write_copies(outputs, inputs, problems, now=now)
 
 
 @dataclass
@@ -214,6 +216,13 @@ def init_workbooks(
     drop-downs from what `inputs` already holds. Without `departments` (and without
     `office`), one for every department the office listed in 报送单位. Never overwrites a
     file: existing ones are skipped. `UsageError` when there is nothing to write."""
+    from .workbooks import (
+        install_default_templates,
+        known_choices,
+        write_department_workbook,
+        write_office_workbook,
+    )
+
     result = InitResult()
     if not departments and not office:
         roster = read_roster(load_inputs(inputs)) if inputs.is_dir() else None
@@ -286,6 +295,8 @@ def init_from_run(
     Returns (written, skipped because the file exists). Raises `ArchiveError` (nothing
     written) when `run_folder` is not a readable run folder.
     """
+    from .workbooks.carry_over import read_carry_over, write_carried_over
+
     carried = read_carry_over(archived_inputs(run_folder), run_folder.name)
     named = list(departments) or list(carried.departments)
     return write_carried_over(

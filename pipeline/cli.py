@@ -17,7 +17,6 @@ from . import (
     compare_runs,
     init_from_run,
     init_workbooks,
-    save_problem_list,
     write_return_copies,
 )
 from . import build as run_build
@@ -94,6 +93,8 @@ def _report_input_problems(exc: InputProblems, inputs: Path, outputs: Path) -> _
 def _save_problem_list(outputs: Path, problems: Sequence[Problem]) -> PipelineError | None:
     """Save the problem list and say where; the failure, if it could not be saved."""
     try:
+        from . import save_problem_list  # imports openpyxl, so only when there is a list
+
         path = save_problem_list(outputs, problems)
     except PipelineError as exc:
         return exc

@@ -14,9 +14,11 @@ from .documents import (
     render_documents,
     templates_needed,
 )
+from .docx_template import PACKAGED_TEMPLATES
 
 __all__ = [
     "MEETING_TEMPLATE",
+    "PACKAGED_TEMPLATES",
     "REPORT_TEMPLATE",
     "TABLE_TEMPLATE",
     "RenderedDocument",

@@ -9,11 +9,11 @@ from pathlib import Path
 from ..errors import TemplateProblem
 from ..model import Dossier, RenderedDocument
 from . import meeting, report, table
+from .docx_template import PACKAGED_TEMPLATES
 
 REPORT_TEMPLATE = "work_report.docx"
 TABLE_TEMPLATE = "project_table.docx"
 MEETING_TEMPLATE = "meeting_material.docx"
-PACKAGED_TEMPLATES = Path(__file__).resolve().parents[1] / "default_templates"
 
 
 def templates_needed(dossier: Dossier) -> list[str]:

@@ -29,6 +29,8 @@ from ..errors import TemplateProblem
 from ..files import normalise_zip
 
 CORE_PROPERTY_LIMIT = 255
+# The templates shipped inside the package: the default when there is no templates folder.
+PACKAGED_TEMPLATES = Path(__file__).resolve().parents[1] / "default_templates"
 
 
 def literal(value: Any) -> Markup:
@@ -93,8 +95,16 @@ def open_template(path: Path) -> DocxTemplate:
     return template
 
 
-def check_tags(path: Path, required: Iterable[str], known: Iterable[str]) -> None:
-    """Name tags that are missing or that the renderer does not know (a misspelt tag)."""
+def check_tags(
+    path: Path, required: Iterable[str], known: Iterable[str], *, trust_packaged: bool = True
+) -> None:
+    """Name tags that are missing or that the renderer does not know (a misspelt tag).
+
+    A template byte for byte the packaged one of its name is not parsed again (`trust_packaged`):
+    the tests check the packaged templates, and parsing one takes Jinja longer than rendering.
+    """
+    if trust_packaged and _is_packaged(path):
+        return
     template = open_template(path)
     try:
         used = set(template.get_undeclared_template_variables(jinja_env=jinja_environment()))
@@ -115,6 +125,16 @@ def check_tags(path: Path, required: Iterable[str], known: Iterable[str]) -> Non
         )
     if problems:
         raise TemplateProblem(str(path), "；".join(problems) + "。请对照默认模板修改。")
+
+
+def _is_packaged(path: Path) -> bool:
+    packaged = PACKAGED_TEMPLATES / path.name
+    try:
+        return path.stat().st_size == packaged.stat().st_size and (
+            path.read_bytes() == packaged.read_bytes()
+        )
+    except OSError:  # not there: `open_template` says so
+        return False
 
 
 def render(template: DocxTemplate, path: Path, context: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import contract
 from ..contract import INSTRUCTIONS_SHEET, Column, KeyValueSheet, TableSheet
+from ..render import PACKAGED_TEMPLATES
 from .prefill import UPDATE_MARK, Rows, fill_rows, period_update_columns, write_value
 from .xlsx_write import (
     ListSource,
@@ -474,14 +475,11 @@ def known_choices(inputs: Path) -> tuple[list[str], list[tuple[str, str | None]]
     return choices_of(validate(load_inputs(inputs)))
 
 
-DEFAULT_TEMPLATES = Path(__file__).parent.parent / "default_templates"
-
-
 def install_default_templates(templates: Path) -> list[Path]:
     """Copy the packaged templates into `templates/` where they are missing; never overwrite."""
     templates.mkdir(parents=True, exist_ok=True)
     written = []
-    for source in sorted(DEFAULT_TEMPLATES.glob("*.docx")):
+    for source in sorted(PACKAGED_TEMPLATES.glob("*.docx")):
         target = templates / source.name
         if not target.exists():
             target.write_bytes(source.read_bytes())

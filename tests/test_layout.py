@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import itertools
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from lxml import etree
 
 from pipeline.api import build
 from pipeline.model import CooperationItem, CooperationRow, RegionTable, TableSettings
-from pipeline.render.line_breaks import breaks_a_name, display_width, name_units
+from pipeline.render.line_breaks import breaks_a_name, display_width, name_lines
 from pipeline.render.table import render_region_table
 from pipeline.render.table_pages import item_parts
 from pipeline.render.titles import title_lines
@@ -437,6 +437,31 @@ def test_header_is_given_lines_broken_between_words(end: int) -> None:
             assert line.lstrip("0123456789") in ALLOWED_HEADER_WORDS, lines
 
 
+def test_department_names_are_given_lines_broken_between_words() -> None:
+    # 市容 / 环卫处、 / 废管中心, never 市容环 / 卫处: the cells of names get their lines.
+    whole = {"市容", "环卫处、", "废管中心", "市容环卫处、", "区", "供排水", "中心、", "各镇"}
+    whole |= {"区供排水", "区供排水中心、", "中心、各镇", "环保处", "绿林处", "薛加良"}
+    seen = set()
+    for tr in rendered_rows(long_table())[1:]:
+        for tc in tr.findall("w:tc", NS)[-3:]:
+            lines = cell_lines(tc)
+            if len(lines) > 1:
+                assert set(lines) <= whole, lines
+                seen.add("".join(lines))
+    assert "市容环卫处、废管中心" in seen
+
+
+def test_a_name_cell_holding_a_tab_is_left_to_the_renderer() -> None:
+    # Its text runs are not plain: rewriting them as lines would drop the tab.
+    table = long_table()
+    first = table.items[0]
+    row = replace(first.rows[0], lead_department="市容环卫处\t废管中心、区供排水中心")
+    table = replace(table, items=[replace(first, rows=[row])])
+    cell = rendered_rows(table)[1].findall("w:tc", NS)[-2]
+    assert cell.find(".//w:tab", NS) is not None
+    assert "".join(cell_lines(cell)) == "市容环卫处废管中心、区供排水中心"
+
+
 def test_an_items_rows_are_kept_on_one_page_or_its_parts_say_which_item() -> None:
     table = long_table()
     rows = iter(rendered_rows(table)[1:])
@@ -468,10 +493,16 @@ def test_items_are_cut_only_where_a_page_would_otherwise_end_in_a_large_gap() ->
     assert item_parts([[50, 50], [50]], 400, 400) == [[], []]
 
 
-def test_names_break_between_names() -> None:
+def test_names_break_between_words() -> None:
     text = "市容环卫处、废管中心"
-    assert not breaks_a_name(text, 6)  # 市容环卫处、 / 废管中心
-    assert breaks_a_name(text, 4)  # 市容环卫 / 处、废管 / 中心
-    assert breaks_a_name(text, 7)  # 市容环卫处、废 / 管中心
-    assert not breaks_a_name(text, 10)
-    assert name_units("区供排水中心、各镇") == ["区供排水中心、", "各镇"]
+    assert name_lines(text, 6) == ("市容环卫处、", "废管中心")
+    assert name_lines(text, 4) == ("市容", "环卫处、", "废管中心")
+    assert name_lines(text, 10) == (text,)
+    assert name_lines(text, 3) is None  # 环卫处、 is wider: the renderer must break it
+    assert breaks_a_name(text, 3) and not breaks_a_name(text, 4)
+    assert name_lines("当前支持事项完成", 4) == ("当前支持", "事项完成")
+    assert name_lines("浦东生态环境局机关-生态环境督察处", 12) == (
+        "浦东生态环境局机关-",
+        "生态环境督察处",
+    )
+    assert name_lines("刘军\n沈敏", 4) == ("刘军", "沈敏")  # the clerk's own lines kept

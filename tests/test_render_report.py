@@ -630,6 +630,15 @@ def test_form_layout_and_entries():
     ]
 
 
+def test_a_long_department_name_breaks_between_words_in_its_cell():
+    # As the seed: 浦东生态环境局机关-生态环境督察处, which a renderer would cut 生态环 / 境.
+    name = "浦东生态环境局机关-生态环境督察处"
+    rows = form_table(render(make_report(submitting_department=name)))
+    assert rows[1][1] == "浦东生态环境局机关-\n生态环境督察处"
+    short = form_table(render(make_report(submitting_department="生态环境督察处")))
+    assert short[1][1] == "生态环境督察处"
+
+
 def test_form_cells_stay_when_nobody_has_signed():
     data = render(WorkReport(settings(), sections(), {}))
     table = xml_part(data, "word/document.xml").find(".//w:tbl", NS)

@@ -113,6 +113,12 @@ def the_table(data: bytes) -> etree._Element:
     return tables[0]
 
 
+def typed(element: etree._Element) -> str:
+    """The text as typed, for a text of one line: cells of names are given lines broken between
+    words (市容 / 环卫处、), a layout the renderer would otherwise choose itself."""
+    return text_of(element).replace("\n", "")
+
+
 def text_of(element: etree._Element) -> str:
     """Visible text, with a `<w:br/>` as a line break."""
     out = []
@@ -277,7 +283,7 @@ def test_number_and_name_merge_vertically_per_item() -> None:
         if expected == "continue":
             assert [text_of(tc) for tc in first_two] == ["", ""]
         else:
-            assert [text_of(tc) for tc in first_two] == [str(item.number), item.name]
+            assert [typed(tc) for tc in first_two] == [str(item.number), item.name]
 
 
 def test_adjacent_items_with_the_same_name_stay_apart() -> None:
@@ -349,7 +355,7 @@ def test_values_appear_exactly_as_typed() -> None:
 
     _, rows = header_and_body(data)
     for tr, value in zip(rows, HOSTILE, strict=False):
-        assert [text_of(tc) for tc in cells(tr)] == [
+        assert [typed(tc) for tc in cells(tr)] == [
             str(HOSTILE.index(value) + 1),
             f"事项{value}",
             f"内容{value}",

@@ -136,37 +136,21 @@ def packed_lines(units: Sequence[str], per_line: float) -> list[str] | None:
     return lines
 
 
-_NAME_END = "、，,；;/ \u3000"
-
-
-def name_units(text: str) -> list[str]:
-    """A cell of names (`市容环卫处、废管中心`) cut after each separator: the names whole."""
-    units: list[str] = []
-    current = ""
-    for ch in text:
-        current += ch
-        if ch in _NAME_END or ch == "\n":
-            units.append(current)
-            current = ""
-    return [*units, current] if current else units
-
-
 @cache
-def breaks_a_name(text: str, per_line: int) -> bool:
-    """Whether a renderer filling lines of `per_line` em character by character (no line
-    starting with closing punctuation) breaks a line inside one of the names of `text`."""
-    ends = set(itertools.accumulate(len(unit) for unit in name_units(text)))
-    width = 0.0
-    for index, ch in enumerate(text):
-        if ch == "\n":
-            width = 0.0
-            continue
-        ch_width = display_width(ch)
-        if width > 0 and width + ch_width > per_line + 1e-9:
-            # The line breaks before `ch`, or before the character ahead of a closing mark.
-            at = index - 1 if ch in _NO_LINE_START and index > 0 else index
-            if at not in ends:
-                return True
-            width = sum(display_width(c) for c in text[at:index])
-        width += ch_width
-    return False
+def name_lines(text: str, per_line: float) -> tuple[str, ...] | None:
+    """A cell of names or a short phrase (`市容环卫处、废管中心`, `当前支持事项完成`) as lines of
+    `per_line` em broken between words (`word_units`: 市容 / 环卫处、 / 废管中心), never inside
+    one; each of the text's own lines filled the same way. None when a word is wider than a line:
+    then the renderer has to break it."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        packed = packed_lines(word_units(line), per_line) if line else [""]
+        if packed is None:
+            return None
+        lines += packed
+    return tuple(lines)
+
+
+def breaks_a_name(text: str, per_line: float) -> bool:
+    """Whether lines of `per_line` em cannot hold `text`'s words whole (see `name_lines`)."""
+    return name_lines(text, per_line) is None

@@ -8,6 +8,7 @@ template's `LeadIn` character style, and every value goes through `docx_template
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ..cells import split_lines
 from ..files import safe_file_name
 from ..model import APPROVAL_STEPS, ReportEntry, WorkReport
 from . import docx_template
+from .line_breaks import display_width, name_lines
 from .numerals import chinese_numeral
 from .table_layout import DEFAULT_FONT_TWIPS, DEFAULT_TITLE_TWIPS
 from .titles import title_lines, title_room
@@ -127,11 +129,28 @@ def broken_title(text: str, room: float | None) -> str:
     return text if room is None else "\n".join(title_lines(text, room))
 
 
+def broken_name(text: str, room: float | None) -> str:
+    """A name too long for its cell (`浦东生态环境局机关-生态环境督察处`) as lines broken between
+    words (`line_breaks.name_lines`), so no renderer cuts 生态环 / 境; as typed when it fits."""
+    if room is None or display_width(text) <= room:
+        return text
+    lines = name_lines(text, math.floor(room - NAME_SLACK))
+    return text if lines is None else "\n".join(lines)
+
+
+NAME_SLACK = 0.25  # of a character: font metrics are not exact
+
+
 def build_context(
-    report: WorkReport, *, title_room: float | None = None, form_title_room: float | None = None
+    report: WorkReport,
+    *,
+    title_room: float | None = None,
+    form_title_room: float | None = None,
+    department_room: float | None = None,
 ) -> dict[str, object]:
-    """The template's variables. `title_room`, `form_title_room`: how many characters of their
-    style fit a line of the title and of the form's 标题 cell (None: not broken)."""
+    """The template's variables. `title_room`, `form_title_room`, `department_room`: how many
+    characters of their style fit a line of the title, of the form's 标题 cell and of its 专报部门
+    cell (None: not broken)."""
     settings = report.settings
     unknown = sorted(set(report.approval) - set(APPROVAL_KEYS))
     if unknown:
@@ -171,7 +190,7 @@ def build_context(
         "signatory": settings.signatory,
         "contact": contact_line(settings.contact_person, settings.contact_phone),
         "form_title": broken_title(settings.form_title, form_title_room),
-        "submitting_department": settings.submitting_department,
+        "submitting_department": broken_name(settings.submitting_department, department_room),
         "submitter": settings.submitter,
         "submission_date": settings.submission_date_text,
         "document_number": settings.document_number,
@@ -194,6 +213,7 @@ def render_work_report(report: WorkReport, template: Path, *, checked: bool = Fa
         report,
         title_room=title_room(document, "title", DEFAULT_TITLE_TWIPS),
         form_title_room=title_room(document, "form_title", DEFAULT_FONT_TWIPS),
+        department_room=title_room(document, "submitting_department", DEFAULT_FONT_TWIPS),
     )
     docx_template.render(document, template, context)
     keep_last_paragraph_with_closing(document)

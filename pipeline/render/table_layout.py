@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .line_breaks import breaks_a_name, display_width, packed_lines, word_units
+from .line_breaks import breaks_a_name, display_width, name_lines, packed_lines, word_units
 
 
 # Columns before and after the year columns; widths are in characters of the table font.
@@ -65,6 +65,12 @@ class TextCell(NamedTuple):
 
 def column_count(year_count: int) -> int:
     return len(_LEADING) + year_count + len(_TRAILING)
+
+
+def name_columns(columns: int) -> frozenset[int]:
+    """The columns of names and short phrases, which break between words (`name_lines`):
+    事项, 预计完成时间, 牵头领导, 牵头部门, 配合部门."""
+    return frozenset({1, 3, columns - 3, columns - 2, columns - 1})
 
 
 def column_widths(
@@ -270,14 +276,13 @@ class TableTexts:
         ]
         # The header's words never break (牵头/领导, 2023年/计划): the renderer is given its lines.
         self.header = [(cell.start, cell.span, word_units(cell.text)) for cell in header]
-        # Names (事项, 牵头领导, 牵头部门, 配合部门, 预计完成时间) break between names where the
-        # width allows: each column's texts and how often each occurs.
-        columns = len(minimums)
-        name_columns = {1, 3, columns - 3, columns - 2, columns - 1}
+        # Names and short phrases break between words where the width allows (`name_columns`):
+        # each column's texts and how often each occurs.
+        self.name_columns = name_columns(len(minimums))
         self.names: dict[int, dict[str, int]] = {}
         for row in rows:
             for cell in row:
-                if cell.span == 1 and cell.start in name_columns and cell.text:
+                if cell.span == 1 and cell.start in self.name_columns and cell.text:
                     texts = self.names.setdefault(cell.start, {})
                     texts[cell.text] = texts.get(cell.text, 0) + 1
         self._broken_names: dict[tuple[int, int], int] = {}
@@ -308,8 +313,7 @@ class TableTexts:
                 len(lines) ** 2 for lines in header
             )
         for column, texts in self.names.items():
-            # As the renderer fills a line: every character that fits, no slack.
-            per_line = max(1, math.floor((widths[column] - self.cell_padding) / self.char_width))
+            per_line = self._per_line(widths, column, 1)
             key = (column, per_line)
             broken = self._broken_names.get(key)
             if broken is None:
@@ -317,6 +321,13 @@ class TableTexts:
                 self._broken_names[key] = broken
             total += broken * _NAME_BREAK_COST
         return total
+
+    def name_lines(self, widths: list[int], cell: TextCell) -> tuple[str, ...] | None:
+        """A cell of a name column as the lines the renderer is given, broken between words;
+        None for other cells, and where a word is wider than the column."""
+        if cell.span != 1 or cell.start not in self.name_columns:
+            return None
+        return name_lines(cell.text, self._per_line(widths, cell.start, 1))
 
     def tallest(self, widths: list[int]) -> list[int]:
         """Lines of each row's tallest cell (header first, as given), as `row_height` counts."""

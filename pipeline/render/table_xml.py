@@ -174,6 +174,12 @@ def finish_table(
                     str(path), "项目表每行的前两格应为「序号」「事项」。请对照默认模板修改。"
                 )
             cell_widths.apply(tr, cells, spans)
+            for cell, start, span in zip(
+                cells, itertools.accumulate([0, *spans]), spans, strict=False
+            ):
+                lines = measured.name_lines(widths, TextCell(start, span, _text(cell)))
+                if lines:
+                    write_lines(cell, lines)
             if merged:
                 for cell in cells[:2]:
                     _set_vmerge(cell, restart=index == 0 or index in starts)
@@ -218,24 +224,39 @@ def _break_header(tr, lines: list[tuple[int, list[str] | None]]) -> None:
     for cell in tr.findall(TC):
         cell_lines = by_start.get(start)
         start += cell_span(cell)
-        paragraphs = cell.findall(P)
-        if not cell_lines or len(cell_lines) < 2 or len(paragraphs) != 1:
-            continue
-        runs = paragraphs[0].findall(w_name("r"))
-        if "".join(cell_lines) != _text(paragraphs[0]) or not runs:
-            continue
-        run_props = find_child(runs[0], w_name("rPr"))
-        for run in runs:
-            paragraphs[0].remove(run)
-        for index, line in enumerate(cell_lines):
-            run = etree.SubElement(paragraphs[0], w_name("r"))
-            if run_props is not None:
-                run.append(copy.deepcopy(run_props))
-            if index:
-                etree.SubElement(run, w_name("br"))
-            text = etree.SubElement(run, w_name("t"))
-            text.text = line
-            text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        if cell_lines:
+            write_lines(cell, cell_lines)
+
+
+def write_lines(cell, lines: Sequence[str]) -> None:
+    """Give a cell of one paragraph of plain text its `lines`, when they are its text: a
+    renderer then breaks it where they do (市容 / 环卫处、) and never inside a word. A cell
+    holding anything but text (a tab, a break) is left as it is."""
+    paragraphs = cell.findall(P)
+    if len(lines) < 2 or len(paragraphs) != 1:
+        return
+    paragraph = paragraphs[0]
+    runs = paragraph.findall(w_name("r"))
+    plain = {w_name("rPr"), w_name("t")}
+    if (
+        not runs
+        or len(runs) + (paragraph.find(w_name("pPr")) is not None) != len(paragraph)
+        or any(child.tag not in plain for run in runs for child in run)
+        or "".join(lines) != _text(paragraph)
+    ):
+        return
+    run_props = find_child(runs[0], w_name("rPr"))
+    for run in runs:
+        paragraph.remove(run)
+    for index, line in enumerate(lines):
+        run = etree.SubElement(paragraph, w_name("r"))
+        if run_props is not None:
+            run.append(copy.deepcopy(run_props))
+        if index:
+            etree.SubElement(run, w_name("br"))
+        text = etree.SubElement(run, w_name("t"))
+        text.text = line
+        text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
 def _header_cells(tr) -> list[TextCell]:

@@ -18,7 +18,7 @@ from lxml import etree
 
 from pipeline.api import build
 from pipeline.model import CooperationItem, CooperationRow, RegionTable, TableSettings
-from pipeline.render.line_breaks import breaks_a_name, display_width, name_lines
+from pipeline.render.line_breaks import breaks_a_name, display_width, name_lines, word_units
 from pipeline.render.table import render_region_table
 from pipeline.render.table_pages import item_parts
 from pipeline.render.titles import title_lines
@@ -342,6 +342,54 @@ def assert_pages_show_their_items(pdf: Path, table: RegionTable) -> int:
     return len(pages)
 
 
+def printed_name_lines(pdf: Path) -> list[str]:
+    """The printed lines of the last three columns (牵头领导, 牵头部门, 配合部门) on every page."""
+    words = cell_words(list(pdf_words(pdf)))
+    printed = []
+    for number in sorted({w.page for w in words}):
+        on_page = [w for w in words if w.page == number]
+        marks = [w for w in on_page if w.text == "序号"]
+        if not marks:
+            continue
+        middle = (marks[0].y0 + marks[0].y1) / 2
+        header = [w for w in on_page if abs((w.y0 + w.y1) / 2 - middle) < 20]
+        # The header's words grouped into columns by their centres (牵头 / 领导 is one column).
+        columns: list[list[float]] = []
+        for centre in sorted((w.x0 + w.x1) / 2 for w in header):
+            if columns and centre - columns[-1][-1] < 12:
+                columns[-1].append(centre)
+            else:
+                columns.append([centre])
+        centres = [sum(c) / len(c) for c in columns]
+        left = (centres[-4] + centres[-3]) / 2
+        bottom = max(w.y1 for w in header)
+        printed += [
+            w.text
+            for w in on_page
+            if w.y0 > bottom + 2 and w.x0 > left and not w.text.startswith("—")
+        ]
+    return printed
+
+
+def assert_names_printed_whole(pdf: Path, table: RegionTable) -> None:
+    """Every printed line of a name column is whole words of one of its names."""
+    names = {
+        text
+        for item in table.items
+        for row in item.rows
+        for text in (row.lead_leader, row.lead_department, row.supporting)
+    }
+    pieces = set()
+    for name in names:
+        units = word_units(name)
+        pieces |= {
+            "".join(units[a:b]) for a in range(len(units)) for b in range(a + 1, len(units) + 1)
+        }
+    lines = printed_name_lines(pdf)
+    assert lines
+    assert [line for line in lines if line not in pieces] == [], pdf.name
+
+
 def assert_printed_title(lines: list[Line], title: str, room: float) -> None:
     """The title printed in the lines `title_lines` gives, shaped as a trapezoid or diamond."""
     expected = title_lines(title, room)
@@ -366,6 +414,7 @@ def test_printed_examples_break_titles_and_headers_between_words(
         lines = [line for line in pdf_lines(pdf) if line.page == 1]
         assert_printed_title(lines, table.title, 31.8)  # 二号 on 247 mm
         assert_pages_show_their_items(pdf, table)
+        assert_names_printed_whole(pdf, table)
 
 
 def long_table() -> RegionTable:

@@ -53,6 +53,8 @@ _CHAR_WIDTHS = _CharWidths()
 def word_units(text: str) -> tuple[str, ...]:
     """`text` cut only where a line may break: the pieces a line must hold whole
     (`预计完成时间` → 预计, 完成, 时间; `2023年计划` → 2023年, 计划)."""
+    if not text:
+        return ()
     words = [word.text for word in segmenter.words(text)]
     costs = break_costs(words)
     units: list[str] = []

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .line_breaks import breaks_a_name, display_width, name_lines, packed_lines, word_units
+from .line_breaks import breaks_a_name, display_width, packed_lines, word_units
 
 
 # Columns before and after the year columns; widths are in characters of the table font.
@@ -123,11 +123,10 @@ def fitted_widths(
     # Gain lines first: the move (column, characters) that saves most per character.
     while spare >= char_width:
         best: tuple[float, int, int, int] | None = None  # (saving per char, column, chars, cost)
+        moves = [chars for chars in range(1, _MAX_MOVE + 1) if chars * char_width <= spare]
         for column in range(len(widths)):
-            for chars in range(1, _MAX_MOVE + 1):
-                if chars * char_width > spare:
-                    break
-                trial = layout.cost(_widened(widths, column, chars * char_width))
+            trials = layout.widening_costs(widths, column, [c * char_width for c in moves])
+            for chars, trial in zip(moves, trials, strict=True):
                 saving = (cost - trial) / chars
                 if saving > 0 and (best is None or saving > best[0]):
                     best = (saving, column, chars, trial)
@@ -143,12 +142,11 @@ def fitted_widths(
     given = [0] * len(widths)
     while spare >= char_width:
         choices = []
+        moves = [chars for chars in range(1, _MAX_MOVE + 1) if chars * char_width <= spare]
         for column in range(len(widths)):
-            for chars in range(1, _MAX_MOVE + 1):
-                if chars * char_width > spare:
-                    break
-                trial = layout.cost(_widened(widths, column, chars * char_width))
-                deficit = shares[column] - given[column]
+            trials = layout.widening_costs(widths, column, [c * char_width for c in moves])
+            deficit = shares[column] - given[column]
+            for chars, trial in zip(moves, trials, strict=True):
                 choices.append((max(trial - cost, 0), -deficit, chars, column, trial))
         _, _, chars, column, trial = min(choices)
         widths[column] += chars * char_width
@@ -286,6 +284,8 @@ class TableTexts:
                     texts = self.names.setdefault(cell.start, {})
                     texts[cell.text] = texts.get(cell.text, 0) + 1
         self._broken_names: dict[tuple[int, int], int] = {}
+        self._costs: dict[tuple[int, ...], int] = {}  # the search tries some widths again
+        self._header_costs: dict[tuple[int, ...], tuple[bool, int, int]] = {}
 
     def header_lines(self, widths: list[int]) -> list[tuple[int, list[str] | None]]:
         """Each header cell's first column and its lines at `widths` (None: a word too wide)."""
@@ -299,21 +299,70 @@ class TableTexts:
             sum(widths[start : start + span]), self.char_width, self.cell_padding
         )
 
+    def _rooms(self, widths: list[int]) -> list[int]:
+        """Characters a line holds in each column: `_per_line` of every one-column cell."""
+        return [_chars_per_line(width, self.char_width, self.cell_padding) for width in widths]
+
+    def _header_cost(self, widths: list[int], rooms: list[int]) -> tuple[bool, int, int]:
+        """Whether a header word breaks, the header's most lines, and the sum of their squares."""
+        key = tuple(
+            rooms[start] if span == 1 else self._per_line(widths, start, span)
+            for start, span, _ in self.header
+        )
+        known = self._header_costs.get(key)
+        if known is None:
+            header = [
+                _packed(units, room) for (_, _, units), room in zip(self.header, key, strict=True)
+            ]
+            if any(lines is None for lines in header):
+                known = (True, 0, 0)
+            else:
+                known = (False, max(map(len, header), default=0), sum(len(h) ** 2 for h in header))
+            self._header_costs[key] = known
+        return known
+
     def cost(self, widths: list[int]) -> int:
         """How tall and how cramped the table is (see `_ROW_WEIGHT`), plus the names broken
         inside; a layout that breaks a header word costs more than any other."""
-        tallest, squares = self._lines(widths)
+        key = tuple(widths)
+        known = self._costs.get(key)
+        if known is None:
+            known = self._costs[key] = self._cost(widths)
+        return known
+
+    def widening_costs(self, widths: list[int], column: int, extras: Sequence[int]) -> list[int]:
+        """`cost` of `widths` with `column` widened by each of `extras`. The grid positions
+        that do not cover `column` keep their lines: their rows' tallest cells are found once."""
+        covering = [g for g in self.groups if g.start <= column < g.start + g.span]
+        others = [g for g in self.groups if g not in covering]
+        base = self._lines(widths, others)
+        costs = []
+        for extra in extras:
+            trial = _widened(widths, column, extra)
+            key = tuple(trial)
+            known = self._costs.get(key)
+            if known is None:
+                rooms = self._rooms(trial)
+                tallest, squares = self._lines(trial, covering, base, rooms)
+                known = self._costs[key] = self._total(trial, tallest, squares, rooms)
+            costs.append(known)
+        return costs
+
+    def _cost(self, widths: list[int]) -> int:
+        return self._total(widths, *self._lines(widths, self.groups))
+
+    def _total(
+        self, widths: list[int], tallest: np.ndarray, squares: int, rooms: list[int] | None = None
+    ) -> int:
         total = int(tallest.sum()) * _ROW_WEIGHT + squares if self.row_count else 0
-        header = [lines for _, lines in self.header_lines(widths)]
-        if any(lines is None for lines in header):
+        rooms = rooms or self._rooms(widths)
+        broken_header, most, header_squares = self._header_cost(widths, rooms)
+        if broken_header:
             total += _HEADER_PENALTY
-        elif header:
-            most = max(len(lines) for lines in header)
-            total += max(0, most - int(tallest[0])) * _ROW_WEIGHT + sum(
-                len(lines) ** 2 for lines in header
-            )
+        elif self.header:
+            total += max(0, most - int(tallest[0])) * _ROW_WEIGHT + header_squares
         for column, texts in self.names.items():
-            per_line = self._per_line(widths, column, 1)
+            per_line = rooms[column]
             key = (column, per_line)
             broken = self._broken_names.get(key)
             if broken is None:
@@ -322,27 +371,34 @@ class TableTexts:
             total += broken * _NAME_BREAK_COST
         return total
 
-    def name_lines(self, widths: list[int], cell: TextCell) -> tuple[str, ...] | None:
-        """A cell of a name column as the lines the renderer is given, broken between words;
-        None for other cells, and where a word is wider than the column."""
-        if cell.span != 1 or cell.start not in self.name_columns:
-            return None
-        return name_lines(cell.text, self._per_line(widths, cell.start, 1))
+    def chars_per_line(self, widths: list[int], column: int) -> int:
+        """How many characters a line of `column` holds at `widths`, as the costs count them."""
+        return self._per_line(widths, column, 1)
 
     def tallest(self, widths: list[int]) -> list[int]:
         """Lines of each row's tallest cell (header first, as given), as `row_height` counts."""
-        return self._lines(widths)[0].tolist()
+        return self._lines(widths, self.groups)[0].tolist()
 
-    def _lines(self, widths: list[int]) -> tuple[np.ndarray, int]:
-        """Each row's tallest cell in lines, and the sum of the squares of all cells' lines."""
-        tallest = np.ones(self.row_count, dtype=np.int64)  # an empty row is one line
-        squares = 0
-        for group in self.groups:
-            per_line = _chars_per_line(
-                sum(widths[group.start : group.start + group.span]),
-                self.char_width,
-                self.cell_padding,
-            )
+    def _lines(
+        self,
+        widths: list[int],
+        groups: Sequence[_CellGroup],
+        start: tuple[np.ndarray, int] | None = None,
+        rooms: list[int] | None = None,
+    ) -> tuple[np.ndarray, int]:
+        """Each row's tallest cell in lines, and the sum of the squares of the cells' lines, of
+        the cells of `groups` (and those already counted in `start`)."""
+        if start is None:
+            tallest = np.ones(self.row_count, dtype=np.int64)  # an empty row is one line
+            squares = 0
+        else:
+            tallest, squares = start[0].copy(), start[1]
+        rooms = rooms or self._rooms(widths)
+        for group in groups:
+            if group.span == 1:
+                per_line = rooms[group.start]
+            else:
+                per_line = self._per_line(widths, group.start, group.span)
             lines = group.lines(per_line)
             # A row holds at most one cell of a grid position: plain fancy indexing is safe.
             tallest[group.rows] = np.maximum(tallest[group.rows], lines)

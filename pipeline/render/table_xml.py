@@ -20,6 +20,7 @@ from lxml import etree
 
 from ..errors import TemplateProblem
 from ..model import RegionTable
+from .line_breaks import name_lines
 from .table_layout import (
     DEFAULT_CELL_PADDING,
     DEFAULT_FONT_TWIPS,
@@ -155,6 +156,11 @@ def finish_table(
     first_room = available - _height_above(document, tbl)
     parts = item_parts(sizes, first_room, available)
     cell_widths = _CellWidths(widths)
+    # Names get their lines, broken between words, at their column's width.
+    name_room = {
+        column: measured.chars_per_line(widths, column) for column in measured.name_columns
+    }
+    data_rows = iter(data_cells)
     with_spans = set(_ROWS_WITH_SPANS(tbl))
     trs = iter(body_rows)
     for item, item_heights, starts in zip(table.items, sizes, parts, strict=True):
@@ -174,12 +180,15 @@ def finish_table(
                     str(path), "项目表每行的前两格应为「序号」「事项」。请对照默认模板修改。"
                 )
             cell_widths.apply(tr, cells, spans)
-            for cell, start, span in zip(
-                cells, itertools.accumulate([0, *spans]), spans, strict=False
-            ):
-                lines = measured.name_lines(widths, TextCell(start, span, _text(cell)))
-                if lines:
-                    write_lines(cell, lines)
+            by_start = dict(zip(itertools.accumulate([0, *spans]), cells, strict=False))
+            texts = next(data_rows)
+            if merged and (index == 0 or index in starts):  # the rows that show the 事项
+                texts = [*texts, TextCell(1, 1, item.name)]
+            for text_cell in texts:
+                room = name_room.get(text_cell.start) if text_cell.span == 1 else None
+                lines = name_lines(text_cell.text, room) if room and text_cell.text else None
+                if lines and len(lines) > 1 and text_cell.start in by_start:
+                    write_lines(by_start[text_cell.start], lines)
             if merged:
                 for cell in cells[:2]:
                     _set_vmerge(cell, restart=index == 0 or index in starts)

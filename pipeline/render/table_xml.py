@@ -9,7 +9,6 @@ on a page (`table_pages`).
 
 from __future__ import annotations
 
-import copy
 import itertools
 import re
 from collections.abc import Sequence
@@ -237,35 +236,39 @@ def _break_header(tr, lines: list[tuple[int, list[str] | None]]) -> None:
             write_lines(cell, cell_lines)
 
 
+_RUN, _RUN_PROPS, _TEXT, _BREAK = w_name("r"), w_name("rPr"), w_name("t"), w_name("br")
+_PLAIN_RUN = frozenset({_RUN_PROPS, _TEXT})
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
 def write_lines(cell, lines: Sequence[str]) -> None:
     """Give a cell of one paragraph of plain text its `lines`, when they are its text: a
-    renderer then breaks it where they do (市容 / 环卫处、) and never inside a word. A cell
-    holding anything but text (a tab, a break) is left as it is."""
+    renderer then breaks it where they do (市容 / 环卫处、) and never inside a word. The text goes
+    into the first run, in the first run's format. A cell holding anything but text (a tab, a
+    break) is left as it is."""
     paragraphs = cell.findall(P)
     if len(lines) < 2 or len(paragraphs) != 1:
         return
     paragraph = paragraphs[0]
-    runs = paragraph.findall(w_name("r"))
-    plain = {w_name("rPr"), w_name("t")}
+    runs = paragraph.findall(_RUN)
     if (
         not runs
         or len(runs) + (paragraph.find(w_name("pPr")) is not None) != len(paragraph)
-        or any(child.tag not in plain for run in runs for child in run)
+        or any(child.tag not in _PLAIN_RUN for run in runs for child in run)
         or "".join(lines) != _text(paragraph)
     ):
         return
-    run_props = find_child(runs[0], w_name("rPr"))
-    for run in runs:
+    first = runs[0]
+    for run in runs[1:]:
         paragraph.remove(run)
+    for text in first.findall(_TEXT):
+        first.remove(text)
     for index, line in enumerate(lines):
-        run = etree.SubElement(paragraph, w_name("r"))
-        if run_props is not None:
-            run.append(copy.deepcopy(run_props))
         if index:
-            etree.SubElement(run, w_name("br"))
-        text = etree.SubElement(run, w_name("t"))
+            etree.SubElement(first, _BREAK)
+        text = etree.SubElement(first, _TEXT)
         text.text = line
-        text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        text.set(_XML_SPACE, "preserve")
 
 
 def _header_cells(tr) -> list[TextCell]:

@@ -18,7 +18,13 @@ from lxml import etree
 
 from pipeline.api import build
 from pipeline.model import CooperationItem, CooperationRow, RegionTable, TableSettings
-from pipeline.render.line_breaks import breaks_a_name, display_width, name_lines, word_units
+from pipeline.render.line_breaks import (
+    breaks_a_name,
+    display_width,
+    filled_line_starts,
+    name_lines,
+    word_units,
+)
 from pipeline.render.table import render_region_table
 from pipeline.render.table_pages import item_parts
 from pipeline.render.titles import title_lines
@@ -407,8 +413,14 @@ def test_printed_examples_break_titles_and_headers_between_words(
 ) -> None:
     prepared, run = build(ROOT / "inputs", tmp_path / "outputs", ROOT / "templates", pdf=True)
     report = prepared.dossier.report.settings
-    lines = [line for line in pdf_lines(run / "工作专报（第95期）.pdf") if line.page == 1]
+    printed = list(pdf_lines(run / "工作专报（第95期）.pdf"))
+    lines = [line for line in printed if line.page == 1]
     assert_printed_title(lines, report.title, 20.1)  # 二号 on 156 mm
+    # The 拟文稿's signature marks keep each signer's name on one line.
+    form = "".join(line.text + "\n" for line in printed if line.page == printed[-1].page)
+    entries = [e for step in prepared.dossier.report.approval.values() for e in step]
+    for entry in entries:
+        assert "{" + entry.signer in form, entry.signer
     for table in prepared.dossier.regions:
         pdf = run / f"合作交流项目表_{table.region}.pdf"
         lines = [line for line in pdf_lines(pdf) if line.page == 1]
@@ -540,6 +552,12 @@ def test_items_are_cut_only_where_a_page_would_otherwise_end_in_a_large_gap() ->
     assert item_parts([[100], [150, 100], [50]], 300, 400) == [[], [1], []]  # 200 left: cut
     assert item_parts([[500, 100]], 100, 400) == [[1]]  # taller than a page
     assert item_parts([[50, 50], [50]], 400, 400) == [[], []]
+
+
+def test_lines_filled_as_a_renderer_fills_them() -> None:
+    assert filled_line_starts("一二三四五六七", 3) == [3, 6]
+    assert filled_line_starts("一二三，四五", 3) == [2, 5]  # ， does not start a line
+    assert filled_line_starts("abcdef", 3) == [5]  # Latin letters are narrow
 
 
 def test_names_break_between_words() -> None:

@@ -639,6 +639,24 @@ def test_a_long_department_name_breaks_between_words_in_its_cell():
     assert short[1][1] == "生态环境督察处"
 
 
+def test_a_signers_name_is_not_cut_at_the_end_of_a_line():
+    # As the seed's 办公室审核意见: the line would end inside 高瑞莲; it breaks before the mark.
+    entry = ApprovalEntry(
+        "办公室审核意见",
+        "已核。请沈敏同志审核，请永良同志审核并签发。",
+        "高瑞莲",
+        dt.datetime(2023, 11, 6, 18, 22, 54),
+    )
+    rows = form_table(render(WorkReport(settings(), sections(), {"办公室审核意见": [entry]})))
+    assert (
+        rows[5][1] == "已核。请沈敏同志审核，请永良同志审核并签发。\n{高瑞莲[2023/11/6 18:22:54]}"
+    )
+    # A mark whose name fits on its line is left to the renderer.
+    short = replace(entry, opinion="已核。")
+    rows = form_table(render(WorkReport(settings(), sections(), {"办公室审核意见": [short]})))
+    assert rows[5][1] == "已核。{高瑞莲[2023/11/6 18:22:54]}"
+
+
 def test_form_cells_stay_when_nobody_has_signed():
     data = render(WorkReport(settings(), sections(), {}))
     table = xml_part(data, "word/document.xml").find(".//w:tbl", NS)

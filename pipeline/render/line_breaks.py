@@ -153,6 +153,22 @@ def name_lines(text: str, per_line: float) -> tuple[str, ...] | None:
     return tuple(lines)
 
 
+def filled_line_starts(text: str, per_line: float) -> list[int]:
+    """Where each line after the first starts when a renderer fills lines of `per_line` em
+    character by character, as Word and LibreOffice do with Chinese (a closing mark never starts
+    a line: the character before it goes down with it)."""
+    starts = []
+    width = 0.0
+    for index, ch in enumerate(text):
+        ch_width = display_width(ch)
+        if width > 0 and width + ch_width > per_line + 1e-9:
+            at = index - 1 if ch in _NO_LINE_START and index > 0 else index
+            starts.append(at)
+            width = display_width(text[at:index])
+        width += ch_width
+    return starts
+
+
 def breaks_a_name(text: str, per_line: float) -> bool:
     """Whether lines of `per_line` em cannot hold `text`'s words whole (see `name_lines`)."""
     return name_lines(text, per_line) is None

@@ -14,17 +14,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
 from markupsafe import Markup
 
 from ..cells import split_lines
 from ..files import safe_file_name
 from ..model import APPROVAL_STEPS, ReportEntry, WorkReport
 from . import docx_template
-from .line_breaks import display_width, name_lines
+from .line_breaks import display_width, filled_line_starts, name_lines
 from .numerals import chinese_numeral
 from .table_layout import DEFAULT_FONT_TWIPS, DEFAULT_TITLE_TWIPS
-from .titles import title_lines, title_room
-from .wordml import W_VAL, keep_with_next, w_name
+from .table_xml import style_size
+from .titles import cell_text_width, title_lines, title_room
+from .wordml import W_VAL, XML_SPACE, keep_with_next, w_name
 
 LEAD_IN_STYLE = "LeadIn"  # character style defined in the template
 
@@ -217,6 +219,7 @@ def render_work_report(report: WorkReport, template: Path, *, checked: bool = Fa
     )
     docx_template.render(document, template, context)
     keep_last_paragraph_with_closing(document)
+    keep_signers_whole(document)
     settings = report.settings
     return docx_template.save_reproducibly(
         document, when=settings.date, author=settings.signatory, title=settings.title
@@ -238,6 +241,39 @@ def keep_last_paragraph_with_closing(document) -> None:
                 keep_with_next(previous)
             return
         previous = paragraph
+
+
+FORM_CELL_STYLE = "FormCell"
+# The mark that ends an approval entry: {高瑞莲[2023/11/6 18:22:54]}
+_SIGNATURE = re.compile(r"\{[^{}\[\]\n]+\[[^\]\n]*\]\}$")
+
+
+def keep_signers_whole(document) -> None:
+    """Where a line of an approval entry would break inside the signer's name (`{高瑞 / 莲[…`),
+    break it before the mark instead: `…并签发。` / `{高瑞莲[2023/11/6 18:22:54]}`."""
+    size = style_size(document, FORM_CELL_STYLE) or DEFAULT_FONT_TWIPS
+    for paragraph in document.docx.element.body.iter(w_name("p")):
+        style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
+        texts = paragraph.findall(f"{w_name('r')}/{w_name('t')}")
+        if style is None or style.get(W_VAL) != FORM_CELL_STYLE or len(texts) != 1:
+            continue
+        text = texts[0].text or ""
+        mark = _SIGNATURE.search(text)
+        cell = next(paragraph.iterancestors(w_name("tc")), None)
+        width = cell_text_width(cell) if cell is not None else None
+        if mark is None or mark.start() == 0 or width is None:
+            continue
+        name_end = text.index("[", mark.start())
+        starts = filled_line_starts(text, width / size)
+        if any(mark.start() < start < name_end for start in starts):
+            texts[0].text = text[: mark.start()]
+            texts[0].set(XML_SPACE, "preserve")
+            line_break = etree.Element(w_name("br"))
+            rest = etree.Element(w_name("t"))
+            rest.text = text[mark.start() :]
+            rest.set(XML_SPACE, "preserve")
+            texts[0].addnext(line_break)
+            line_break.addnext(rest)
 
 
 def report_file_name(report: WorkReport) -> str:

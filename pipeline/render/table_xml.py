@@ -29,8 +29,6 @@ from .table_layout import (
     LINE_FACTOR,
     ROW_PADDING,
     RowView,
-    TableTexts,
-    TextCell,
     column_count,
     fitted_widths,
     minimum_widths,
@@ -38,6 +36,7 @@ from .table_layout import (
     row_height,
 )
 from .table_pages import item_parts
+from .table_texts import TableTexts, TextCell
 from .wordml import (
     TC,
     TC_PR,
@@ -46,6 +45,7 @@ from .wordml import (
     W_TYPE,
     W_VAL,
     W_W,
+    XML_SPACE,
     P,
     cell_span,
     clear_cell,
@@ -238,7 +238,6 @@ def _break_header(tr, lines: list[tuple[int, list[str] | None]]) -> None:
 
 _RUN, _RUN_PROPS, _TEXT, _BREAK = w_name("r"), w_name("rPr"), w_name("t"), w_name("br")
 _PLAIN_RUN = frozenset({_RUN_PROPS, _TEXT})
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 def write_lines(cell, lines: Sequence[str]) -> None:
@@ -268,7 +267,7 @@ def write_lines(cell, lines: Sequence[str]) -> None:
             etree.SubElement(first, _BREAK)
         text = etree.SubElement(first, _TEXT)
         text.text = line
-        text.set(_XML_SPACE, "preserve")
+        text.set(XML_SPACE, "preserve")
 
 
 def _header_cells(tr) -> list[TextCell]:

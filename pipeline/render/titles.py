@@ -167,14 +167,14 @@ def title_room(document, tag: str, default_size: int) -> float | None:
             default_size
         )
         cell = next(paragraph.iterancestors(TC), None)
-        width = _cell_width(cell) if cell is not None else None
+        width = cell_text_width(cell) if cell is not None else None
         if width is None:
             width = page_geometry(body).text_width
         return width / size
     return None
 
 
-def _cell_width(cell) -> int | None:
+def cell_text_width(cell) -> int | None:
     """A table cell's width in twips less Word's default cell margins, when set in twips."""
     props = find_child(cell, TC_PR)
     width = None if props is None else find_child(props, TC_W)

@@ -15,6 +15,7 @@ def w_name(tag: str) -> str:
 
 # Names looked up for every cell of thousands of rows.
 TC = w_name("tc")
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"  # xml:space="preserve" keeps spaces
 TC_PR = w_name("tcPr")
 TC_W = w_name("tcW")
 TR_PR = w_name("trPr")

@@ -155,8 +155,7 @@ def finish_table(
     first_room = available - _height_above(document, tbl)
     parts = item_parts(sizes, first_room, available)
     cell_widths = _CellWidths(widths)
-    # Names get their lines, broken between words, at their column's width.
-    name_room = {
+    name_rooms = {
         column: measured.chars_per_line(widths, column) for column in measured.name_columns
     }
     data_rows = iter(data_cells)
@@ -179,15 +178,10 @@ def finish_table(
                     str(path), "项目表每行的前两格应为「序号」「事项」。请对照默认模板修改。"
                 )
             cell_widths.apply(tr, cells, spans)
-            by_start = dict(zip(itertools.accumulate([0, *spans]), cells, strict=False))
             texts = next(data_rows)
             if merged and (index == 0 or index in starts):  # the rows that show the 事项
                 texts = [*texts, TextCell(1, 1, item.name)]
-            for text_cell in texts:
-                room = name_room.get(text_cell.start) if text_cell.span == 1 else None
-                lines = name_lines(text_cell.text, room) if room and text_cell.text else None
-                if lines and len(lines) > 1 and text_cell.start in by_start:
-                    write_lines(by_start[text_cell.start], lines)
+            _break_names(cells, spans, texts, name_rooms)
             if merged:
                 for cell in cells[:2]:
                     _set_vmerge(cell, restart=index == 0 or index in starts)
@@ -200,6 +194,19 @@ def finish_table(
             if index + 1 not in starts:
                 for paragraph in tr.iter(P):
                     keep_with_next(paragraph)
+
+
+def _break_names(
+    cells: list, spans: list[int], texts: Sequence[TextCell], rooms: dict[int, int]
+) -> None:
+    """Give the row's cells of names (`rooms`: characters a line of each name column holds)
+    their lines, broken between words."""
+    by_start = dict(zip(itertools.accumulate([0, *spans]), cells, strict=False))
+    for text in texts:
+        room = rooms.get(text.start) if text.span == 1 else None
+        lines = name_lines(text.text, room) if room and text.text else None
+        if lines and len(lines) > 1 and text.start in by_start:
+            write_lines(by_start[text.start], lines)
 
 
 def _height_above(document, tbl) -> float:

@@ -139,8 +139,14 @@ class ApprovalEntry:
     @property
     def text(self) -> str:
         """`意见{签署人[2023/11/3 16:01:14]}` as the office system prints it."""
+        return self.opinion + self.mark
+
+    @property
+    def mark(self) -> str:
+        """The `{签署人[2023/11/3 16:01:14]}` that follows the opinion; empty when neither the
+        signer nor the time is given."""
         if not self.signer and not self.signed_at:
-            return self.opinion
+            return ""
         stamp = ""
         if self.signed_at:
             t = self.signed_at
@@ -148,7 +154,7 @@ class ApprovalEntry:
             if self.has_time:
                 stamp += f" {t.hour}:{t.minute:02d}:{t.second:02d}"
             stamp = f"[{stamp}]"
-        return f"{self.opinion}{{{self.signer or ''}{stamp}}}"
+        return f"{{{self.signer or ''}{stamp}}}"
 
 
 @dataclass

@@ -24,6 +24,7 @@ from . import docx_template
 from .line_breaks import display_width, filled_line_starts, name_lines
 from .numerals import chinese_numeral
 from .table_layout import DEFAULT_FONT_TWIPS, DEFAULT_TITLE_TWIPS
+from .table_texts import SLACK
 from .table_xml import style_size
 from .titles import cell_text_width, title_lines, title_room
 from .wordml import W_VAL, XML_SPACE, keep_with_next, w_name
@@ -136,11 +137,8 @@ def broken_name(text: str, room: float | None) -> str:
     words (`line_breaks.name_lines`), so no renderer cuts 生态环 / 境; as typed when it fits."""
     if room is None or display_width(text) <= room:
         return text
-    lines = name_lines(text, math.floor(room - NAME_SLACK))
+    lines = name_lines(text, math.floor(room - SLACK))
     return text if lines is None else "\n".join(lines)
-
-
-NAME_SLACK = 0.25  # of a character: font metrics are not exact
 
 
 def build_context(
@@ -219,7 +217,7 @@ def render_work_report(report: WorkReport, template: Path, *, checked: bool = Fa
     )
     docx_template.render(document, template, context)
     keep_last_paragraph_with_closing(document)
-    keep_signers_whole(document)
+    keep_signers_whole(document, report)
     settings = report.settings
     return docx_template.save_reproducibly(
         document, when=settings.date, author=settings.signatory, title=settings.title
@@ -244,13 +242,19 @@ def keep_last_paragraph_with_closing(document) -> None:
 
 
 FORM_CELL_STYLE = "FormCell"
-# The mark that ends an approval entry: {高瑞莲[2023/11/6 18:22:54]}
-_SIGNATURE = re.compile(r"\{[^{}\[\]\n]+\[[^\]\n]*\]\}$")
 
 
-def keep_signers_whole(document) -> None:
+def keep_signers_whole(document, report: WorkReport) -> None:
     """Where a line of an approval entry would break inside the signer's name (`{高瑞 / 莲[…`),
-    break it before the mark instead: `…并签发。` / `{高瑞莲[2023/11/6 18:22:54]}`."""
+    break it before the entry's mark instead: `…并签发。` / `{高瑞莲[2023/11/6 18:22:54]}`."""
+    signers = {
+        entry.mark: entry.signer
+        for entries in report.approval.values()
+        for entry in entries
+        if entry.opinion and entry.signer
+    }
+    if not signers:
+        return
     size = style_size(document, FORM_CELL_STYLE) or DEFAULT_FONT_TWIPS
     for paragraph in document.docx.element.body.iter(w_name("p")):
         style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
@@ -258,19 +262,19 @@ def keep_signers_whole(document) -> None:
         if style is None or style.get(W_VAL) != FORM_CELL_STYLE or len(texts) != 1:
             continue
         text = texts[0].text or ""
-        mark = _SIGNATURE.search(text)
+        mark = next((m for m in signers if text.endswith(m) and len(text) > len(m)), None)
         cell = next(paragraph.iterancestors(w_name("tc")), None)
         width = cell_text_width(cell) if cell is not None else None
-        if mark is None or mark.start() == 0 or width is None:
+        if mark is None or width is None:
             continue
-        name_end = text.index("[", mark.start())
-        starts = filled_line_starts(text, width / size)
-        if any(mark.start() < start < name_end for start in starts):
-            texts[0].text = text[: mark.start()]
+        start = len(text) - len(mark)
+        name_end = start + 1 + len(signers[mark])  # `{` and the name
+        if any(start < line < name_end for line in filled_line_starts(text, width / size)):
+            texts[0].text = text[:start]
             texts[0].set(XML_SPACE, "preserve")
             line_break = etree.Element(w_name("br"))
             rest = etree.Element(w_name("t"))
-            rest.text = text[mark.start() :]
+            rest.text = mark
             rest.set(XML_SPACE, "preserve")
             texts[0].addnext(line_break)
             line_break.addnext(rest)

@@ -135,12 +135,18 @@ class TableTexts:
                     texts[cell.text] = texts.get(cell.text, 0) + 1
         self._broken_names: dict[tuple[int, int], int] = {}
         self._costs: dict[tuple[int, ...], int] = {}  # the search tries some widths again
-        self._header_costs: dict[tuple[int, ...], tuple[bool, int, int]] = {}
 
-    def header_lines(self, widths: list[int]) -> list[tuple[int, list[str] | None]]:
-        """Each header cell's first column and its lines at `widths` (None: a word too wide)."""
+    def header_lines(
+        self, widths: list[int], rooms: list[int] | None = None
+    ) -> list[tuple[int, list[str] | None]]:
+        """Each header cell's first column and its lines at `widths` (None: a word too wide);
+        `rooms`: `_rooms(widths)`, when already known."""
+        rooms = rooms or self._rooms(widths)
         return [
-            (start, _packed(units, self._per_line(widths, start, span)))
+            (
+                start,
+                _packed(units, rooms[start] if span == 1 else self._per_line(widths, start, span)),
+            )
             for start, span, units in self.header
         ]
 
@@ -150,24 +156,6 @@ class TableTexts:
     def _rooms(self, widths: list[int]) -> list[int]:
         """Characters a line holds in each column: `_per_line` of every one-column cell."""
         return [chars_per_line(width, self.char_width, self.cell_padding) for width in widths]
-
-    def _header_cost(self, widths: list[int], rooms: list[int]) -> tuple[bool, int, int]:
-        """Whether a header word breaks, the header's most lines, and the sum of their squares."""
-        key = tuple(
-            rooms[start] if span == 1 else self._per_line(widths, start, span)
-            for start, span, _ in self.header
-        )
-        known = self._header_costs.get(key)
-        if known is None:
-            header = [
-                _packed(units, room) for (_, _, units), room in zip(self.header, key, strict=True)
-            ]
-            if any(lines is None for lines in header):
-                known = (True, 0, 0)
-            else:
-                known = (False, max(map(len, header), default=0), sum(len(h) ** 2 for h in header))
-            self._header_costs[key] = known
-        return known
 
     def cost(self, widths: list[int]) -> int:
         """How tall and how cramped the table is (see `_ROW_WEIGHT`), plus the names broken
@@ -204,11 +192,14 @@ class TableTexts:
     ) -> int:
         total = int(tallest.sum()) * _ROW_WEIGHT + squares if self.row_count else 0
         rooms = rooms or self._rooms(widths)
-        broken_header, most, header_squares = self._header_cost(widths, rooms)
-        if broken_header:
+        header = [lines for _, lines in self.header_lines(widths, rooms)]
+        if any(lines is None for lines in header):
             total += _HEADER_PENALTY
-        elif self.header:
-            total += max(0, most - int(tallest[0])) * _ROW_WEIGHT + header_squares
+        elif header:
+            most = max(len(lines) for lines in header)
+            total += max(0, most - int(tallest[0])) * _ROW_WEIGHT + sum(
+                len(lines) ** 2 for lines in header
+            )
         for column, texts in self.names.items():
             per_line = rooms[column]
             key = (column, per_line)

@@ -72,6 +72,18 @@ class LibreOffice:
         return pages
 
     @staticmethod
+    def landscape_pages(pdf: Path, last: int) -> list[bool]:
+        """Whether each of pages 1 to `last` is wider than it is tall."""
+        info = subprocess.run(
+            ["pdfinfo", "-f", "1", "-l", str(last), str(pdf)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        sizes = re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.MULTILINE)
+        return [float(width) > float(height) for width, height in sizes]
+
+    @staticmethod
     def page_count(pdf: Path) -> int:
         info = subprocess.run(
             ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True

@@ -7,12 +7,12 @@ import io
 import re
 import subprocess
 import sys
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import docx
 import pytest
+from _docx import edited_docx
 from _workbooks import (
     TABLE_SETTINGS,
     cooperation_row,
@@ -299,16 +299,7 @@ def test_identical_inputs_give_identical_bytes() -> None:
 
 
 def edited_template(tmp_path: Path, edit: Callable[[str], str]) -> Path:
-    target = tmp_path / "edited.docx"
-    with zipfile.ZipFile(TEMPLATE) as source, zipfile.ZipFile(target, "w") as out:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "word/document.xml":
-                changed = edit(content.decode("utf-8"))
-                assert changed != content.decode("utf-8"), "the edit changed nothing"
-                content = changed.encode("utf-8")
-            out.writestr(info, content)
-    return target
+    return edited_docx(TEMPLATE, tmp_path / "edited.docx", edit)
 
 
 def test_the_office_rewords_the_summary_in_the_template(tmp_path: Path) -> None:
@@ -407,16 +398,7 @@ def test_libreoffice_prints_the_meeting_material(tmp_path: Path, libreoffice) ->
     path.write_bytes(render(two_regions()))
     pdf = libreoffice.to_pdf(path, tmp_path)
     pages = libreoffice.page_texts(pdf)
-    sizes = subprocess.run(
-        ["pdfinfo", "-f", "1", "-l", str(len(pages)), str(pdf)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    widths = [
-        float(w) > float(h)
-        for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", sizes, re.MULTILINE)
-    ]
+    widths = libreoffice.landscape_pages(pdf, len(pages))
     assert len(widths) == len(pages)
     # portrait pages of the report, then the attachments, each starting a landscape page
     first_landscape = widths.index(True)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from _docx import edited_docx
 from lxml import etree
 
 from pipeline.errors import TemplateProblem
@@ -807,16 +808,11 @@ def test_render_depends_on_the_inputs():
 
 
 def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
-    target = tmp_path / "工作专报模板.docx"
-    with zipfile.ZipFile(TEMPLATE) as source, zipfile.ZipFile(target, "w") as copy:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "word/document.xml":
-                xml = content.decode("utf-8")
-                assert old in xml
-                content = xml.replace(old, new, 1).encode("utf-8")
-            copy.writestr(info, content)
-    return target
+    def edit(xml: str) -> str:
+        assert old in xml
+        return xml.replace(old, new, 1)
+
+    return edited_docx(TEMPLATE, tmp_path / "工作专报模板.docx", edit, must_change=False)
 
 
 @pytest.mark.parametrize(

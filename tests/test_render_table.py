@@ -15,6 +15,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from _docx import edited_docx
 from lxml import etree
 
 from pipeline.errors import TemplateProblem
@@ -571,16 +572,7 @@ def test_generated_template_renders(tmp_path: Path) -> None:
 
 def edited_template(tmp_path: Path, edit: Callable[[str], str], name: str = "edited.docx") -> Path:
     """A copy of the template with its document.xml changed as text."""
-    target = tmp_path / name
-    with zipfile.ZipFile(TEMPLATE) as source, zipfile.ZipFile(target, "w") as out:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "word/document.xml":
-                changed = edit(content.decode("utf-8"))
-                assert changed != content.decode("utf-8"), "the edit changed nothing"
-                content = changed.encode("utf-8")
-            out.writestr(info, content)
-    return target
+    return edited_docx(TEMPLATE, tmp_path / name, edit)
 
 
 @pytest.mark.parametrize(

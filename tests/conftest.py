@@ -34,7 +34,10 @@ class LibreOffice:
     profile: Path  # a private user profile, so runs never share or lock the user's own
 
     def to_pdf(self, document: Path, outdir: Path | None = None) -> Path:
-        outdir = outdir or document.parent / "pdf"
+        return self.convert(document, "pdf", outdir or document.parent / "pdf")
+
+    def convert(self, document: Path, target: str, outdir: Path) -> Path:
+        """`document` converted by soffice to `target` (`pdf`, `xlsx`, `csv:…` with a filter)."""
         outdir.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(
             [
@@ -42,7 +45,7 @@ class LibreOffice:
                 f"-env:UserInstallation={self.profile.as_uri()}",
                 "--headless",
                 "--convert-to",
-                "pdf",
+                target,
                 "--outdir",
                 str(outdir),
                 str(document),
@@ -51,11 +54,11 @@ class LibreOffice:
             text=True,
             timeout=300,
         )
-        pdf = outdir / f"{document.stem}.pdf"
-        assert result.returncode == 0 and pdf.is_file(), (
+        converted = outdir / f"{document.stem}.{target.split(':')[0]}"
+        assert result.returncode == 0 and converted.is_file(), (
             f"soffice could not convert {document.name}:\n{result.stdout}\n{result.stderr}"
         )
-        return pdf
+        return converted
 
     @staticmethod
     def page_texts(pdf: Path) -> list[str]:

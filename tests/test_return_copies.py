@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import re
 import struct
-import subprocess
 import zipfile
 import zlib
 from pathlib import Path
@@ -463,33 +462,12 @@ def test_an_earlier_list_is_replaced_and_sheet_scoped_names_follow_their_sheet(t
 # ---------------------------------------------------------------- LibreOffice
 
 
-def _convert(libreoffice, document: Path, target: str, outdir: Path) -> Path:
-    result = subprocess.run(
-        [
-            libreoffice.soffice,
-            f"-env:UserInstallation={libreoffice.profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(outdir),
-            str(document),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    converted = outdir / f"{document.stem}.{target.split(':')[0]}"
-    assert result.returncode == 0 and converted.is_file(), result.stderr
-    return converted
-
-
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_copy_and_keeps_it(inputs, tmp_path, libreoffice):
     problems = check_problems(inputs)
     folder = write_return_copies(tmp_path / "out", inputs, problems, now=NOW).folder
     copy = folder / "环保处.xlsx"
-    resaved = _convert(libreoffice, copy, "xlsx", tmp_path / "resaved")
+    resaved = libreoffice.convert(copy, "xlsx", tmp_path / "resaved")
     book = openpyxl.load_workbook(resaved, data_only=True)
     original = openpyxl.load_workbook(inputs / "环保处.xlsx", data_only=True)
     assert book.sheetnames == [RETURN_SHEET, *original.sheetnames]
@@ -514,8 +492,7 @@ def test_libreoffice_opens_the_copy_and_keeps_it(inputs, tmp_path, libreoffice):
 @pytest.mark.libreoffice
 def test_libreoffice_reads_the_problem_sheet(inputs, tmp_path, libreoffice):
     folder = write_return_copies(tmp_path / "out", inputs, check_problems(inputs), now=NOW).folder
-    csv = _convert(
-        libreoffice,
+    csv = libreoffice.convert(
         folder / "绿林处.xlsx",
         "csv:Text - txt - csv (StarCalc):44,34,76",
         tmp_path / "csv",

@@ -45,3 +45,22 @@ def pdf_words(pdf: Path) -> Iterator[Line]:
         for word in page.iter(f"{XHTML}word"):
             box = [float(word.get(k)) for k in ("xMin", "xMax", "yMin", "yMax")]
             yield Line(number, *box, word.text or "")
+
+
+def blank_fractions(pdf: Path, top: float, bottom: float) -> list[float]:
+    """For each page, the fraction of its body (below the top margin `top`, above the bottom
+    margin `bottom`, in points) left blank under its lowest text; the footer's page number,
+    below the body, does not count."""
+    fractions = []
+    for _, page in _pages(pdf):
+        end = float(page.get("height")) - bottom
+        lowest = max(
+            (
+                float(word.get("yMax"))
+                for word in page.iter(f"{XHTML}word")
+                if float(word.get("yMax")) <= end + 2
+            ),
+            default=top,
+        )
+        fractions.append(max(0.0, end - lowest) / (end - top))
+    return fractions

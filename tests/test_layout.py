@@ -11,13 +11,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from _pdf import Line, pdf_lines, pdf_words
+from _pdf import Line, blank_fractions, pdf_lines, pdf_words
+from docx import Document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from pipeline.api import build
 from pipeline.model import CooperationItem, CooperationRow, RegionTable, TableSettings
+from pipeline.render import table_cuts
 from pipeline.render.line_breaks import (
     breaks_a_name,
     display_width,
@@ -26,7 +28,8 @@ from pipeline.render.line_breaks import (
     word_units,
 )
 from pipeline.render.table import render_region_table
-from pipeline.render.table_pages import item_parts
+from pipeline.render.table_pages import RowGeometry, plan_pieces
+from pipeline.render.table_texts import TextCell
 from pipeline.render.titles import title_lines
 
 # Titles of the office's real documents: the work report, the meeting material, the tables.
@@ -288,7 +291,8 @@ def cell_words(words: list[Line]) -> list[Line]:
 @dataclass(frozen=True)
 class TablePage:
     header: list[Line]  # the header row's words, as cells hold them
-    numbers: set[int]  # the 序号 shown on the page
+    numbers: list[int]  # the 序号 shown on the page, top to bottom
+    events: list[str]  # the lines of the 事项 column under the header
     content: list[str]  # the first lines of the 对口合作交流内容 column under the header
 
 
@@ -306,45 +310,46 @@ def table_pages(pdf: Path) -> list[TablePage]:
         bottom = max(w.y1 for w in header)
         item = next(w for w in header if w.text == "事项" and w.x0 > mark.x1)
         due = next(w for w in header if w.text.startswith("预计"))
-        body = [w for w in on_page if w.y0 > bottom + 2]
-        numbers = {int(w.text) for w in body if w.x1 <= item.x0 and w.text.isdigit()}
-        content = sorted(
-            (w for w in body if w.x0 > item.x1 + 4 and w.x1 < due.x0 - 2), key=lambda w: w.y0
-        )
-        pages.append(TablePage(header, numbers, [w.text for w in content[:6]]))
+        body = sorted((w for w in on_page if w.y0 > bottom + 2), key=lambda w: (w.y0, w.x0))
+        numbers = [int(w.text) for w in body if w.x1 <= item.x0 and w.text.isdigit()]
+        # The 事项 column ends where the first content line starts.
+        content_words = [w for w in body if w.x0 > item.x1 + 4 and w.x1 < due.x0 - 2]
+        left = min(w.x0 for w in content_words) - 2
+        events = [w.text for w in body if mark.x1 < w.x0 and w.x1 < left]
+        content = [w.text for w in content_words]
+        pages.append(TablePage(header, numbers, events, content[:6]))
     return pages
 
 
-def item_of(table: RegionTable, lines: list[str]) -> int:
-    """The 序号 of the item whose 对口合作交流内容 holds the first of `lines` (printed lines
-    in order): as many lines are taken as make it unambiguous."""
-    contents = [
-        (item.number, "".join(row.content.split())) for item in table.items for row in item.rows
-    ]
-    found: set[int] = set()
-    for count in range(1, len(lines) + 1):
-        fragment = "".join("".join(lines[:count]).split())
-        matching = {number for number, content in contents if fragment in content}
-        if not matching:  # the lines ran into the next row
-            break
-        found = matching
-        if len(found) == 1:
-            break
-    assert len(found) == 1, (lines, found)
-    return found.pop()
+def squeezed(text: str) -> str:
+    return "".join(text.split())
 
 
 def assert_pages_show_their_items(pdf: Path, table: RegionTable) -> int:
-    """Every page's header words whole, and the item its first row belongs to numbered on it."""
+    """Every page's header words whole; the page's first row shows the 序号 and 事项 of the
+    item it belongs to, marked （续） when the page starts inside the item."""
     pages = table_pages(pdf)
     assert pages
+    by_number = {item.number: item for item in table.items}
     for index, page in enumerate(pages, start=1):
         # A year's digits go with 年 (2023年 / 计划): what follows them must be a header piece.
         pieces = [w.text.lstrip("0123456789") for w in page.header]
         broken = [text for text in pieces if text and text not in ALLOWED_HEADER_WORDS]
         assert not broken, (pdf.name, index, broken)
-        item = item_of(table, page.content)
-        assert item in page.numbers, (pdf.name, index, page.content[:1], page.numbers)
+        assert page.numbers, (pdf.name, index)
+        item = by_number[page.numbers[0]]
+        events = squeezed("".join(page.events))
+        assert events.startswith(squeezed(item.name)), (pdf.name, index, page.events[:3])
+        # The first content line is of an item numbered on the page (a piece of the first
+        # item may hold lines of other columns only).
+        first = squeezed(page.content[0])
+        shown = {
+            number: [squeezed(row.content) for row in by_number[number].rows]
+            for number in page.numbers
+        }
+        assert any(first in c for cs in shown.values() for c in cs), (pdf.name, index, first)
+        if not shown[item.number][0].startswith(first):  # the page starts inside the item
+            assert events.startswith(squeezed(item.name) + "（续）"), (pdf.name, index, events)
     return len(pages)
 
 
@@ -396,6 +401,19 @@ def assert_names_printed_whole(pdf: Path, table: RegionTable) -> None:
     assert [line for line in lines if line not in pieces] == [], pdf.name
 
 
+# A page of a table other than its last is at most this much blank.
+MOST_BLANK = 0.25
+
+
+def assert_pages_filled(pdf: Path, document: Path) -> list[float]:
+    """No page but the last more than `MOST_BLANK` blank, measured in the printed PDF against
+    the body the document's margins leave; each page's blank fraction."""
+    section = Document(str(document)).sections[-1]
+    blanks = blank_fractions(pdf, section.top_margin.pt, section.bottom_margin.pt)
+    assert all(blank <= MOST_BLANK for blank in blanks[:-1]), (pdf.name, blanks)
+    return blanks
+
+
 def assert_printed_title(lines: list[Line], title: str, room: float) -> None:
     """The title printed in the lines `title_lines` gives, shaped as a trapezoid or diamond."""
     expected = title_lines(title, room)
@@ -427,6 +445,7 @@ def test_printed_examples_break_titles_and_headers_between_words(
         assert_printed_title(lines, table.title, 31.8)  # 二号 on 247 mm
         assert_pages_show_their_items(pdf, table)
         assert_names_printed_whole(pdf, table)
+        assert_pages_filled(pdf, pdf.with_suffix(".docx"))
 
 
 def long_table() -> RegionTable:
@@ -464,6 +483,7 @@ def test_every_page_of_a_long_table_shows_the_item_it_starts_in(
     )
     pdf = libreoffice.to_pdf(document)
     assert assert_pages_show_their_items(pdf, table) >= 8
+    assert_pages_filled(pdf, document)
 
 
 # ------------------------------------------------------------------ the table's XML
@@ -525,17 +545,25 @@ def test_a_name_cell_holding_a_tab_is_left_to_the_renderer() -> None:
 
 def test_an_items_rows_are_kept_on_one_page_or_its_parts_say_which_item() -> None:
     table = long_table()
-    rows = iter(rendered_rows(table)[1:])
+    by_item: dict[int, list[etree._Element]] = {}
+    number = 0
+    for tr in rendered_rows(table)[1:]:  # a row cut at a page's end is two table rows
+        shown = "".join(cell_lines(tr.findall("w:tc", NS)[0]))
+        number = int(shown) if shown else number
+        by_item.setdefault(number, []).append(tr)
+    assert list(by_item) == [item.number for item in table.items]
     cut = 0
     for item in table.items:
-        trs = [next(rows) for _ in item.rows]
+        trs = by_item[item.number]
+        contents = ["".join(cell_lines(tr.findall("w:tc", NS)[2])) for tr in trs]
+        assert "".join(contents) == "".join(row.content for row in item.rows)
         for index, tr in enumerate(trs):
             assert tr.find("w:trPr/w:cantSplit", NS) is not None
             kept = [p.find("w:pPr/w:keepNext", NS) is not None for p in tr.iter(f"{{{W}}}p")]
             if index == len(trs) - 1:
                 assert not any(kept)
             elif not all(kept):
-                # A part starts with the next row: its own 序号 and 事项, marked 续.
+                # A part starts with the next table row: its own 序号 and 事项, marked 续.
                 assert not any(kept)
                 following = trs[index + 1].findall("w:tc", NS)
                 assert "".join(cell_lines(following[0])) == str(item.number)
@@ -546,12 +574,87 @@ def test_an_items_rows_are_kept_on_one_page_or_its_parts_say_which_item() -> Non
     assert cut  # the long table has items cut at page ends
 
 
-def test_items_are_cut_only_where_a_page_would_otherwise_end_in_a_large_gap() -> None:
-    # Room of 300 on the first page, 400 on the next ones; a gap over 100 is large.
-    assert item_parts([[100], [150, 100], [50]], 200, 400) == [[], [], []]  # 100 left: moved
-    assert item_parts([[100], [150, 100], [50]], 300, 400) == [[], [1], []]  # 200 left: cut
-    assert item_parts([[500, 100]], 100, 400) == [[1]]  # taller than a page
-    assert item_parts([[50, 50], [50]], 400, 400) == [[], []]
+class Lines:
+    """A row of `count` lines for the page plan, whose cuts are recorded."""
+
+    cuttable = True
+
+    def __init__(self, count: int, least: int = 1) -> None:
+        self.lines = count
+        self.least_lines = least
+
+    def cut(self, lines: int) -> int:
+        self.lines -= lines
+        return lines
+
+    def rest(self) -> int:
+        return self.lines
+
+
+def plan(items: list[list[int]], first_room: int, page_room: int) -> list[list[tuple]]:
+    # Lines of one twip, rows of no padding, one line of every page kept spare.
+    rows = [[Lines(count) for count in item] for item in items]
+    return [
+        [(p.row, p.content, p.opens_part) for p in pieces]
+        for pieces in plan_pieces(rows, first_room, page_room, RowGeometry(1, 0))
+    ]
+
+
+def test_items_are_kept_whole_or_fill_the_page_cut_between_lines() -> None:
+    # 40 lines on the first page, 100 on the next ones (one spare): a gap of 15 lines or more
+    # is filled.
+    assert plan([[10], [20, 10], [5]], 41, 101) == [
+        [(0, 10, False)],
+        [(0, 20, False), (1, 10, False)],
+        [(0, 5, False)],
+    ]
+    # 10 lines left: the item moves to the next page whole.
+    assert plan([[30], [20, 10]], 41, 101) == [[(0, 30, False)], [(0, 20, False), (1, 10, False)]]
+    # 20 lines left: the first row fits; 5 left for the second, which starts a part on the
+    # next page.
+    assert plan([[20], [15, 10]], 41, 101) == [
+        [(0, 20, False)],
+        [(0, 15, False), (1, 10, True)],
+    ]
+    # 20 lines left and a row of 25: it is cut after 20 lines; its rest opens a part.
+    assert plan([[20], [25, 10]], 41, 101) == [
+        [(0, 20, False)],
+        [(0, 20, False), (0, 5, True), (1, 10, False)],
+    ]
+    # A row taller than a page is cut as often as it takes.
+    assert plan([[250]], 101, 101) == [[(0, 100, False), (0, 100, True), (0, 50, True)]]
+    # Each piece keeps two lines at least.
+    assert plan([[10], [31]], 41, 101) == [[(0, 10, False)], [(0, 29, False), (0, 2, True)]]
+
+
+def test_a_row_that_cannot_be_cut_moves_to_the_next_page() -> None:
+    rows = [[Lines(20)], [Lines(40)]]
+    rows[1][0].cuttable = False
+    planned = plan_pieces(rows, 41, 101, RowGeometry(1, 0))
+    assert [[(p.row, p.content, p.opens_part) for p in pieces] for pieces in planned] == [
+        [(0, 20, False)],
+        [(0, 40, False)],
+    ]
+
+
+def test_a_row_is_cut_only_where_the_piece_holds_more_than_its_item() -> None:
+    # 序号 and 事项 of 30 lines, shown whole by every piece: a cut after fewer lines would
+    # leave a rest as tall as the row.
+    planned = plan_pieces([[Lines(20)], [Lines(40, least=30)]], 41, 101, RowGeometry(1, 0))
+    assert [[(p.content, p.opens_part) for p in pieces] for pieces in planned] == [
+        [(20, False)],
+        [(40, False)],
+    ]
+    # The real row: its 事项 taller than the rest of it.
+    cells = [
+        table_cuts.cell_lines(TextCell(0, 1, "1"), 2, names=False),
+        table_cuts.cell_lines(TextCell(1, 1, "事项" * 40), 2, names=False),
+        table_cuts.cell_lines(TextCell(2, 1, "内容" * 20), 2, names=False),
+    ]
+    row = table_cuts.RowLines(cells, {0: 2, 1: 2, 2: 2}, repeated=frozenset({0, 1}))
+    assert (row.lines, row.least_lines) == (40, 40)
+    planned = plan_pieces([[Lines(5)], [row]], 41, 101, RowGeometry(1, 0))
+    assert [len(pieces) for pieces in planned] == [1, 1]
 
 
 def test_lines_filled_as_a_renderer_fills_them() -> None:

@@ -253,16 +253,26 @@ def test_header_repeats_and_rows_keep_together() -> None:
         assert tr.find("w:trPr/w:cantSplit", NS) is not None
 
 
-def test_a_row_taller_than_a_page_may_split() -> None:
+def test_a_row_taller_than_a_page_is_cut_into_pieces_that_fit_pages() -> None:
     years = settings().years
-    huge = CooperationRow("内容", progress="推进情况。" * 400, lead_leader="沈敏")
+    progress = "推进情况。" * 400
+    huge = CooperationRow("内容", progress=progress, lead_leader="沈敏")
     table = region_table(
         "永安市",
         [CooperationItem(1, "甲", [full_row("短", years)]), CooperationItem(2, "乙", [huge])],
     )
     _, rows = header_and_body(render(table))
-    assert rows[0].find("w:trPr/w:cantSplit", NS) is not None
-    assert rows[1].find("w:trPr/w:cantSplit", NS) is None
+    pieces = rows[1:]
+    assert len(pieces) >= 4
+    # Every piece is kept whole on its page, and the text of the row is whole across them.
+    assert all(tr.find("w:trPr/w:cantSplit", NS) is not None for tr in rows)
+    assert "".join(text_of(cells(tr)[7]) for tr in pieces) == progress
+    assert [text_of(c) for c in cells(pieces[0])[:3]] == ["2", "乙", "内容"]
+    assert text_of(cells(pieces[0])[8]) == "沈敏"
+    for tr in pieces[1:]:  # each starts a page: the item is shown again, marked 续
+        assert [text_of(c) for c in cells(tr)[:2]] == ["2", "乙（续）"]
+        assert [vmerge(c) for c in cells(tr)[:2]] == ["restart", "restart"]
+        assert [text_of(c) for c in cells(tr)[2:7] + cells(tr)[8:]] == [""] * 8
 
 
 def test_rows_keep_the_given_order() -> None:

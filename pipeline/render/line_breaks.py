@@ -8,6 +8,7 @@ table headers and names (`table_layout`).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import unicodedata
 from collections.abc import Sequence
@@ -157,16 +158,31 @@ def filled_line_starts(text: str, per_line: float) -> list[int]:
     """Where each line after the first starts when a renderer fills lines of `per_line` em
     character by character, as Word and LibreOffice do with Chinese (a closing mark never starts
     a line: the character before it goes down with it)."""
-    starts = []
-    width = 0.0
-    for index, ch in enumerate(text):
-        ch_width = display_width(ch)
-        if width > 0 and width + ch_width > per_line + 1e-9:
-            at = index - 1 if ch in _NO_LINE_START and index > 0 else index
+    return FilledText(text).line_starts(per_line)
+
+
+class FilledText:
+    """A text filled into lines as `filled_line_starts` fills it, from any point of it: its
+    widths are summed once, so a long text cut many times is not measured again each time."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._widths = list(itertools.accumulate(map(display_width, text), initial=0.0))
+
+    def line_starts(self, per_line: float, begin: int = 0, end: int | None = None) -> list[int]:
+        """Where each line after the first starts when `text[begin:end]` is filled."""
+        end = len(self.text) if end is None else end
+        widths, starts = self._widths, []
+        at = done = begin  # the line starts at `at`; characters before `done` are placed
+        while True:
+            # The first character that would make the line wider than `per_line`.
+            over = bisect.bisect_right(widths, widths[at] + per_line + 1e-9, max(at + 2, done + 1))
+            if over > end:
+                return starts
+            index = over - 1
+            at = index - 1 if self.text[index] in _NO_LINE_START and index > begin else index
             starts.append(at)
-            width = display_width(text[at:index])
-        width += ch_width
-    return starts
+            done = index + 1
 
 
 def breaks_a_name(text: str, per_line: float) -> bool:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .table_texts import SLACK, TableTexts, TextCell, chars_per_line, line_widths, widened
+from .table_texts import SLACK, TableTexts, TextCell, widened
 
 
 # Columns before and after the year columns; widths are in characters of the table font.
@@ -46,7 +46,7 @@ DEFAULT_CELL_PADDING = 108  # Word's default left and right cell margin, each
 DEFAULT_FONT_TWIPS = 240  # 小四, 12 pt
 DEFAULT_TITLE_TWIPS = 440  # 二号, 22 pt
 LINE_FACTOR = 1.45  # single line spacing of CJK fonts, in font sizes (LibreOffice: 1.43)
-ROW_PADDING = 120  # twips: cell margins and borders of one row
+ROW_BORDER = 12  # twips a row takes beyond its lines and cell margins: a border, rounding
 
 
 def column_count(year_count: int) -> int:
@@ -169,32 +169,6 @@ def _exact(raw: list[float], total: int) -> list[int]:
     widths = [math.floor(value) for value in raw]
     widths[CONTENT_COLUMN] += total - sum(widths)
     return widths
-
-
-def _cell_lines(widths_of_lines: tuple[float, ...], per_line: int) -> int:
-    return sum(max(1, math.ceil(w / per_line)) for w in widths_of_lines)
-
-
-def _row_lines(
-    row: Sequence[tuple[int, int, tuple[float, ...]]],
-    widths: list[int],
-    char_width: int,
-    cell_padding: int,
-) -> list[int]:
-    lines = []
-    for start, span, widths_of_lines in row:
-        per_line = chars_per_line(sum(widths[start : start + span]), char_width, cell_padding)
-        lines.append(_cell_lines(widths_of_lines, per_line))
-    return lines
-
-
-def row_height(
-    cells: Sequence[TextCell], widths: list[int], char_width: int, cell_padding: int
-) -> float:
-    """Estimated height in twips of a row holding `cells`."""
-    measured = [(cell.start, cell.span, line_widths(cell.text)) for cell in cells]
-    lines = max(_row_lines(measured, widths, char_width, cell_padding), default=1)
-    return lines * char_width * LINE_FACTOR + ROW_PADDING
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ class _CellGroup:
         self._squares: dict[int, int] = {}
 
     def lines(self, per_line: int) -> np.ndarray:
-        """Each cell's lines when `per_line` em fit a line (as `_cell_lines`)."""
+        """Each cell's lines when `per_line` em fit a line: each of its own lines wrapped."""
         lines = self._lines.get(per_line)
         if lines is None:
             wrapped = np.maximum(1.0, np.ceil(self._line_widths / per_line))
@@ -215,7 +215,7 @@ class TableTexts:
         return self._per_line(widths, column, 1)
 
     def tallest(self, widths: list[int]) -> list[int]:
-        """Lines of each row's tallest cell (header first, as given), as `row_height` counts."""
+        """Lines of each row's tallest cell (header first, as given)."""
         return self._lines(widths, self.groups)[0].tolist()
 
     def _lines(
@@ -259,3 +259,9 @@ def line_widths(text: str) -> tuple[float, ...]:
 
 def chars_per_line(width: int, char_width: int, cell_padding: int) -> int:
     return max(1, math.floor((width - cell_padding) / char_width - SLACK))
+
+
+def filled_chars(width: int, char_width: int, cell_padding: int) -> int:
+    """How many characters a renderer sets on a line of a cell `width` wide: every one of its
+    ems, without the slack the widths keep."""
+    return max(1, math.floor((width - cell_padding) / char_width + 1e-9))

@@ -3,8 +3,8 @@
 Merging must follow the data and not the cell text: the 序号 and 事项 cells of an item's rows
 are merged vertically (`w:vMerge`), the 说明 cell of a row not included spans the remaining
 columns (`w:gridSpan`), the column widths are set to fill the landscape text width for however
-many years the period has, the header row repeats on each page, and rows and items are kept
-on a page (`table_pages`).
+many years the period has, the header row repeats on each page, and the rows are laid out on
+the pages as `table_pages` plans them (`table_rows`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from lxml import etree
 
 from ..errors import TemplateProblem
 from ..model import RegionTable
-from .line_breaks import name_lines
 from .table_layout import (
     DEFAULT_CELL_PADDING,
     DEFAULT_FONT_TWIPS,
@@ -27,16 +26,16 @@ from .table_layout import (
     DEFAULT_PAGE,
     KEPT_WHEN_EXCLUDED,
     LINE_FACTOR,
-    ROW_PADDING,
+    ROW_BORDER,
     RowView,
     column_count,
     fitted_widths,
     minimum_widths,
     row_cells,
-    row_height,
 )
-from .table_pages import item_parts
-from .table_texts import TableTexts, TextCell
+from .table_pages import RowGeometry, plan_pieces
+from .table_rows import lay_out_item, measure_row, write_lines
+from .table_texts import TableTexts, TextCell, filled_chars
 from .wordml import (
     TC,
     TC_PR,
@@ -45,12 +44,9 @@ from .wordml import (
     W_TYPE,
     W_VAL,
     W_W,
-    XML_SPACE,
     P,
     cell_span,
-    clear_cell,
     find_child,
-    keep_with_next,
     set_grid,
     set_row_flag,
     set_tc_property,
@@ -139,32 +135,34 @@ def finish_table(
     if header:
         _break_header(header[-1], measured.header_lines(widths))
 
-    # Space under the repeated header on a page: a row up to that height is kept whole, and an
-    # item's rows are kept on one page (`w:keepNext` on every paragraph of all but its last row,
-    # which Word and LibreOffice both honour), or cut into parts that each repeat its 序号 and
-    # 事项 (`table_pages`): no page starts inside an item without saying which.
-    available = page.text_height - sum(
-        row_height(cells, widths, char_width, padding) for cells in header_cells
-    )
-    tallest = measured.tallest(widths)[len(header_cells) :]
-    heights = [lines * char_width * LINE_FACTOR + ROW_PADDING for lines in tallest]
-    sizes, position = [], 0
-    for item in table.items:
-        sizes.append(heights[position : position + len(item.rows)])
-        position += len(item.rows)
-    first_room = available - _height_above(document, tbl)
-    parts = item_parts(sizes, first_room, available)
+    # Space under the repeated header on a page, and on the first page under what stands
+    # above the table: the page plan (`table_pages`) fills it, cutting rows between lines
+    # where that fills a page better than keeping them whole.
+    geometry = RowGeometry(style_line_pitch(document, "TableText", char_width), _row_padding(tbl))
+    header_lines = measured.tallest(widths)[: len(header_cells)]
+    if header_cells:  # the last header row is counted from its words, first in `tallest`
+        header_lines = [
+            *header_lines[1:],
+            max(len(lines or ()) for _, lines in measured.header_lines(widths)),
+        ]
+    available = page.text_height - sum(geometry.height(lines) for lines in header_lines)
+    first_room = available - _height_above(document, tbl) - ATTACHMENT_LABEL_TWIPS
+
     cell_widths = _CellWidths(widths)
     name_rooms = {
         column: measured.chars_per_line(widths, column) for column in measured.name_columns
     }
+
+    def filled_room(start: int, span: int) -> int:
+        return filled_chars(sum(widths[start : start + span]), char_width, padding)
+
     data_rows = iter(data_cells)
     with_spans = set(_ROWS_WITH_SPANS(tbl))
     trs = iter(body_rows)
-    for item, item_heights, starts in zip(table.items, sizes, parts, strict=True):
-        merged = len(item.rows) > 1
+    rendered = []
+    for item in table.items:
         item_rows = []
-        for index, row in enumerate(item.rows):
+        for row in item.rows:
             tr = next(trs)
             cells = tr.findall(TC)
             spans = [cell_span(cell) for cell in cells] if tr in with_spans else [1] * len(cells)
@@ -178,35 +176,16 @@ def finish_table(
                     str(path), "项目表每行的前两格应为「序号」「事项」。请对照默认模板修改。"
                 )
             cell_widths.apply(tr, cells, spans)
-            texts = next(data_rows)
-            if merged and (index == 0 or index in starts):  # the rows that show the 事项
-                texts = [*texts, TextCell(1, 1, item.name)]
-            _break_names(cells, spans, texts, name_rooms)
-            if merged:
-                for cell in cells[:2]:
-                    _set_vmerge(cell, restart=index == 0 or index in starts)
-                if index in starts:
-                    _mark_continued(cells[1])
-            set_row_flag(tr, "cantSplit", item_heights[index] <= available)
-            item_rows.append(tr)
-        # Each part's rows but its last are kept with the next row.
-        for index, tr in enumerate(item_rows[:-1]):
-            if index + 1 not in starts:
-                for paragraph in tr.iter(P):
-                    keep_with_next(paragraph)
-
-
-def _break_names(
-    cells: list, spans: list[int], texts: Sequence[TextCell], rooms: dict[int, int]
-) -> None:
-    """Give the row's cells of names (`rooms`: characters a line of each name column holds)
-    their lines, broken between words."""
-    by_start = dict(zip(itertools.accumulate([0, *spans]), cells, strict=False))
-    for text in texts:
-        room = rooms.get(text.start) if text.span == 1 else None
-        lines = name_lines(text.text, room) if room and text.text else None
-        if lines and len(lines) > 1 and text.start in by_start:
-            write_lines(by_start[text.start], lines)
+            item_rows.append(measure_row(tr, next(data_rows), filled_room, name_rooms))
+        rendered.append(item_rows)
+    plan = plan_pieces(
+        [[row.lines for row in item_rows] for item_rows in rendered],
+        first_room,
+        available,
+        geometry,
+    )
+    for item, item_rows, pieces in zip(table.items, rendered, plan, strict=True):
+        lay_out_item(item, item_rows, pieces, name_rooms, geometry, available)
 
 
 def _height_above(document, tbl) -> float:
@@ -214,21 +193,59 @@ def _height_above(document, tbl) -> float:
     total = 0.0
     for paragraph in tbl.itersiblings(P, preceding=True):
         style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
-        size = style_size(document, style.get(W_VAL, "")) if style is not None else None
+        style_id = style.get(W_VAL, "") if style is not None else ""
+        size = style_size(document, style_id) or DEFAULT_FONT_TWIPS
         lines = 1 + len(paragraph.findall(f".//{w_name('br')}"))
-        total += lines * (size or DEFAULT_FONT_TWIPS) * LINE_FACTOR + _PARAGRAPH_SPACING
+        spacing = _style_spacing(document, style_id)
+        total += lines * _pitch(spacing, size) + _spacing_around(spacing)
     return total
 
 
-_PARAGRAPH_SPACING = 480  # twips: the title's space after, and some to spare
+# The meeting material puts its label `附件N` (三号黑体, an exact line of 579 twips and 120
+# after) above the table, which is the same table as in its own file: its plan leaves room.
+ATTACHMENT_LABEL_TWIPS = 700
 
 
-def _mark_continued(cell) -> None:
-    """Add 续 to the 事项 of an item's part that starts a page: `污水垃圾处理（续）`."""
-    paragraphs = cell.findall(P)
-    if paragraphs:
-        run = etree.SubElement(paragraphs[-1], w_name("r"))
-        etree.SubElement(run, w_name("t")).text = "（续）"
+def style_line_pitch(document, style_id: str, size: int) -> float:
+    """The height in twips of a line of a paragraph style: its exact line spacing, or its
+    spacing in lines of a CJK font's single spacing."""
+    return _pitch(_style_spacing(document, style_id), size)
+
+
+def _style_spacing(document, style_id: str):
+    """The `w:spacing` that sets a paragraph style's line spacing, its own or inherited."""
+    styles = document.docx.styles.element
+    seen = set()
+    while style_id and style_id not in seen:
+        seen.add(style_id)
+        style = styles.get_by_id(style_id)
+        if style is None:
+            break
+        spacing = style.find(f"{w_name('pPr')}/{w_name('spacing')}")
+        if spacing is not None and spacing.get(w_name("line")) is not None:
+            return spacing
+        based = style.find(w_name("basedOn"))
+        style_id = based.get(W_VAL, "") if based is not None else ""
+    return None
+
+
+def _pitch(spacing, size: int) -> float:
+    single = size * LINE_FACTOR
+    if spacing is None:
+        return single
+    line = _int_attr(spacing, "line", 240)
+    rule = spacing.get(w_name("lineRule"), "auto")
+    if rule == "exact":
+        return float(line)
+    if rule == "atLeast":
+        return max(float(line), single)
+    return single * line / 240
+
+
+def _spacing_around(spacing) -> float:
+    if spacing is None:
+        return 0.0
+    return float(_int_attr(spacing, "before", 0) + _int_attr(spacing, "after", 0))
 
 
 def _break_header(tr, lines: list[tuple[int, list[str] | None]]) -> None:
@@ -241,40 +258,6 @@ def _break_header(tr, lines: list[tuple[int, list[str] | None]]) -> None:
         start += cell_span(cell)
         if cell_lines:
             write_lines(cell, cell_lines)
-
-
-_RUN, _RUN_PROPS, _TEXT, _BREAK = w_name("r"), w_name("rPr"), w_name("t"), w_name("br")
-_PLAIN_RUN = frozenset({_RUN_PROPS, _TEXT})
-
-
-def write_lines(cell, lines: Sequence[str]) -> None:
-    """Give a cell of one paragraph of plain text its `lines`, when they are its text: a
-    renderer then breaks it where they do (市容 / 环卫处、) and never inside a word. The text goes
-    into the first run, in the first run's format. A cell holding anything but text (a tab, a
-    break) is left as it is."""
-    paragraphs = cell.findall(P)
-    if len(lines) < 2 or len(paragraphs) != 1:
-        return
-    paragraph = paragraphs[0]
-    runs = paragraph.findall(_RUN)
-    if (
-        not runs
-        or len(runs) + (paragraph.find(w_name("pPr")) is not None) != len(paragraph)
-        or any(child.tag not in _PLAIN_RUN for run in runs for child in run)
-        or "".join(lines) != _text(paragraph)
-    ):
-        return
-    first = runs[0]
-    for run in runs[1:]:
-        paragraph.remove(run)
-    for text in first.findall(_TEXT):
-        first.remove(text)
-    for index, line in enumerate(lines):
-        if index:
-            etree.SubElement(first, _BREAK)
-        text = etree.SubElement(first, _TEXT)
-        text.text = line
-        text.set(XML_SPACE, "preserve")
 
 
 def _header_cells(tr) -> list[TextCell]:
@@ -341,6 +324,16 @@ def _cell_padding(tbl) -> int:
         total += (
             _int_attr(edge, "w", DEFAULT_CELL_PADDING) if edge is not None else DEFAULT_CELL_PADDING
         )
+    return total
+
+
+def _row_padding(tbl) -> int:
+    """A row's height beyond its lines: the cells' top and bottom margins and a border."""
+    margins = tbl.find(f"{w_name('tblPr')}/{w_name('tblCellMar')}")
+    total = ROW_BORDER
+    for side in ("top", "bottom"):
+        edge = None if margins is None else margins.find(w_name(side))
+        total += _int_attr(edge, "w", 0) if edge is not None else 0
     return total
 
 
@@ -416,9 +409,3 @@ class _CellWidths:
                 start += span
             self._texts[key] = texts
         return texts
-
-
-def _set_vmerge(cell, *, restart: bool) -> None:
-    set_tc_property(cell, "vMerge", {"val": "restart"} if restart else {})
-    if not restart:
-        clear_cell(cell)

@@ -1,0 +1,241 @@
+"""A table row's texts as lines, and the row cut between two of its lines, so that a row too
+tall for the rest of a page fills it and goes on at the top of the next (`table_pages`).
+
+Each cell's lines are counted as a renderer fills them (`FilledText`; names and short
+phrases in the lines `name_lines` gives them). A cut keeps whole words: it moves back to the
+end of a word when one would be broken across the pages. Pieces are ranges of the cell's own
+text, so the document's runs, with their formatting, are cut at the same characters
+(`cut_cell_runs`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from .line_breaks import FilledText, packed_lines, word_units
+from .table_texts import TextCell
+from .wordml import XML_SPACE, P, local_name, w_name
+
+# A cut moves back at most this many characters to the end of a word (further, and the piece
+# would lose most of its last line).
+_WORD_BACKTRACK = 4
+# The words at a cut are found in its line and this many characters after it.
+_WORD_LOOKAHEAD = 16
+
+
+@dataclass(frozen=True)
+class CellLines:
+    """A cell's text and where each of its lines after the first begins: (end of the line
+    before, start of this line); they differ where a line break of the text is dropped."""
+
+    start: int
+    span: int
+    text: str
+    breaks: tuple[tuple[int, int], ...]
+    names: bool  # broken between words, as `name_lines` breaks names
+    filled: FilledText  # the whole text of the cell, of which `text` is the end
+    offset: int = 0  # where `text` begins in it
+
+    @property
+    def lines(self) -> int:
+        return len(self.breaks) + 1 if self.text else 1
+
+
+def cell_lines(cell: TextCell, per_line: int, *, names: bool) -> CellLines:
+    filled = FilledText(cell.text)
+    breaks = _breaks(filled, per_line, names)
+    return CellLines(cell.start, cell.span, cell.text, breaks, names, filled)
+
+
+def _breaks(filled: FilledText, per_line: int, names: bool) -> tuple[tuple[int, int], ...]:
+    text = filled.text
+    breaks: list[tuple[int, int]] = []
+    offset = 0
+    for index, paragraph in enumerate(text.split("\n")):
+        if index:
+            breaks.append((offset - 1, offset))  # the text's own line break
+        packed = packed_lines(word_units(paragraph), per_line) if names and paragraph else None
+        if packed is not None:
+            position = offset
+            for line in packed[:-1]:
+                position += len(line)
+                breaks.append((position, position))
+        elif paragraph:
+            starts = filled.line_starts(per_line, offset, offset + len(paragraph))
+            breaks += [(at, at) for at in starts]
+        offset += len(paragraph) + 1
+    return tuple(breaks)
+
+
+@dataclass(frozen=True)
+class RowPiece:
+    """Lines of one row as a table row of their own: for each cell (by its first grid
+    column), the range of its text the piece holds."""
+
+    lines: int
+    ranges: dict[int, tuple[int, int]]
+
+
+class RowLines:
+    """One row's cells as lines, cut into pieces from the top (`cut`, then `rest`).
+
+    `repeated`: the first columns of cells every piece shows whole (序号 and 事项, which a piece
+    on a new page repeats); `cuttable`: False when the document's cells do not hold the texts
+    as measured (a restyled template), so the row is never cut.
+    """
+
+    def __init__(
+        self,
+        cells: Sequence[CellLines],
+        per_line: dict[int, int],
+        *,
+        repeated: frozenset[int] = frozenset(),
+        cuttable: bool = True,
+    ) -> None:
+        self.cells = list(cells)
+        self.cuttable = cuttable
+        self._per_line = per_line  # characters a line of each cell holds, by first column
+        self._repeated = repeated
+        self._from = {cell.start: 0 for cell in cells}  # where the uncut rest begins
+
+    @property
+    def lines(self) -> int:
+        """Lines of the rest's tallest cell."""
+        return max((cell.lines for cell in self.cells), default=1)
+
+    @property
+    def least_lines(self) -> int:
+        """Lines every piece has: those of the tallest cell every piece shows whole."""
+        shown = [cell.lines for cell in self.cells if cell.start in self._repeated]
+        return max(shown, default=1)
+
+    def cut(self, lines: int) -> RowPiece:
+        """The rest's first `lines` lines as a piece; the rest goes on after them."""
+        ranges = {}
+        rest = []
+        for cell in self.cells:
+            begin = self._from[cell.start]
+            if cell.start in self._repeated or cell.lines <= lines:
+                ranges[cell.start] = (begin, begin + len(cell.text))
+                if cell.start in self._repeated:
+                    rest.append(cell)
+                    continue
+                start = len(cell.text)
+                end_of_text = cell.offset + len(cell.text)
+                rest.append(replace(cell, text="", breaks=(), offset=end_of_text))
+            else:
+                end, start = _word_end(cell, lines)
+                ranges[cell.start] = (begin, begin + end)
+                rest.append(self._rest(cell, start))
+            self._from[cell.start] = begin + start
+        self.cells = rest
+        return RowPiece(lines, ranges)
+
+    def rest(self) -> RowPiece:
+        """What is left, as the last piece."""
+        ranges = {
+            cell.start: (self._from[cell.start], self._from[cell.start] + len(cell.text))
+            for cell in self.cells
+        }
+        return RowPiece(self.lines, ranges)
+
+    def _rest(self, cell: CellLines, start: int) -> CellLines:
+        """The cell's lines from `start` on. Lines are filled from where each starts: from a
+        line's start the old breaks hold; from elsewhere (a cut moved back to a word's end)
+        the rest of that paragraph is filled anew."""
+        later = [(e - start, s - start) for e, s in cell.breaks if s > start]
+        if not any(s == start for _, s in cell.breaks):
+            paragraph_end = cell.text.find("\n", start)
+            end = len(cell.text) if paragraph_end < 0 else paragraph_end
+            begin = cell.offset + start
+            starts = cell.filled.line_starts(self._per_line[cell.start], begin, cell.offset + end)
+            later = [(at - begin, at - begin) for at in starts] + [
+                b for b in later if b[1] > end - start
+            ]
+        return replace(
+            cell, text=cell.text[start:], breaks=tuple(later), offset=cell.offset + start
+        )
+
+
+def _word_end(cell: CellLines, lines: int) -> tuple[int, int]:
+    """The cut after the cell's first `lines` lines, at their boundary (end of the last, start
+    of the next), moved back to the end of a word when a line break of the renderer's would
+    otherwise leave a word's beginning on the page before. Only the line before the cut is
+    segmented, so a long text is not segmented again for every cut."""
+    end, start = cell.breaks[lines - 1]
+    if end != start or cell.names:
+        return end, start
+    paragraph_start = cell.text.rfind("\n", 0, start) + 1
+    line_start = max(paragraph_start, cell.breaks[lines - 2][1] if lines > 1 else 0)
+    paragraph_end = cell.text.find("\n", start)
+    window_end = len(cell.text) if paragraph_end < 0 else paragraph_end
+    window = cell.text[line_start : min(window_end, start + _WORD_LOOKAHEAD)]
+    boundary = line_start
+    for unit in word_units(window):
+        if boundary + len(unit) > start:
+            break
+        boundary += len(unit)
+    if boundary in (start, line_start) or start - boundary > _WORD_BACKTRACK:
+        return end, start
+    return boundary, boundary
+
+
+# ------------------------------------------------------------------ the document's runs
+
+_T, _BR, _CR, _TAB = w_name("t"), w_name("br"), w_name("cr"), w_name("tab")
+_ONE_CHARACTER = {_BR: "\n", _CR: "\n", _TAB: "\t"}
+
+
+def cell_text(cell) -> str:
+    """A cell's text as the table's texts hold it: a line break or a paragraph is `\\n`."""
+    paragraphs = []
+    for paragraph in cell.iterchildren(P):
+        paragraphs.append(
+            "".join(
+                node.text or "" if node.tag == _T else _ONE_CHARACTER[node.tag]
+                for node in paragraph.iter(_T, _BR, _CR, _TAB)
+            )
+        )
+    return "\n".join(paragraphs)
+
+
+def cut_cell_runs(cell, begin: int, end: int) -> None:
+    """Keep the characters `begin` to `end` of the cell's text (`cell_text`) and nothing else;
+    the runs keep their formatting. A cell keeps at least one paragraph."""
+    paragraphs = list(cell.iterchildren(P))
+    kept = []
+    position = 0
+    for number, paragraph in enumerate(paragraphs):
+        if number:
+            position += 1  # the paragraph boundary
+        first = position
+        for node in list(paragraph.iter(_T, _BR, _CR, _TAB)):
+            length = len(node.text or "") if node.tag == _T else 1
+            keep_from, keep_to = max(begin - position, 0), min(end - position, length)
+            if keep_to <= keep_from:
+                node.getparent().remove(node)
+            elif node.tag == _T and (keep_from, keep_to) != (0, length):
+                node.text = node.text[keep_from:keep_to]
+                node.set(XML_SPACE, "preserve")
+            position += length
+        if begin <= first < end or first <= begin < position:
+            kept.append(paragraph)
+    for paragraph in paragraphs[1:] if not kept else paragraphs:
+        if paragraph not in kept:
+            cell.remove(paragraph)
+    _drop_empty_runs(cell)
+
+
+def _drop_empty_runs(cell) -> None:
+    for run in list(cell.iter(w_name("r"))):
+        if all(local_name(child) == "rPr" for child in run):
+            run.getparent().remove(run)
+
+
+def copy_row(tr):
+    """A copy of a table row, placed after it."""
+    twin = copy.deepcopy(tr)
+    tr.addnext(twin)
+    return twin

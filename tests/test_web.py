@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import threading
 import zipfile
@@ -499,6 +500,39 @@ def test_downloads_are_only_by_identifier(site, url):
     response = site.get(site.office + url.format(run=run))
     assert response.status_code in (403, 404)
     assert b"PK" not in response.data[:2]
+
+
+def test_control_characters_in_parameters_are_a_chinese_400(site, caplog, capsys):
+    """No name, choice or file name on these pages holds a control character: one in any
+    parameter is refused before a page uses it, never a 500 with a traceback."""
+    site.post(site.office + "build")
+    run = site.wait_for_build().run_name  # so that blank/carried gets as far as a workbook
+    caplog.set_level(logging.INFO)
+    for character in ("%00", "%01", "%0A", "%1B", "%7F", "%C2%85", "%EF%BF%BF"):
+        for url in (
+            f"{site.office}blank/department?name={character}",
+            f"{site.office}blank/department?name=环保处{character}",
+            f"{site.office}blank/carried?name={character}",
+            f"{site.office}blank/carried?name=环保处{character}",
+            f"{site.office}blank/carried?name=环保处&run={run}{character}",
+            f"{site.office}blank/department?name=环保处&name={character}",
+            f"{site.office}problems?department=环保处&level={character}",
+            f"{site.office}archive/{run}{character}/0",
+            f"{site.path('环保处')}?{character}=1",
+        ):
+            response = site.get(url)
+            assert response.status_code == 400, url
+            assert "不允许的字符" in text(response), url
+    workbook = (site.inputs / "环保处.xlsx").read_bytes()
+    for page, name, fields in (
+        (site.office, "环保处.xlsx", {"department": "环保处\x00"}),
+        (site.office, "环保处\x01.xlsx", {}),
+        (site.path("环保处"), "环保处\x00.xlsx", {}),
+    ):
+        response = site.upload(page, name, workbook, **fields)
+        assert response.status_code == 400 and "不允许的字符" in text(response)
+    captured = capsys.readouterr()
+    assert "Traceback" not in caplog.text + captured.out + captured.err
 
 
 def test_verify_of_an_unknown_run_is_404(site):

@@ -194,7 +194,46 @@ def test_security_headers(site):
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_nothing_under_a_token_is_kept_in_a_cache(site, tmp_path):
+    """Cache-Control: no-store on pages, downloads (send_file says only no-cache), redirects and
+    error pages alike; `test_security_headers` holds the other headers."""
+    site.post(site.office + "build")
+    run = site.wait_for_build().run_name
+    site.upload(site.office, "环保处.xlsx", missing_lead_department(tmp_path / "new"))
+    site.post(site.office + "returns")
+    (folder,) = [p.name for p in site.outputs.iterdir() if p.name.startswith("退回_")]
+    department = site.path("环保处")
+    responses = {
+        url: site.get(url)
+        for url in (
+            site.office,
+            site.office + "problems.xlsx",
+            site.office + "blank/office",
+            site.office + "blank/department?name=环保处",
+            site.office + "blank/carried?name=区人社局",
+            site.office + f"archive/{run}/0",
+            site.office + f"returns/{folder}/0",
+            site.office + "build/status",
+            site.office + "no-such-page",
+            site.office + "archive/no-such-run/0",
+            site.office + "blank/department?name=%00",
+            "/office/wrong-token/",
+            department,
+            department + "blank.xlsx",
+            department + "carried.xlsx",
+            department + "problems.xlsx",
+        )
+    }
+    responses["POST return.xlsx"] = site.post(department + "return.xlsx")
+    responses["POST build"] = site.post(site.office + "build")
+    site.wait_for_build()
+    codes = {url: response.status_code for url, response in responses.items()}
+    assert codes[site.office + f"returns/{folder}/0"] == 200 == codes[department + "blank.xlsx"]
+    assert {400, 403, 404, 302} <= set(codes.values()), codes
+    for url, response in responses.items():
+        assert response.headers["Cache-Control"] == "no-store", (url, response.status_code)
 
 
 # ---------------------------------------------------------------- same-origin check

@@ -37,7 +37,6 @@ SECURITY_HEADERS = {
     # Links carry the token: never hand them to another site; same-origin keeps the Referer
     # that the same-origin check of a POST may need.
     "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
 }
 
 ERROR_PAGES = {
@@ -191,4 +190,8 @@ def _usable_parameters() -> None:
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint != "static":
+        # Everything but the style sheet and script sits under a token, downloads included:
+        # never kept in a cache (send_file says only no-cache, which keeps a copy on disk).
+        response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,5 +1,5 @@
 """The Flask application: who may see what, same-origin checks, parameters checked for control
-characters, safety headers, error pages.
+characters, safety headers, error pages, logs without tokens (`logs.py`).
 
 Pages live in `office.py` and `department.py`; every page reaches the product through the
 public API only (`check`, `build`, `verify`, `init_workbooks`, …), as the command line does.
@@ -18,6 +18,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from .access import Access, LinkStore, token_hash
 from .builds import BuildRunner
+from .logs import mask_tokens_in_logs
 from .status import STATE_CLASSES, department_of, modified_text
 from .uploads import MAX_UPLOAD_BYTES
 
@@ -81,6 +82,7 @@ def create_app(config: WebConfig, store: LinkStore) -> Flask:
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_HTTPONLY=True,
     )
+    mask_tokens_in_logs(app)
     app.extensions["pipeline"] = config
     app.extensions["pipeline.store"] = store
     app.extensions["pipeline.builds"] = BuildRunner(config.inputs, config.outputs, config.templates)

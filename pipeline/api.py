@@ -187,8 +187,9 @@ def write_return_copies(
 ) -> ReturnCopies:
     """A marked-up copy of each workbook in `inputs` that `problems` name, in a new folder
     `outputs/退回_{date}_{time}/` (`now`, default the current time): problem cells filled and
-    commented, a first sheet `问题` listing them all. The workbooks in `inputs` are only read.
-    Raises `PipelineError` when the folder cannot be written."""
+    commented, a first sheet `问题` listing them all. The workbooks in `inputs` are only read;
+    one the loader refuses as a whole (damaged, a zip bomb) gets no copy and is listed in
+    `ReturnCopies.skipped`. Raises `PipelineError` when the folder cannot be written."""
     from .workbooks import write_return_copies as write_copies
 
     return write_copies(outputs, inputs, problems, now=now)

@@ -1381,7 +1381,7 @@ def _with_doctype(xml: bytes, doctype: str) -> bytes:
     return declaration + doctype.encode() + xml
 
 
-@case("xml_entity_expansion", errors=(At(PROGRESS_BOOK, None, None, "损坏"),))
+@case("xml_entity_expansion", errors=(At(PROGRESS_BOOK, None, None, "不允许的内容"),))
 def _billion_laughs(folder: Path) -> None:
     books = Books()
     books.set(PROGRESS_BOOK, P, 3, "内容", "MARK")
@@ -1396,7 +1396,7 @@ def _billion_laughs(folder: Path) -> None:
     patch_zip(folder / PROGRESS_BOOK, sheet_member(folder / PROGRESS_BOOK, P), change)
 
 
-@case("xml_external_entity", errors=(At(PROGRESS_BOOK, None, None, "损坏"),))
+@case("xml_external_entity", errors=(At(PROGRESS_BOOK, None, None, "不允许的内容"),))
 def _external_entity(folder: Path) -> None:
     books = Books()
     books.set(PROGRESS_BOOK, P, 3, "内容", "MARK")
@@ -1409,7 +1409,7 @@ def _external_entity(folder: Path) -> None:
     patch_zip(folder / PROGRESS_BOOK, sheet_member(folder / PROGRESS_BOOK, P), change)
 
 
-@case("xml_entity_in_the_workbook_part", errors=(At(PROGRESS_BOOK, None, None, "损坏"),))
+@case("xml_entity_in_the_workbook_part", errors=(At(PROGRESS_BOOK, None, None, "不允许的内容"),))
 def _workbook_entity(folder: Path) -> None:
     Books().write(folder)
     entities = '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'

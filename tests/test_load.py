@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -213,6 +214,72 @@ def test_broken_and_disguised_workbooks_are_reported_by_name(tmp_path):
     assert set(problems) == {"truncated.xlsx", "old.xlsx", "other.xlsx"}
     assert "旧版" in problems["old.xlsx"]
     assert "不是 Excel 工作簿" in problems["other.xlsx"]
+
+
+SHARED_STRINGS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+    'uniqueCount="1"><si><t>{text}</t></si></sst>'
+)
+SHARED_STRINGS_REL = (
+    '<Relationship Id="rIdShared" Target="sharedStrings.xml" Type="http://schemas.openxmlformats'
+    '.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>'
+)
+SHARED_STRINGS_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
+
+
+def with_a_shared_string(path: Path, doctypes: dict[str, str]) -> None:
+    """The first text of sheet1 moved into xl/sharedStrings.xml, as Excel keeps text (openpyxl
+    writes inline strings), and a DOCTYPE put after the declaration of the parts named."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info).decode() for info in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    inline = re.search(r'<c r="(\w+)" t="inlineStr"><is><t>([^<]*)</t></is></c>', sheet)
+    assert inline is not None
+    shared = f'<c r="{inline.group(1)}" t="s"><v>0</v></c>'
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(inline.group(0), shared)
+    parts["xl/sharedStrings.xml"] = SHARED_STRINGS.format(text=inline.group(2))
+    rels = "xl/_rels/workbook.xml.rels"
+    parts[rels] = parts[rels].replace("</Relationships>", SHARED_STRINGS_REL)
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        "</Types>", SHARED_STRINGS_TYPE
+    )
+    for name, doctype in doctypes.items():
+        declaration, xml = re.match(r"(<\?xml[^>]*\?>)?(.*)", parts[name], re.DOTALL).groups()
+        parts[name] = (declaration or "") + doctype + xml
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, text in parts.items():
+            target.writestr(name, text)
+
+
+@pytest.mark.parametrize(
+    "part, doctype",
+    [
+        ("xl/sharedStrings.xml", '<!DOCTYPE sst [<!ENTITY a "一级标题">]>'),
+        ("xl/workbook.xml", '<!DOCTYPE workbook [<!ENTITY a "a">]>'),
+        ("xl/worksheets/sheet1.xml", '<!DOCTYPE worksheet SYSTEM "file:///etc/hostname">'),
+    ],
+)
+def test_a_doctype_in_any_part_is_refused_as_not_allowed_not_as_damage(tmp_path, part, doctype):
+    """Sending the same file again cannot help, unlike with a damaged one: the message says so."""
+    rows = [["一级标题", "内容"], ["标题", "正文"]]
+    plain = write_workbook(tmp_path / "plain" / "环保处.xlsx", {"工作进展": rows})
+    with_a_shared_string(plain, {})
+    (sheet,) = load_inputs(plain.parent).sheets  # shared strings are read as Excel writes them
+    assert column(sheet, "一级标题") == ["标题"]
+    hostile = write_workbook(tmp_path / "hostile" / "环保处.xlsx", {"工作进展": rows})
+    with_a_shared_string(hostile, {part: doctype})
+    loaded = load_inputs(hostile.parent)
+    assert not loaded.sheets
+    (problem,) = loaded.problems
+    assert problem.is_error and problem.location.file == "环保处.xlsx"
+    assert problem.location.sheet is None
+    assert "含有不允许的内容" in problem.message and "DOCTYPE" in problem.message
+    assert "原样重新发送同一文件仍会被拒绝" in problem.message
+    assert "损坏" not in problem.message
 
 
 def test_each_workbook_is_read_once_and_kept_as_read(tmp_path, monkeypatch):

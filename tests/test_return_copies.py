@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from pathlib import Path
@@ -22,7 +25,12 @@ from pipeline.contract import RETURN_SHEET
 from pipeline.errors import Location, error, notice
 from pipeline.load import load_inputs
 from pipeline.validate import validate
-from pipeline.workbooks.return_copies import ERROR_FILL, NOTICE_FILL, marked_copy
+from pipeline.workbooks.return_copies import ERROR_FILL, NOTICE_FILL, UNREADABLE, marked_copy
+
+try:
+    import resource
+except ImportError:  # Windows: no peak memory of a child process to read
+    resource = None
 
 NOW = dt.datetime(2026, 12, 1, 10, 15, 2)
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -357,6 +365,92 @@ def test_no_copy_for_files_that_are_not_workbooks(tmp_path):
     problems = [error(Location("怪表.xlsx", SHEET, "A1"), "某个问题。")]
     result = write_return_copies(tmp_path / "out", inputs, problems, now=NOW)
     assert result.skipped == [("怪表.xlsx", "工作簿的内部结构无法识别")]
+
+
+def zip_bomb_workbook(path: Path, inflated: int) -> Path:
+    """A department's workbook whose sheet inflates to about `inflated` bytes of repeated rows,
+    written a piece at a time: a few MB on disk, and little memory to make."""
+    write_workbook(path, {SHEET: [COOPERATION_HEADER, cooperation_row()]})
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    sheet = "xl/worksheets/sheet1.xml"
+    row = '<row r="3"><c r="A3" t="inlineStr"><is><t>永安市</t></is></c></row>'.encode()
+    block = row * (1024 * 1024 // len(row))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for info, data in members:
+            if info.filename != sheet:
+                target.writestr(info, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            with target.open(sheet, "w", force_zip64=True) as member:
+                member.write(head)
+                for _ in range(inflated // len(block)):
+                    member.write(block)
+                member.write(b"</sheetData>" + tail)
+    return path
+
+
+# Runs a command and prints, as its last line, the command's exit code and peak memory.
+PEAK_MEMORY = """
+import resource, subprocess, sys
+code = subprocess.run(sys.argv[1:]).returncode
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # kB; bytes on macOS
+print("", code, peak if sys.platform == "darwin" else peak * 1024)
+"""
+
+
+@pytest.mark.skipif(resource is None, reason="needs the resource module (not on Windows)")
+def test_a_zip_bomb_gets_no_copy_and_is_never_inflated(tmp_path):
+    """A workbook that inflates to 1 GB is refused by the loader; `check` must not inflate it
+    for a return copy either, and still writes the other copies and the problem list."""
+    inputs = tmp_path / "inputs"
+    office_workbook(inputs)
+    write_workbook(
+        inputs / "绿林处.xlsx", {SHEET: [COOPERATION_HEADER, cooperation_row(牵头部门=None)]}
+    )
+    bomb = zip_bomb_workbook(inputs / "炸弹处.xlsx", 1024**3)
+    assert bomb.stat().st_size < 20 * 1024 * 1024
+    outputs = tmp_path / "outputs"
+    command = [sys.executable, "-m", "pipeline", "check", "--inputs", str(inputs)]
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_MEMORY, *command, "--outputs", str(outputs)],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        timeout=300,
+    )
+    stderr = result.stderr.decode("utf-8")
+    code, peak = map(int, result.stdout.decode("utf-8").splitlines()[-1].split())
+    assert code == 1, stderr
+    assert peak < 300 * 1024 * 1024, f"peak memory {peak // 2**20} MB"
+    assert "炸弹处.xlsx：工作簿解压后过大" in stderr
+    assert f"未能为 炸弹处.xlsx 生成退回副本：{UNREADABLE}" in stderr
+    assert "内部错误" not in stderr
+    (returned,) = outputs.glob("退回_*")
+    assert [p.name for p in returned.iterdir()] == ["绿林处.xlsx"]
+    (listing,) = outputs.glob("问题清单_*.xlsx")
+    rows = openpyxl.load_workbook(listing).active.iter_rows(values_only=True)
+    assert any(row[0] == "炸弹处" and "解压后过大" in " ".join(map(str, row)) for row in rows)
+
+
+def test_a_workbook_the_loader_refuses_gets_no_copy(tmp_path):
+    """A workbook refused as a whole (here: an XML part with a DTD) is named in the problem
+    list only; the other workbooks get their copies."""
+    inputs = tmp_path / "in"
+    department_workbook(inputs, "环保处")
+    path = write_workbook(inputs / "督察处.xlsx", {SHEET: [COOPERATION_HEADER, cooperation_row()]})
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in members:
+            if info.filename == "xl/workbook.xml":
+                data = b'<!DOCTYPE workbook [<!ENTITY a "a">]>' + data  # openpyxl: no <?xml
+            target.writestr(info, data)
+    problems = check_problems(inputs)
+    (refused,) = [p for p in problems if p.location.file == "督察处.xlsx"]
+    assert refused.is_error and refused.location.sheet is None
+    result = write_return_copies(tmp_path / "out", inputs, problems, now=NOW)
+    assert [p.name for p in result.written] == ["环保处.xlsx"]
+    assert result.skipped == [("督察处.xlsx", UNREADABLE)]
 
 
 def test_a_folder_that_cannot_be_written_is_a_chinese_message(inputs, tmp_path):

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
+import socket
 import threading
+import urllib.error
+import urllib.request
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
 
 import docx
+import flask
 import openpyxl
 import pytest
 from _workbooks import cooperation_row, cooperation_workbook, valid_inputs
 from click.testing import CliRunner
 
 import pipeline.web
+import pipeline.web.department
+import pipeline.web.office
 from pipeline import InputProblems, check
 from pipeline.cli import cli
 from pipeline.web import prepare_site
 from pipeline.web.access import STORE_NAME
 from pipeline.web.links import LINKS_FILE, link_host
+from pipeline.web.server import Background
 from pipeline.web.uploads import MAX_UPLOAD_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,7 +201,121 @@ def test_security_headers(site):
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_nothing_under_a_token_is_kept_in_a_cache(site, tmp_path):
+    """Cache-Control: no-store on pages, downloads (send_file says only no-cache), redirects and
+    error pages alike; `test_security_headers` holds the other headers."""
+    site.post(site.office + "build")
+    run = site.wait_for_build().run_name
+    site.upload(site.office, "环保处.xlsx", missing_lead_department(tmp_path / "new"))
+    site.post(site.office + "returns")
+    (folder,) = [p.name for p in site.outputs.iterdir() if p.name.startswith("退回_")]
+    department = site.path("环保处")
+    responses = {
+        url: site.get(url)
+        for url in (
+            site.office,
+            site.office + "problems.xlsx",
+            site.office + "blank/office",
+            site.office + "blank/department?name=环保处",
+            site.office + "blank/carried?name=区人社局",
+            site.office + f"archive/{run}/0",
+            site.office + f"returns/{folder}/0",
+            site.office + "build/status",
+            site.office + "no-such-page",
+            site.office + "archive/no-such-run/0",
+            site.office + "blank/department?name=%00",
+            "/office/wrong-token/",
+            department,
+            department + "blank.xlsx",
+            department + "carried.xlsx",
+            department + "problems.xlsx",
+        )
+    }
+    responses["POST return.xlsx"] = site.post(department + "return.xlsx")
+    responses["POST build"] = site.post(site.office + "build")
+    site.wait_for_build()
+    codes = {url: response.status_code for url, response in responses.items()}
+    assert codes[site.office + f"returns/{folder}/0"] == 200 == codes[department + "blank.xlsx"]
+    assert {400, 403, 404, 302} <= set(codes.values()), codes
+    for url, response in responses.items():
+        assert response.headers["Cache-Control"] == "no-store", (url, response.status_code)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def token_of(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[1]
+
+
+def break_pages(monkeypatch) -> None:
+    """The office's 报送情况 and a department's page fail as a bug would, with a message that
+    names the URL (the token in it must not reach the log through the traceback either)."""
+
+    def fails(*args, **kwargs):
+        raise RuntimeError(f"a page that fails: {flask.request.url}")
+
+    monkeypatch.setattr(pipeline.web.office, "status_report", fails)
+    monkeypatch.setattr(pipeline.web.department, "department_check", fails)
+
+
+def test_a_failing_request_is_logged_with_its_token_masked(site, monkeypatch, caplog, capsys):
+    break_pages(monkeypatch)
+    caplog.set_level(logging.DEBUG)
+    assert site.get(site.office).status_code == 500
+    assert site.get(site.path("环保处") + "?x=1").status_code == 500
+    logged = caplog.text + "".join(capsys.readouterr())
+    assert "Exception on /office/***/ [GET]" in logged
+    assert "Exception on /dept/***/ [GET]" in logged
+    assert "RuntimeError: a page that fails: http://localhost/dept/***/?x=1" in logged
+    for url in site.links.values():
+        assert token_of(url) not in logged
+
+
+def test_a_served_site_logs_failing_requests_with_the_token_masked(
+    tmp_path, monkeypatch, caplog, capfd
+):
+    """Through waitress: Flask's log of a failing page, and waitress's own of an error that
+    escapes the application."""
+    port = free_port()
+    served = prepare_site(
+        valid_inputs(tmp_path / "in"),
+        tmp_path / "out",
+        ROOT / "templates",
+        base_url=f"http://127.0.0.1:{port}",
+    )
+    break_pages(monkeypatch)
+    application = served.app.wsgi_app
+
+    def fails_outside_flask(environ, start_response):
+        if environ["PATH_INFO"].endswith("/problems.xlsx"):
+            raise RuntimeError("the application fails")
+        return application(environ, start_response)
+
+    served.app.wsgi_app = fails_outside_flask
+    caplog.set_level(logging.DEBUG)
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    urls = [u for link in served.links for u in (link.url, link.url + "problems.xlsx")]
+    codes = []
+    server = Background(served, port=port)
+    try:
+        for url in urls:
+            with pytest.raises(urllib.error.HTTPError) as failed:
+                direct.open(url, timeout=60)
+            codes.append(failed.value.code)
+    finally:
+        server.stop()
+    assert codes == [500] * len(urls) == [500] * 6
+    logged = caplog.text + "".join(capfd.readouterr())
+    assert "Exception on /office/***/ [GET]" in logged
+    assert "Exception while serving /dept/***/problems.xlsx" in logged
+    for link in served.links:
+        assert token_of(link.url) not in logged
 
 
 # ---------------------------------------------------------------- same-origin check
@@ -499,6 +621,39 @@ def test_downloads_are_only_by_identifier(site, url):
     response = site.get(site.office + url.format(run=run))
     assert response.status_code in (403, 404)
     assert b"PK" not in response.data[:2]
+
+
+def test_control_characters_in_parameters_are_a_chinese_400(site, caplog, capsys):
+    """No name, choice or file name on these pages holds a control character: one in any
+    parameter is refused before a page uses it, never a 500 with a traceback."""
+    site.post(site.office + "build")
+    run = site.wait_for_build().run_name  # so that blank/carried gets as far as a workbook
+    caplog.set_level(logging.INFO)
+    for character in ("%00", "%01", "%0A", "%1B", "%7F", "%C2%85", "%EF%BF%BF"):
+        for url in (
+            f"{site.office}blank/department?name={character}",
+            f"{site.office}blank/department?name=环保处{character}",
+            f"{site.office}blank/carried?name={character}",
+            f"{site.office}blank/carried?name=环保处{character}",
+            f"{site.office}blank/carried?name=环保处&run={run}{character}",
+            f"{site.office}blank/department?name=环保处&name={character}",
+            f"{site.office}problems?department=环保处&level={character}",
+            f"{site.office}archive/{run}{character}/0",
+            f"{site.path('环保处')}?{character}=1",
+        ):
+            response = site.get(url)
+            assert response.status_code == 400, url
+            assert "不允许的字符" in text(response), url
+    workbook = (site.inputs / "环保处.xlsx").read_bytes()
+    for page, name, fields in (
+        (site.office, "环保处.xlsx", {"department": "环保处\x00"}),
+        (site.office, "环保处\x01.xlsx", {}),
+        (site.path("环保处"), "环保处\x00.xlsx", {}),
+    ):
+        response = site.upload(page, name, workbook, **fields)
+        assert response.status_code == 400 and "不允许的字符" in text(response)
+    captured = capsys.readouterr()
+    assert "Traceback" not in caplog.text + captured.out + captured.err
 
 
 def test_verify_of_an_unknown_run_is_404(site):

@@ -6,11 +6,25 @@ and number and date cells also as the text Excel shows from their number format)
 of every workbook as read (what the archive keeps),
 and the problems found while reading (refused files, damaged workbooks, missing headers,
 unknown columns). Nothing here raises for a bad input: every problem names its file and cell.
+`readable_workbook` gives one file's bytes as the loader would accept them, and raises
+`UnreadableWorkbook` for a file it refuses as a whole (for the return copies, which edit
+workbooks that were checked before).
 """
 
 from ._sheets import KEY, VALUE
-from .folder import load_inputs
+from ._xlsx import UnreadableWorkbook
+from .folder import load_inputs, readable_workbook
 from .number_format import Shown
 from .records import LoadedInputs, LoadedSheet, SheetRow
 
-__all__ = ["KEY", "VALUE", "LoadedInputs", "LoadedSheet", "SheetRow", "Shown", "load_inputs"]
+__all__ = [
+    "KEY",
+    "VALUE",
+    "LoadedInputs",
+    "LoadedSheet",
+    "SheetRow",
+    "Shown",
+    "UnreadableWorkbook",
+    "load_inputs",
+    "readable_workbook",
+]

@@ -44,6 +44,11 @@ MAX_FILE_BYTES = MAX_UNPACKED_BYTES
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 _DAMAGED = "不是有效的 Excel 工作簿（压缩包已损坏）。请重新保存或让报送部门重新发送。"
+# Not damage: sending the same file again cannot help, saving it anew does.
+_NOT_ALLOWED = (
+    "工作簿中含有不允许的内容（XML 文档类型声明 DOCTYPE，正常保存的工作簿中没有），为安全起见已拒绝读取。"
+    "原样重新发送同一文件仍会被拒绝，请打开后另存为新的 .xlsx 文件。"
+)
 _TOO_BIG = (
     f"文件过大（上限 {MAX_FILE_BYTES // 1024 // 1024} MB），不像部门填写的工作簿，已拒绝读取。"
     "请删除多余的内容（如图片）后另存。"
@@ -243,7 +248,7 @@ def _odd_worksheet(archive: zipfile.ZipFile) -> str | None:
             continue
         data = archive.read(name)
         if b"<!DOCTYPE" in data:  # Excel never writes one; entities could expand or leak files
-            return _DAMAGED
+            return _NOT_ALLOWED
         if not name.startswith("xl/worksheets/"):
             continue
         oversized = _oversized_range(data)

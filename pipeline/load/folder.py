@@ -57,5 +57,15 @@ def load_inputs(folder: Path) -> LoadedInputs:
     return result
 
 
+def readable_workbook(path: Path) -> bytes:
+    """One workbook's bytes as the loader reads them; raises `UnreadableWorkbook` when the
+    loader refuses the whole file (too large, damaged, encrypted, a zip bomb), having inflated
+    nothing beyond its limits. For those who edit a workbook after it was checked."""
+    file = _xlsx.read_workbook(path, lambda title: False)
+    if isinstance(file.sheets, _xlsx.UnreadableWorkbook):
+        raise file.sheets
+    return file.data
+
+
 def _read_known_sheets(path: Path) -> _xlsx.FileRead:
     return _xlsx.read_workbook(path, lambda title: normalise_name(title) in contract.KNOWN_SHEETS)

@@ -1,4 +1,5 @@
-"""The Flask application: who may see what, same-origin checks, safety headers, error pages.
+"""The Flask application: who may see what, same-origin checks, parameters checked for control
+characters, safety headers, error pages, logs without tokens (`logs.py`).
 
 Pages live in `office.py` and `department.py`; every page reaches the product through the
 public API only (`check`, `build`, `verify`, `init_workbooks`, …), as the command line does.
@@ -13,15 +14,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, render_template, request, session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from .access import Access, LinkStore, token_hash
 from .builds import BuildRunner
+from .logs import mask_tokens_in_logs
 from .status import STATE_CLASSES, department_of, modified_text
 from .uploads import MAX_UPLOAD_BYTES
 
 MAX_REQUEST_BYTES = 64 * 1024 * 1024  # several workbooks dropped at once
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+# Control characters and what XML cannot hold: no name, choice or file name on these pages has
+# them, and they would fail deep inside (a workbook's XML, a file name) instead of here.
+_UNUSABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -33,7 +38,6 @@ SECURITY_HEADERS = {
     # Links carry the token: never hand them to another site; same-origin keeps the Referer
     # that the same-origin check of a POST may need.
     "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
 }
 
 ERROR_PAGES = {
@@ -47,6 +51,17 @@ ERROR_PAGES = {
         "请删除多余内容后重新保存再上传。",
     ),
 }
+
+
+class UnusableCharacters(BadRequest):
+    """A query or form parameter, a file name or a part of the path holds a character that
+    `_UNUSABLE` refuses."""
+
+    title = "请求无效"
+    text = (
+        "链接或表单中含有不允许的字符（控制字符等不可见字符）。"
+        "请返回上一页，重新输入或选择后再试；链接请从页面上点击，不要手工修改。"
+    )
 
 
 @dataclass
@@ -67,6 +82,7 @@ def create_app(config: WebConfig, store: LinkStore) -> Flask:
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_HTTPONLY=True,
     )
+    mask_tokens_in_logs(app)
     app.extensions["pipeline"] = config
     app.extensions["pipeline.store"] = store
     app.extensions["pipeline.builds"] = BuildRunner(config.inputs, config.outputs, config.templates)
@@ -82,6 +98,7 @@ def create_app(config: WebConfig, store: LinkStore) -> Flask:
     app.register_blueprint(department_pages)
 
     app.before_request(_same_origin_for_changes)
+    app.before_request(_usable_parameters)
     app.after_request(_security_headers)
 
     @app.route("/")
@@ -90,7 +107,10 @@ def create_app(config: WebConfig, store: LinkStore) -> Flask:
 
     @app.errorhandler(HTTPException)
     def error_page(exc: HTTPException):
-        title, text = ERROR_PAGES.get(exc.code or 400, ("出错了", "请返回上一页重新操作。"))
+        if isinstance(exc, UnusableCharacters):
+            title, text = exc.title, exc.text
+        else:
+            title, text = ERROR_PAGES.get(exc.code or 400, ("出错了", "请返回上一页重新操作。"))
         return render_template("error.html", title=title, text=text), exc.code
 
     return app
@@ -158,7 +178,22 @@ def _same_origin_for_changes() -> None:
         abort(403)
 
 
+def _usable_parameters() -> None:
+    """Every parameter a page reads, checked in one place: the query, the form (names and
+    values), the names of uploaded files and the values taken from the path."""
+    texts = [text for pair in request.args.items(multi=True) for text in pair]
+    texts += [text for pair in request.form.items(multi=True) for text in pair]
+    texts += [f"{name}{file.filename or ''}" for name, file in request.files.items(multi=True)]
+    texts += [str(value) for value in (request.view_args or {}).values()]
+    if any(_UNUSABLE.search(text) for text in texts):
+        raise UnusableCharacters()
+
+
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint != "static":
+        # Everything but the style sheet and script sits under a token, downloads included:
+        # never kept in a cache (send_file says only no-cache, which keeps a copy on disk).
+        response.headers["Cache-Control"] = "no-store"
     return response

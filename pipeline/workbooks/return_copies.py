@@ -4,7 +4,8 @@ Each copy is the department's own workbook with every problem cell filled (error
 yellow) and carrying a comment that says what is wrong and what to do, and a first sheet `问题`
 that lists every problem with a link to its cell. The copy is made by editing the workbook's
 parts (`xlsx_package` and its neighbours), so everything else in it stays as the department saved it; the file in
-`inputs/` is only read. The copies go into a new folder `outputs/退回_{date}_{time}/`.
+`inputs/` is only read, and only if the loader would open it: a workbook refused as a whole
+(damaged, a zip bomb) gets no copy. The copies go into a new folder `outputs/退回_{date}_{time}/`.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from lxml import etree
 from ..contract import RETURN_SHEET
 from ..errors import Location, PipelineError, Problem, sorted_problems
 from ..files import describe_os_error, make_temp_folder, publish_folder, replace_atomically
+from ..load import UnreadableWorkbook, readable_workbook
 from .xlsx_package import Package, PackageError, quote_sheet, split_cell
 from .xlsx_sheet import NewCell, Worksheet, add_first_sheet
 from .xlsx_styles import Styles
 
 FOLDER_PREFIX = "退回_"
+UNREADABLE = "该工作簿无法读取（原因见问题清单），没有可以标注的内容"
 AUTHOR = "办公室"
 ERROR_FILL = "FFFF9B9B"  # red: must be fixed
 NOTICE_FILL = "FFFFE27A"  # yellow: please look
@@ -67,11 +70,13 @@ def write_return_copies(
         if source.suffix.lower() != ".xlsx" or not source.is_file():
             continue  # a refused format, the folder itself: only the problem list names them
         try:
-            copies[file] = marked_copy(source.read_bytes(), Path(file).stem, own)
+            # only what the loader would open: a zip bomb is never inflated here either
+            data = readable_workbook(source)
+            copies[file] = marked_copy(data, Path(file).stem, own)
+        except UnreadableWorkbook:
+            result.skipped.append((file, UNREADABLE))
         except PackageError as exc:
             result.skipped.append((file, str(exc)))
-        except OSError as exc:
-            result.skipped.append((file, f"无法读取：{describe_os_error(exc)}"))
         except (ValueError, LookupError, etree.LxmlError, zipfile.BadZipFile):
             # a part laid out in a way this module does not expect: no copy, never a traceback
             result.skipped.append((file, "工作簿的内部结构无法识别"))

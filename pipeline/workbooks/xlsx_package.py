@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import shutil
 import zipfile
 from typing import Any
 
@@ -31,6 +32,7 @@ _UNCLOSED_BREAK = re.compile(rb"<br\s*>", re.IGNORECASE)
 _BREAK_END = re.compile(rb"</br\s*>", re.IGNORECASE)
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 EXCEL_TEXT_LIMIT = 32767
+CHUNK_BYTES = 1024 * 1024  # parts that are not edited are read this much at a time
 
 
 class PackageError(Exception):
@@ -118,7 +120,16 @@ class Package:
         """Whether the part holds `needle`: a cheap look before parsing it."""
         if name in self._edited:
             return True
-        return name in self._infos and needle in self._zip.read(name)
+        if name not in self._infos:
+            return False
+        with self._zip.open(name) as part:  # a piece at a time: a part may be large
+            tail = b""
+            while chunk := part.read(CHUNK_BYTES):
+                window = tail + chunk
+                if needle in window:
+                    return True
+                tail = window[len(window) - len(needle) + 1 :]
+        return False
 
     def names(self) -> list[str]:
         return [*self._infos, *(n for n in self._parsed if n not in self._infos)]
@@ -206,8 +217,9 @@ class Package:
             for name, info in self._infos.items():
                 if name in self._edited:
                     target.writestr(info, self._serialise(name))
-                else:
-                    target.writestr(info, self._zip.read(name))
+                else:  # copied a piece at a time, never inflated whole
+                    with self._zip.open(info) as part, target.open(info, "w") as copy:
+                        shutil.copyfileobj(part, copy, CHUNK_BYTES)
             for name in self._parsed:
                 if name not in self._infos:
                     entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .archive import VerifyReport, verify_run, write_run
+from .archive import (
+    VerifyReport,
+    check_ofd_converter,
+    find_libreoffice,
+    verify_run,
+    write_run,
+)
 from .archive.runs import ArchivedRun, archived_inputs, newest_run, read_run
 from .changes import ChangeSet, compare_dossiers
 from .errors import ArchiveError, InputProblems, Location, Problem, UsageError, notice
@@ -99,6 +105,7 @@ def build(
     templates: Path,
     *,
     pdf: bool = False,
+    ofd: bool = False,
     progress: Progress | None = None,
     compare: Path | None = None,
     no_compare: bool = False,
@@ -107,10 +114,13 @@ def build(
 
     The run folder also gets `变更对照.xlsx`, comparing with the newest earlier run folder in
     `outputs` (or with `compare`; none with `no_compare`); `Prepared.change_summary` says what
-    changed. Returns what was built and the run folder. Raises `InputProblems` (nothing
-    written), `TemplateProblem`, `ToolMissing` (`pdf` without LibreOffice, before any work) or
-    `ArchiveError` (also when `compare` is not a readable run folder, before any work).
+    changed. `pdf` adds a PDF copy of each document; `ofd` an OFD copy (GB/T 33190) made from
+    the PDF copy, so it implies `pdf`. Returns what was built and the run folder. Raises
+    `InputProblems` (nothing written), `TemplateProblem`, `ToolMissing` (`pdf` or `ofd` without
+    LibreOffice, `ofd` without the OFD converter; before any work) or `ArchiveError` (also when
+    `compare` is not a readable run folder, before any work).
     """
+    check_copy_tools(pdf=pdf, ofd=ofd)
     against = read_run(compare) if compare is not None and not no_compare else None
     prepared = prepare(inputs, templates, progress)
     folder, _ = templates_folder(templates)
@@ -124,9 +134,19 @@ def build(
             inputs=inputs,
             templates=[folder / name for name in templates_needed(prepared.dossier)],
             pdf=pdf,
+            ofd=ofd,
             change_report=change_report,
         )
     return prepared, run_folder
+
+
+def check_copy_tools(*, pdf: bool = False, ofd: bool = False) -> None:
+    """`ToolMissing` when the programs the PDF (`pdf`) or OFD (`ofd`) copies need are missing,
+    saying what to install; nothing is imported or started."""
+    if pdf or ofd:
+        find_libreoffice("--ofd" if ofd else "--pdf")
+    if ofd:
+        check_ofd_converter()
 
 
 def _compare_with(

@@ -136,6 +136,12 @@ def cli() -> None:
     "--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF 副本（需已安装 LibreOffice）。"
 )
 @click.option(
+    "--ofd",
+    is_flag=True,
+    help="同时生成 OFD 副本（GB/T 33190 版式文档，供档案归档）。OFD 由 PDF 副本转换而来，"
+    "所以同时生成 PDF 副本，也需要 LibreOffice。",
+)
+@click.option(
     "--compare",
     "compare",
     metavar="运行文件夹",
@@ -150,6 +156,7 @@ def build(
     outputs: Path,
     templates: Path,
     pdf: bool,
+    ofd: bool,
     compare: Path | None,
     no_compare: bool,
     timings: Path | None,
@@ -158,21 +165,17 @@ def build(
 
     有错误时列出全部问题、保存问题清单，不生成任何文档。
     """
-    with _reported(inputs, outputs):
-        if pdf:
-            from .archive import find_libreoffice
-
-            find_libreoffice()  # say so before any work is done
-        with progress_display() as progress:
-            prepared, run_folder = run_build(
-                inputs,
-                outputs,
-                templates,
-                pdf=pdf,
-                progress=progress,
-                compare=compare,
-                no_compare=no_compare,
-            )
+    with _reported(inputs, outputs), progress_display() as progress:
+        prepared, run_folder = run_build(
+            inputs,
+            outputs,
+            templates,
+            pdf=pdf,
+            ofd=ofd,
+            progress=progress,
+            compare=compare,
+            no_compare=no_compare,
+        )
     notices = prepared.dossier.notices
     with best_effort_output():
         show_problems(notices)

@@ -1,4 +1,4 @@
-"""Archive stage: run folders, manifest, atomicity, verification and PDF output."""
+"""Archive stage: run folders, manifest, atomicity, verification, PDF and OFD copies."""
 
 from __future__ import annotations
 
@@ -10,14 +10,20 @@ import json
 import os
 import re
 import shutil
+import sys
+import zipfile
 from pathlib import Path
 
+import ofdkit
 import openpyxl
 import pytest
+from _ofd import ofd_page_texts, pdf_page_texts
+from _pdf import pdf_words
+from lxml import etree
 
 import pipeline
 from pipeline import api
-from pipeline.archive import pdf, run_folder, verify
+from pipeline.archive import ofd, pdf, run_folder, verify
 from pipeline.errors import ArchiveError, TemplateProblem, ToolMissing
 from pipeline.files import normalise_zip
 from pipeline.render import (
@@ -112,13 +118,16 @@ def inputs(tmp_path: Path) -> Path:
     return make_report_inputs(tmp_path / "inputs")
 
 
-@pytest.fixture
-def templates(tmp_path: Path) -> Path:
-    folder = tmp_path / "templates"
+def make_templates(folder: Path) -> Path:
     folder.mkdir()
     (folder / REPORT_TEMPLATE).write_bytes(b"report template v1")
     (folder / TABLE_TEMPLATE).write_bytes(b"table template v1")
     return folder
+
+
+@pytest.fixture
+def templates(tmp_path: Path) -> Path:
+    return make_templates(tmp_path / "templates")
 
 
 # ------------------------------------------------------------------------ fake renderers
@@ -145,7 +154,7 @@ def fake_render_documents(dossier, templates: Path) -> list[RenderedDocument]:
 
 
 def docx_render_documents(dossier, templates: Path) -> list[RenderedDocument]:
-    """Real .docx files (python-docx), for LibreOffice to convert."""
+    """Real .docx files (python-docx) with a ruled table, for LibreOffice to convert."""
     import docx
 
     documents = []
@@ -154,6 +163,10 @@ def docx_render_documents(dossier, templates: Path) -> list[RenderedDocument]:
         document.add_paragraph(table.title)
         for item in table.items:
             document.add_paragraph(f"{item.number} {item.name}")
+        grid = document.add_table(rows=0, cols=2, style="Table Grid")  # rules of 0.5 pt
+        for item in table.items:
+            cells = grid.add_row().cells
+            cells[0].text, cells[1].text = str(item.number), item.name
         buffer = io.BytesIO()
         document.save(buffer)
         documents.append(
@@ -405,7 +418,7 @@ def test_manifest_records_hashes_row_counts_and_notices(inputs, templates, tmp_p
         "永安市.docx": TABLE_TEMPLATE,
         "大田县.docx": TABLE_TEMPLATE,
     }
-    assert manifest["pdfs"] == []
+    assert manifest["pdfs"] == [] and manifest["ofds"] == []
 
     letter = openpyxl.utils.get_column_letter(COOPERATION[0].index(UNKNOWN_COLUMN) + 1)
     unknown = [n for n in manifest["notices"] if n["column"] == UNKNOWN_COLUMN]
@@ -662,8 +675,10 @@ def test_verify_refuses_a_folder_without_manifest(run, tmp_path):
         "[]",
         '{"inputs": [], "templates": [], "documents": [{"file": "../x.docx", '
         '"sha256": "0"}], "pdfs": []}',
+        '{"inputs": [], "templates": [], "documents": [], "pdfs": [], '
+        '"ofds": [{"file": "../x.ofd", "sha256": "0"}]}',
     ],
-    ids=["broken-json", "not-an-object", "path-in-file-name"],
+    ids=["broken-json", "not-an-object", "path-in-file-name", "path-in-ofd-name"],
 )
 def test_verify_refuses_a_damaged_manifest(run, text):
     (run / run_folder.MANIFEST).write_text(text, encoding="utf-8")
@@ -705,12 +720,26 @@ def libreoffice_or_skip() -> None:
         pytest.skip("LibreOffice (soffice) is not installed")
 
 
-@pytest.mark.libreoffice
-def test_pdf_is_written_beside_the_documents(tmp_path, templates, monkeypatch):
+@pytest.fixture(scope="module")
+def copies_run(tmp_path_factory) -> Path:
+    """A run of two small documents built with PDF and OFD copies (LibreOffice starts once)."""
     libreoffice_or_skip()
+    folder = tmp_path_factory.mktemp("copies")
+    inputs, templates = make_report_inputs(folder / "inputs"), make_templates(folder / "templates")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(api, "render_documents", docx_render_documents)
+        return api.build(inputs, folder / "outputs", templates, ofd=True)[1]
+
+
+@pytest.fixture
+def docx_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `copies_run` was rendered with, for verify to render again."""
     monkeypatch.setattr(api, "render_documents", docx_render_documents)
-    inputs = make_report_inputs(tmp_path / "inputs")
-    _, run = api.build(inputs, tmp_path / "outputs", templates, pdf=True)
+
+
+@pytest.mark.libreoffice
+def test_pdf_is_written_beside_the_documents(copies_run, docx_render):
+    run = copies_run
     manifest = manifest_of(run)
 
     documents = [e["file"] for e in manifest["documents"]]
@@ -723,13 +752,125 @@ def test_pdf_is_written_beside_the_documents(tmp_path, templates, monkeypatch):
         assert entry["source"] == Path(name).stem + ".docx"
         expected = pdf.PDF_A_FORMAT if b"pdfaid:part" in data else pdf.PLAIN_PDF_FORMAT
         assert entry["format"] == expected
-    # LibreOffice's lock and profile files stay out of the run folder.
+    # LibreOffice's lock and profile files (and pdf2ofd's files) stay out of the run folder.
     assert {p.name for p in run.iterdir() if p.is_file()} == {
         run_folder.MANIFEST,
         "dossier.json",
         *documents,
         *pdfs,
+        *(e["file"] for e in manifest["ofds"]),
     }
+    assert verify.verify_run(run).ok
+
+
+# ------------------------------------------------------------------------ OFD
+
+
+@pytest.mark.parametrize("module", ["pdf2ofd", "fitz"])  # fitz: PyMuPDF
+def test_ofd_without_its_converter_is_refused_before_any_work(
+    inputs, templates, tmp_path, monkeypatch, module
+):
+    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: f"/opt/lo/{name}")
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed: find_spec says None
+
+    def render(*args):
+        raise AssertionError("rendered although no OFD can be made")
+
+    monkeypatch.setattr(api, "render_documents", render)
+    outputs = tmp_path / "outputs"
+    with pytest.raises(ToolMissing) as refused:
+        api.build(inputs, outputs, templates, ofd=True)
+    assert "未安装生成 OFD 所需的 pdf2ofd 和 PyMuPDF" in refused.value.message
+    assert "去掉 --ofd" in refused.value.message
+    assert not outputs.exists()
+
+
+@pytest.mark.libreoffice
+def test_ofd_copy_of_each_pdf_is_listed_and_verified(copies_run, docx_render):
+    run = copies_run
+    manifest = manifest_of(run)
+    pdfs = [e["file"] for e in manifest["pdfs"]]
+    entries = {e["file"]: e for e in manifest["ofds"]}
+    assert len(pdfs) == 2 and set(entries) == {Path(name).stem + ".ofd" for name in pdfs}
+    for name, entry in entries.items():
+        data = (run / name).read_bytes()
+        assert data.startswith(b"PK")
+        assert entry["source"] == Path(name).stem + ".pdf"
+        assert entry["format"] == "OFD"
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["size"] == len(data)
+    report = verify.verify_run(run)
+    assert report.ok, report.lines()
+
+
+@pytest.mark.libreoffice
+def test_ofd_text_is_the_pdfs_on_every_page_where_the_pdf_draws_it(copies_run):
+    for entry in manifest_of(copies_run)["ofds"]:
+        ofd_path, pdf_path = copies_run / entry["file"], copies_run / entry["source"]
+        texts = ofd_page_texts(ofd_path)
+        assert texts == pdf_page_texts(pdf_path) and all(texts), entry["file"]
+
+        # Each text object starts on a word of the PDF that holds its first character.
+        words = list(pdf_words(pdf_path))
+        with ofdkit.open(ofd_path) as document:
+            for number, page in enumerate(document.pages, 1):
+                for run in page.runs:
+                    x, y = run.x / ofd.MM_PER_POINT, run.y / ofd.MM_PER_POINT  # in points
+                    first = run.text.strip()[0]
+                    assert any(
+                        w.page == number
+                        and w.x0 - 1 <= x <= w.x1
+                        and w.y0 <= y <= w.y1 + 1
+                        and first in w.text
+                        for w in words
+                    ), (entry["file"], number, run)
+
+
+@pytest.mark.libreoffice
+def test_ofd_follows_the_standard_where_pdf2ofd_does_not(copies_run):
+    """GB/T 33190: version 1.0, a DocID of 32 hex digits, MaxUnitID first and no ID used
+    twice or above it; the PDF's 0.5 pt table rules stay 0.5 pt (pdf2ofd's default 1 pt)."""
+    ns = {"ofd": ofd.OFD_NS}
+    for entry in manifest_of(copies_run)["ofds"]:
+        with zipfile.ZipFile(copies_run / entry["file"]) as package:
+            parts = {n: etree.fromstring(package.read(n)) for n in package.namelist()}
+        root = parts["OFD.xml"]
+        assert root.get("Version") == "1.0"
+        assert re.fullmatch(
+            r"[0-9A-F]{32}", root.findtext("ofd:DocBody/ofd:DocInfo/ofd:DocID", namespaces=ns)
+        )
+        common = parts["Doc_0/Document.xml"].find("ofd:CommonData", ns)
+        assert etree.QName(common[0]).localname == "MaxUnitID"
+        ids = [e.get("ID") for part in parts.values() for e in part.iter() if e.get("ID")]
+        assert len(ids) == len(set(ids)) and max(map(int, ids)) <= int(common[0].text)
+        lines = [
+            path.get("LineWidth")
+            for part in parts.values()
+            for path in part.iterfind(".//ofd:PathObject[@Stroke='true']", ns)
+        ]
+        assert lines and set(lines) == {"0.176"}, lines  # 0.5 pt in mm
+
+
+@pytest.mark.libreoffice
+def test_verify_names_an_altered_and_a_missing_ofd(copies_run, docx_render, tmp_path):
+    run = shutil.copytree(copies_run, tmp_path / copies_run.name)
+    altered, missing = sorted(run.glob("*.ofd"))
+    altered.write_bytes(altered.read_bytes() + b"\0")
+    missing.unlink()
+
+    report = verify.verify_run(run)
+
+    assert not report.ok
+    differences = differing(report)
+    assert set(differences) == {altered.name, missing.name}
+    assert "归档后被修改过" in differences[altered.name]
+    assert "缺失" in differences[missing.name]
+
+
+def test_verify_reads_a_manifest_from_before_ofd_copies(run):
+    manifest = manifest_of(run)
+    del manifest["ofds"]
+    (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
     assert verify.verify_run(run).ok
 
 

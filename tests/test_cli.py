@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from _ofd import ofd_page_texts, pdf_page_texts
 from _workbooks import (
     COOPERATION_HEADER,
     cooperation_row,
@@ -85,7 +86,14 @@ def test_help_columns_line_up_with_chinese_metavars():
     rows = [line for line in output.splitlines() if line.startswith("  -")]
     # where each description starts, counting a Chinese character as two columns
     starts = {display_width(re.match(r"^(  \S.*?\s{2,})\S", row).group(1)) for row in rows}
-    assert len(rows) == 7 and len(starts) == 1, output
+    assert len(rows) == 8 and len(starts) == 1, output
+
+
+def test_build_help_says_what_ofd_writes_and_needs():
+    output = run("build", "--help").output
+    ofd = "".join(output[output.index("  --ofd") : output.index("  --compare")].split())
+    assert "OFD副本" in ofd and "GB/T33190" in ofd, ofd
+    assert "由PDF副本转换而来" in ofd and "LibreOffice" in ofd, ofd
 
 
 def test_version_has_no_english():
@@ -322,6 +330,51 @@ def test_pdf_without_libreoffice_is_refused_before_any_work(tmp_path, monkeypatc
     assert result.exit_code == 1
     assert "LibreOffice" in result.output
     assert not outputs.exists() or not any(outputs.iterdir())
+
+
+def test_ofd_without_its_converter_is_refused_before_any_work(tmp_path, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name, *a, **k: f"/opt/lo/{name}")
+    monkeypatch.setitem(sys.modules, "pdf2ofd", None)  # as if not installed
+    outputs = tmp_path / "out"
+    # Inputs with an error: read first, they would be listed and a problem list written.
+    inputs = inputs_with_an_error(tmp_path / "in")
+    result = run("build", "--ofd", "--inputs", str(inputs), "--outputs", str(outputs))
+    assert result.exit_code == 1
+    assert "错误：未安装生成 OFD 所需的 pdf2ofd 和 PyMuPDF" in result.output
+    assert "去掉 --ofd" in result.output
+    assert_chinese(result.output)
+    assert "牵头部门" not in result.output and not outputs.exists()
+
+
+@pytest.mark.libreoffice
+def test_build_ofd_then_verify(tmp_path, libreoffice):
+    """OFD copies of the example documents: beside the PDFs, their text the PDFs' on every
+    page (read by ofdkit and pdftotext), checked by verify."""
+    outputs = tmp_path / "out"
+    args = ["--inputs", str(ROOT / "inputs"), "--templates", str(ROOT / "templates")]
+    result = run("build", "--ofd", *args, "--outputs", str(outputs))
+    assert result.exit_code == 0, result.output
+    (run_folder,) = [p for p in outputs.iterdir() if p.is_dir()]
+    documents = {p.stem for p in run_folder.glob("*.docx")}
+    assert len(documents) == 4
+    assert {p.stem for p in run_folder.glob("*.pdf")} == documents
+    assert {p.stem for p in run_folder.glob("*.ofd")} == documents
+    manifest = json.loads((run_folder / "manifest.json").read_text(encoding="utf-8"))
+    assert {e["file"] for e in manifest["ofds"]} == {f"{name}.ofd" for name in documents}
+    pages = 0
+    for name in documents:
+        texts = ofd_page_texts(run_folder / f"{name}.ofd")
+        assert texts == pdf_page_texts(run_folder / f"{name}.pdf"), name
+        pages += len(texts)
+    assert pages > 4 * 2  # the report and the meeting material fill several pages each
+
+    verified = run("verify", str(run_folder))
+    assert verified.exit_code == 0, verified.output
+    table = run_folder / "合作交流项目表_永安市.ofd"
+    table.write_bytes(table.read_bytes()[:-1])
+    altered = run("verify", str(run_folder))
+    assert altered.exit_code == 1
+    assert "合作交流项目表_永安市.ofd" in altered.output
 
 
 # ------------------------------------------------------------------ failures to write

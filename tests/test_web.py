@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import socket
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -558,15 +559,45 @@ def test_verify_names_a_changed_document(site):
 
 
 @pytest.mark.libreoffice
-def test_build_with_pdf_copies_links_them(site, libreoffice):
-    assert "同时生成 PDF 副本" in text(site.get(site.office + "build"))
-    site.post(site.office + "build", data={"pdf": "1"})
+def test_build_with_ofd_copies_links_them_and_their_pdfs(site, libreoffice):
+    page = text(site.get(site.office + "build"))
+    assert "同时生成 PDF 副本" in page and "同时生成 OFD 副本" in page
+    site.post(site.office + "build", data={"ofd": "1"})  # OFD copies are made from PDF copies
     state = site.site.app.extensions["pipeline.builds"].wait(timeout=600)
     assert state.state == "done", state.message
     page = text(site.get(site.office + "build"))
-    pdfs = re.findall(r'href="(/office/[^"]+/archive/[^"]+/\d+)"[^>]*>[^<]*\.pdf<', page)
-    assert len(pdfs) == len(state.documents)
-    assert site.get(pdfs[0]).data.startswith(b"%PDF")
+    for suffix, content_type, start in (
+        ("pdf", "application/pdf", b"%PDF"),
+        ("ofd", "application/ofd", b"PK"),
+    ):
+        links = re.findall(rf'href="(/office/[^"]+/archive/[^"]+/\d+)"[^>]*>[^<]*\.{suffix}<', page)
+        assert len(links) == len(state.documents), suffix
+        response = site.get(links[0])
+        assert response.content_type == content_type and response.data.startswith(start)
+    archive = text(site.get(site.office + "archive"))
+    assert archive.count(".ofd</a>") == len(state.documents)
+
+
+def test_ofd_copies_are_offered_only_where_they_can_be_made(tmp_path, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name, *a, **k: f"/opt/lo/{name}")  # LibreOffice
+    monkeypatch.setitem(sys.modules, "pdf2ofd", None)  # but no OFD converter
+    site = Office(tmp_path)
+    page = text(site.get(site.office + "build"))
+    assert "同时生成 PDF 副本" in page and "OFD" not in page
+    site.post(site.office + "build", data={"ofd": "1"})  # not offered: built without copies
+    state = site.wait_for_build()
+    assert state.state == "done", state.message
+    assert {p.suffix for p in (site.outputs / state.run_name).iterdir()} == {"", ".docx", ".json"}
+
+
+def test_archive_lists_a_run_made_before_ofd_copies(site):
+    site.post(site.office + "build")
+    run = site.outputs / site.wait_for_build().run_name
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["ofds"]
+    (run / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    archive = text(site.get(site.office + "archive"))
+    assert "格式不正确" not in archive and archive.count(".docx</a>") == 2
 
 
 def test_a_second_build_is_told_one_is_running(site):

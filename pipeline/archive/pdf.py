@@ -29,8 +29,9 @@ SYSTEM_FONTCONFIG = (Path("/etc/fonts/fonts.conf"), Path("/usr/local/etc/fonts/f
 # ------------------------------------------------------------------------------- PDF
 
 
-def find_libreoffice() -> str:
-    """The LibreOffice program, or `ToolMissing` saying what to install."""
+def find_libreoffice(option: str = "--pdf") -> str:
+    """The LibreOffice program, or `ToolMissing` saying what to install (and that leaving out
+    `option`, the command line's option that needs it, does without)."""
     for program in ("soffice", "libreoffice"):
         found = shutil.which(program)
         if found:
@@ -38,9 +39,10 @@ def find_libreoffice() -> str:
     for candidate in _usual_locations():
         if candidate.is_file():
             return str(candidate)
+    what = "PDF 和 OFD" if option == "--ofd" else "PDF"
     raise ToolMissing(
-        "未找到 LibreOffice，无法生成 PDF。请安装 LibreOffice（https://zh-cn.libreoffice.org/ ，"
-        "安装后确保 soffice 命令可用），然后重新运行；或去掉 --pdf，只生成 Word 文档。"
+        f"未找到 LibreOffice，无法生成 {what}。请安装 LibreOffice（https://zh-cn.libreoffice.org/ ，"
+        f"安装后确保 soffice 命令可用），然后重新运行；或去掉 {option}，只生成 Word 文档。"
     )
 
 

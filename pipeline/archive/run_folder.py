@@ -34,6 +34,7 @@ from ..files import (
 )
 from ..model import Dossier, Prepared
 from .dossier_json import DOSSIER, dossier_bytes
+from .ofd import OFD_FORMAT, check_ofd_converter, convert_to_ofd
 from .pdf import convert_to_pdf, find_libreoffice
 
 MANIFEST = "manifest.json"
@@ -66,6 +67,7 @@ def write_run(
     inputs: Path,
     templates: Sequence[Path],
     pdf: bool = False,
+    ofd: bool = False,
     clock: Clock | None = None,
     change_report: tuple[bytes, str] | None = None,
 ) -> Path:
@@ -74,10 +76,15 @@ def write_run(
     `change_report` is the workbook comparing this run with an earlier one, and that run's
     folder name; both go into the folder and the manifest.
 
-    Raises `ToolMissing` (before anything is written) when `pdf` is asked for and LibreOffice
-    is not installed, and `ArchiveError` when the folder cannot be written.
+    `ofd` adds an OFD copy of each PDF copy, and so implies `pdf`.
+
+    Raises `ToolMissing` (before anything is written) when `pdf` or `ofd` is asked for and
+    LibreOffice (or, for `ofd`, the OFD converter) is not installed, and `ArchiveError` when
+    the folder cannot be written.
     """
-    soffice = find_libreoffice() if pdf else None
+    soffice = find_libreoffice("--ofd" if ofd else "--pdf") if pdf or ofd else None
+    if ofd:
+        check_ofd_converter()
     built_at = (clock or _local_now)()
     name = run_name(prepared.dossier, built_at)
     _check_document_names(prepared.documents)
@@ -94,6 +101,7 @@ def write_run(
             inputs=inputs,
             templates=templates,
             soffice=soffice,
+            ofd=ofd,
             built_at=built_at,
             change_report=change_report,
         )
@@ -182,6 +190,7 @@ def _assemble(
     templates: Sequence[Path],
     soffice: str | None,
     built_at: dt.datetime,
+    ofd: bool = False,
     change_report: tuple[bytes, str] | None = None,
 ) -> None:
     documents = []
@@ -225,17 +234,32 @@ def _assemble(
             {"file": source.name, "sha256": sha256_file(target), "size": target.stat().st_size}
         )
 
-    pdf_entries = []
+    pdf_entries, pdf_copies = [], []
     if soffice is not None:
         for pdf_name, data, pdf_format, source_name in convert_to_pdf(
             [(d.name, d.data) for d in prepared.documents], soffice
         ):
             _write_bytes(temp / pdf_name, data)
+            pdf_copies.append((pdf_name, data))
             pdf_entries.append(
                 {
                     "file": pdf_name,
                     "source": source_name,
                     "format": pdf_format,
+                    "sha256": sha256_bytes(data),
+                    "size": len(data),
+                }
+            )
+
+    ofd_entries = []
+    if ofd:
+        for ofd_name, data, source_name in convert_to_ofd(pdf_copies, created=built_at.date()):
+            _write_bytes(temp / ofd_name, data)
+            ofd_entries.append(
+                {
+                    "file": ofd_name,
+                    "source": source_name,
+                    "format": OFD_FORMAT,
                     "sha256": sha256_bytes(data),
                     "size": len(data),
                 }
@@ -260,6 +284,7 @@ def _assemble(
         template_entries=template_entries,
         documents=documents,
         pdfs=pdf_entries,
+        ofds=ofd_entries,
     )
     manifest.update(extras)
     _write_manifest(temp / MANIFEST, manifest)
@@ -277,6 +302,7 @@ def _manifest(
     template_entries: list[dict],
     documents: list[dict],
     pdfs: list[dict],
+    ofds: list[dict],
 ) -> dict[str, Any]:
     dossier = prepared.dossier
     report = None
@@ -297,6 +323,7 @@ def _manifest(
         "templates": sorted(template_entries, key=lambda e: e["file"]),
         "documents": sorted(documents, key=lambda e: e["file"]),
         "pdfs": sorted(pdfs, key=lambda e: e["file"]),
+        "ofds": sorted(ofds, key=lambda e: e["file"]),
         "report": report,
         "tables": [
             {

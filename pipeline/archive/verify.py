@@ -75,10 +75,12 @@ def verify_run(run_folder: Path) -> VerifyReport:
             relative = f"{folder}/{entry['file']}"
             expected.add(relative)
             _check_recorded(run_folder, relative, entry, what, report)
-    for entry in manifest["pdfs"]:
-        expected.add(entry["file"])
-        # PDFs are not reproducible: only their integrity since archiving is checked.
-        _check_recorded(run_folder, entry["file"], entry, "PDF", report)
+    # PDFs (and the OFDs made from them) are not reproducible: only their integrity since
+    # archiving is checked. Runs archived before OFD copies have no "ofds".
+    for key, what in (("pdfs", "PDF"), ("ofds", "OFD")):
+        for entry in manifest.get(key, []):
+            expected.add(entry["file"])
+            _check_recorded(run_folder, entry["file"], entry, what, report)
 
     rebuilt, rebuilt_dossier, failure = _rebuild(run_folder)
     for entry in manifest["documents"]:
@@ -136,8 +138,8 @@ def read_manifest(run_folder: Path, purpose: str = "核验") -> dict[str, Any]:
 def _manifest_shape_ok(manifest: Any) -> bool:
     if not isinstance(manifest, dict):
         return False
-    for key in ("inputs", "templates", "documents", "pdfs"):
-        entries = manifest.get(key)
+    for key in ("inputs", "templates", "documents", "pdfs", "ofds"):
+        entries = manifest.get(key, [] if key == "ofds" else None)
         if not isinstance(entries, list):
             return False
         for entry in entries:

@@ -70,6 +70,7 @@ class WebConfig:
     outputs: Path
     templates: Path
     pdf_available: bool = False
+    ofd_available: bool = False  # LibreOffice and the OFD converter
 
 
 def create_app(config: WebConfig, store: LinkStore) -> Flask:

@@ -27,6 +27,7 @@ class BuildState:
     started: float = 0.0
     finished: float = 0.0
     pdf: bool = False
+    ofd: bool = False
     run_name: str = ""
     documents: list[str] = field(default_factory=list)
     message: str = ""
@@ -65,13 +66,14 @@ class BuildRunner:
         with self._state_lock:
             return BuildState(**vars(self.current))
 
-    def start(self, *, pdf: bool) -> bool:
-        """Start a build; False when one is running already."""
+    def start(self, *, pdf: bool, ofd: bool = False) -> bool:
+        """Start a build (with PDF copies, with OFD copies made from them); False when one is
+        running already."""
         if not self.inputs_lock.acquire(blocking=False):
             return False
         with self._state_lock:
-            self.current = BuildState(RUNNING, "", time.monotonic(), pdf=pdf)
-        thread = threading.Thread(target=self._run, args=(pdf,), name="pipeline-build")
+            self.current = BuildState(RUNNING, "", time.monotonic(), pdf=pdf, ofd=ofd)
+        thread = threading.Thread(target=self._run, args=(pdf, ofd), name="pipeline-build")
         thread.daemon = True
         thread.start()
         return True
@@ -80,11 +82,11 @@ class BuildRunner:
         with self._state_lock:
             self.current.stage = name
 
-    def _run(self, pdf: bool) -> None:
-        outcome = BuildState(FAILED, pdf=pdf)
+    def _run(self, pdf: bool, ofd: bool) -> None:
+        outcome = BuildState(FAILED, pdf=pdf, ofd=ofd)
         try:
             prepared, run_folder = build(
-                self.inputs, self.outputs, self.templates, pdf=pdf, progress=self._stage
+                self.inputs, self.outputs, self.templates, pdf=pdf, ofd=ofd, progress=self._stage
             )
         except InputProblems as exc:
             outcome.errors = len(exc.errors)

@@ -22,6 +22,7 @@ from .status import office_workbooks, workbook_files
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TYPE = "application/pdf"
+OFD_TYPE = "application/ofd"
 
 
 def problem_list_bytes(problems: Sequence[Problem]) -> bytes:
@@ -63,7 +64,7 @@ CHANGES = "变更对照"
 class RunDocument:
     name: str
     size: int
-    kind: str  # 文档, PDF or 变更对照
+    kind: str  # 文档, PDF, OFD or 变更对照
 
 
 @dataclass
@@ -93,8 +94,9 @@ def _facts(run: RunFolder, manifest: dict[str, Any]) -> None:
     run.inputs = len(manifest["inputs"])
     run.notices = len(manifest.get("notices") or [])
     run.tables = [str(t.get("region", "")) for t in manifest.get("tables") or []]
-    for key, kind in (("documents", "文档"), ("pdfs", "PDF")):
-        for entry in manifest[key]:
+    # read_manifest checked the lists; runs archived before OFD copies have no "ofds".
+    for key, kind in (("documents", "文档"), ("pdfs", "PDF"), ("ofds", "OFD")):
+        for entry in manifest.get(key, []):
             name = str(entry["file"])
             run.documents.append(RunDocument(name, int(entry.get("size") or 0), kind))
     changes = manifest.get("change_report")
@@ -141,7 +143,7 @@ def run_document(run: RunFolder, number: int) -> tuple[Path, str] | None:
     if not path.is_file() or path.is_symlink():
         return None
     suffix = path.suffix.lower()
-    kind = PDF_TYPE if suffix == ".pdf" else XLSX_TYPE if suffix == ".xlsx" else DOCX_TYPE
+    kind = {".pdf": PDF_TYPE, ".ofd": OFD_TYPE, ".xlsx": XLSX_TYPE}.get(suffix, DOCX_TYPE)
     return path, kind
 
 

@@ -260,6 +260,7 @@ def build_page():
         state=state,
         run=run,
         pdf_available=config().pdf_available,
+        ofd_available=config().ofd_available,
         page="build",
     )
 
@@ -267,7 +268,8 @@ def build_page():
 @office_pages.post("/build")
 def build_start():
     pdf = bool(request.form.get("pdf")) and config().pdf_available
-    if not builds().start(pdf=pdf):
+    ofd = bool(request.form.get("ofd")) and config().ofd_available
+    if not builds().start(pdf=pdf, ofd=ofd):
         say("已有生成任务在进行，请等待其完成。", "info")
     return redirect(url_for(".build_page"))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from ..archive import find_libreoffice
+from .. import check_copy_tools
 from ..errors import ToolMissing, UsageError
 from ..files import describe_os_error
 from .access import LinkStore
@@ -30,9 +30,10 @@ class Site:
     links_file: Path
 
 
-def _pdf_available() -> bool:
+def _copies_available(*, ofd: bool = False) -> bool:
+    """Whether PDF copies (or, with `ofd`, OFD copies) can be made here."""
     try:
-        find_libreoffice()
+        check_copy_tools(pdf=True, ofd=ofd)
     except ToolMissing:
         return False
     return True
@@ -56,7 +57,13 @@ def prepare_site(
     issued = store.issue(names, renew=new_links)
     items = links(base_url, issued, names)
     path = write_links_file(outputs, items)
-    config = WebConfig(inputs, outputs, templates, pdf_available=_pdf_available())
+    config = WebConfig(
+        inputs,
+        outputs,
+        templates,
+        pdf_available=_copies_available(),
+        ofd_available=_copies_available(ofd=True),
+    )
     return Site(create_app(config, store), items, path)
 
 

@@ -10,60 +10,112 @@
             print(problem.describe())  # 环保处.xlsx › 合作交流项目 › J5（列「牵头领导」）：…
 
 The stages are packages of their own: `load` → `validate` → `merge` → `render` → `archive`.
+
+Every name here loads when first used (PEP 562): importing `pipeline` itself costs nothing, so
+the `pipeline` command can take Ctrl+C while the heavy modules load (`_start`).
 """
 
+from __future__ import annotations
+
 import importlib
-from importlib import metadata as _metadata
+from typing import TYPE_CHECKING
 
 DISTRIBUTION = "eco-office-docs"
 
-try:
-    __version__ = _metadata.version(DISTRIBUTION)
-except _metadata.PackageNotFoundError:  # run from a source checkout without installing
-    __version__ = "0.0.0+source"
-
-from .api import (  # noqa: E402
-    InitResult,
-    build,
-    check,
-    check_copy_tools,
-    compare_runs,
-    init_from_run,
-    init_workbooks,
-    prepare,
-    verify,
-    write_return_copies,
-)
-from .archive import VerifyReport  # noqa: E402
-from .changes import ChangeSet  # noqa: E402
-from .errors import (  # noqa: E402
-    ArchiveError,
-    InputProblems,
-    Level,
-    Location,
-    PipelineError,
-    Problem,
-    TemplateProblem,
-    ToolMissing,
-    UsageError,
-)
-from .model import Dossier, Prepared, RenderedDocument  # noqa: E402
-from .submissions import Submission, SubmissionStatus  # noqa: E402
-
-# The workbook writers import openpyxl (about a tenth of a second): they load when first used,
-# so a build that writes no workbook does not wait for them.
-_WORKBOOK_EXPORTS = {
-    "ReturnCopies": "return_copies",
-    "save_problem_list": "problem_list",
-    "write_problem_report": "problem_list",
+# Public name → the module that defines it.
+_EXPORTS = {
+    **dict.fromkeys(
+        (
+            "InitResult",
+            "build",
+            "check",
+            "check_copy_tools",
+            "compare_runs",
+            "init_from_run",
+            "init_workbooks",
+            "prepare",
+            "verify",
+            "write_return_copies",
+        ),
+        "api",
+    ),
+    "VerifyReport": "archive",
+    "ChangeSet": "changes",
+    **dict.fromkeys(
+        (
+            "ArchiveError",
+            "InputProblems",
+            "Level",
+            "Location",
+            "PipelineError",
+            "Problem",
+            "TemplateProblem",
+            "ToolMissing",
+            "UsageError",
+        ),
+        "errors",
+    ),
+    **dict.fromkeys(("Dossier", "Prepared", "RenderedDocument"), "model"),
+    **dict.fromkeys(("Submission", "SubmissionStatus"), "submissions"),
+    "ReturnCopies": "workbooks.return_copies",
+    "save_problem_list": "workbooks.problem_list",
+    "write_problem_report": "workbooks.problem_list",
 }
+
+if TYPE_CHECKING:
+    from .api import (
+        InitResult,
+        build,
+        check,
+        check_copy_tools,
+        compare_runs,
+        init_from_run,
+        init_workbooks,
+        prepare,
+        verify,
+        write_return_copies,
+    )
+    from .archive import VerifyReport
+    from .changes import ChangeSet
+    from .errors import (
+        ArchiveError,
+        InputProblems,
+        Level,
+        Location,
+        PipelineError,
+        Problem,
+        TemplateProblem,
+        ToolMissing,
+        UsageError,
+    )
+    from .model import Dossier, Prepared, RenderedDocument
+    from .submissions import Submission, SubmissionStatus
+    from .workbooks.problem_list import save_problem_list, write_problem_report
+    from .workbooks.return_copies import ReturnCopies
+
+    __version__: str
 
 
 def __getattr__(name: str) -> object:
-    if name in _WORKBOOK_EXPORTS:
-        module = importlib.import_module(f".workbooks.{_WORKBOOK_EXPORTS[name]}", __name__)
-        return getattr(module, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name == "__version__":
+        from importlib import metadata
+
+        try:
+            version = metadata.version(DISTRIBUTION)
+        except metadata.PackageNotFoundError:  # a source checkout, not installed
+            version = "0.0.0+source"
+        globals()["__version__"] = version
+        return version
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 __all__ = [

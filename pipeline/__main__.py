@@ -1,3 +1,5 @@
-from .cli import main
+"""`python -m pipeline`: the same as the `pipeline` command."""
+
+from ._start import main
 
 main()

@@ -25,6 +25,8 @@ from ._terminal import (
     Interrupted,
     colour_wanted,
     degrade_unprintable,
+    interrupted_message,
+    interrupted_within,
     signals_interrupt,
 )
 from .files import describe_os_error
@@ -33,7 +35,6 @@ USAGE_PREFIX = "用法："
 OPTIONS_METAVAR = "[选项]"
 SUBCOMMAND_METAVAR = "命令 [参数]..."
 HELP_OPTION_HELP = "显示本帮助并退出。"
-INTERRUPTED = "已中断：本次运行没有完成，没有生成任何文档，原有的文件也没有改动。"
 # Set to see the Python traceback of an internal error (for the developers).
 DEBUG_VARIABLE = "PIPELINE_DEBUG"
 
@@ -229,12 +230,15 @@ class ChineseGroup(ChineseCommand, click.Group):
             show_error(error.format_message())
             code = error.exit_code
         except (click.Abort, KeyboardInterrupt, EOFError):
-            show_error(INTERRUPTED.replace("已中断", "已中断（Ctrl+C）", 1))
+            show_error(interrupted_message())
             code = CTRL_C_EXIT_CODE
         except Interrupted as stop:
-            show_error(INTERRUPTED.replace("已中断", "已中断（收到结束信号）", 1))
+            show_error(interrupted_message("收到结束信号"))
             code = stop.exit_code
         except Exception as error:  # a bug: still no traceback for the clerk
+            if interrupted_within(error):  # Ctrl+C while a module loaded late
+                show_error(interrupted_message())
+                sys.exit(CTRL_C_EXIT_CODE)
             if os.environ.get(DEBUG_VARIABLE):
                 traceback.print_exc()
             show_error(

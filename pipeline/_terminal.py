@@ -26,6 +26,7 @@ STAND_INS = {"›": ">", "…": "...", "—": "-", "─": "-", "■": "#", "「"
 
 # Exit codes of an interrupted run, as shells report them: 128 + the signal's number.
 CTRL_C_EXIT_CODE = 130
+INTERRUPTED = "已中断：本次运行没有完成，没有生成任何文档，原有的文件也没有改动。"
 
 
 def _degrade(error: UnicodeError) -> tuple[str, int]:
@@ -110,6 +111,43 @@ def _raise_interrupted(signal_number: int, _frame: object) -> None:
     with suppress(ValueError, OSError):
         signal.signal(signal_number, signal.SIG_IGN)
     raise Interrupted(signal_number)
+
+
+def ignore_ctrl_c() -> None:
+    """From now on Ctrl+C does nothing: the command's work is done (or it is ending)."""
+    with suppress(ValueError, OSError):  # only the main thread may set a handler
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def ctrl_c_ignored() -> Iterator[None]:
+    """Ctrl+C does nothing inside: the work is done, what is left is saying so."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def interrupted_within(error: BaseException) -> bool:
+    """Whether `error` came from Ctrl+C: Python 3.11 wraps an interrupt that lands while a
+    class is being made (`__set_name__`) in a RuntimeError."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def interrupted_message(reason: str = "Ctrl+C") -> str:
+    """The one line an interrupted run ends with: `已中断（Ctrl+C）：…`."""
+    return INTERRUPTED.replace("已中断", f"已中断（{reason}）", 1)
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
@@ -25,7 +25,7 @@ from . import verify as run_verify
 from ._chinese_click import ChineseGroup, LocalPath, show_error
 from ._console import progress_display, show_problems, show_summary
 from ._submissions_view import show_return_copies, show_submissions
-from ._terminal import best_effort_output
+from ._terminal import best_effort_output, ctrl_c_ignored
 from .files import describe_os_error
 
 
@@ -165,29 +165,32 @@ def build(
 
     有错误时列出全部问题、保存问题清单，不生成任何文档。
     """
-    with _reported(inputs, outputs), progress_display() as progress:
-        prepared, run_folder = run_build(
-            inputs,
-            outputs,
-            templates,
-            pdf=pdf,
-            ofd=ofd,
-            progress=progress,
-            compare=compare,
-            no_compare=no_compare,
-        )
-    notices = prepared.dossier.notices
-    with best_effort_output():
-        show_problems(notices)
-        show_summary(
-            prepared.dossier.row_counts,
-            notices,
-            [d.name for d in prepared.documents],
-            run_folder,
-        )
-        show_submissions(prepared.submissions)
-        if prepared.change_summary:
-            click.echo(f"{prepared.change_summary}（详见 {run_folder / '变更对照.xlsx'}）")
+    with ExitStack() as finishing:
+        with _reported(inputs, outputs), progress_display() as progress:
+            prepared, run_folder = run_build(
+                inputs,
+                outputs,
+                templates,
+                pdf=pdf,
+                ofd=ofd,
+                progress=progress,
+                compare=compare,
+                no_compare=no_compare,
+            )
+            # The run folder is in place: the build is done; Ctrl+C would only cut its report short.
+            finishing.enter_context(ctrl_c_ignored())
+        notices = prepared.dossier.notices
+        with best_effort_output():
+            show_problems(notices)
+            show_summary(
+                prepared.dossier.row_counts,
+                notices,
+                [d.name for d in prepared.documents],
+                run_folder,
+            )
+            show_submissions(prepared.submissions)
+            if prepared.change_summary:
+                click.echo(f"{prepared.change_summary}（详见 {run_folder / '变更对照.xlsx'}）")
     if timings is not None:
         _write_timings(timings, prepared.timings, [d.name for d in prepared.documents])
 

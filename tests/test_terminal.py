@@ -7,11 +7,15 @@ signal handlers, a pseudo-terminal); Windows' GBK console is simulated with PYTH
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import time
+import tomllib
 from pathlib import Path
 
 import openpyxl
@@ -21,6 +25,7 @@ from _workbooks import cooperation_row, cooperation_workbook, office_workbook, v
 from pipeline._terminal import (
     Interrupted,
     degrade_unprintable,
+    interrupted_message,
     printable,
     rich_console,
     signals_interrupt,
@@ -218,6 +223,88 @@ def test_sigterm_says_the_run_was_interrupted_and_leaves_nothing(tmp_path):
     assert "已中断（收到结束信号）：本次运行没有完成，没有生成任何文档" in stderr
     assert "Traceback" not in stderr
     assert list(outputs.iterdir()) == []
+
+
+# `python -m pipeline`, but with Ctrl+C raising KeyboardInterrupt even when the tests run where
+# SIGINT is ignored (a background job), which a child process would inherit.
+CTRL_C_ABLE = (
+    "import runpy, signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    "sys.argv[0] = 'pipeline'\n"
+    "runpy.run_module('pipeline', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def _interrupted_build(moment: float, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-c", CTRL_C_ABLE, "build", *args]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
+    ) as process:
+        time.sleep(moment)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+@posix_only
+def test_ctrl_c_at_any_moment_ends_in_one_chinese_line_and_leaves_outputs_alone(tmp_path):
+    """Ctrl+C from the moment the interpreter has started (the program's modules still
+    loading) to the end of a build of the examples."""
+    outputs = tmp_path / "outputs"
+    earlier = outputs / "2025-01-01_090000_第94期"
+    earlier.mkdir(parents=True)
+    (earlier / "manifest.json").write_text("{}", encoding="utf-8")
+    args = ("--inputs", str(ROOT / "inputs"), "--templates", str(ROOT / "templates"))
+    args += ("--outputs", str(outputs))
+    # The interpreter's own start (before any of the program runs) and a whole build, timed.
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", "import signal"], check=True)
+    python_start = time.monotonic() - started
+    started = time.monotonic()
+    assert pipeline("build", *args).returncode == 0
+    whole = time.monotonic() - started
+    for folder in outputs.iterdir():
+        if folder != earlier:
+            shutil.rmtree(folder)
+    first = 2 * python_start
+    moments = [first + (whole - first) * k / 10 for k in range(11)]
+    interrupted = 0
+    for moment in moments:
+        result = _interrupted_build(moment, *args)
+        stderr = result.stderr.decode("utf-8")
+        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, (moment, stderr)
+        made = sorted(p.name for p in outputs.iterdir() if p != earlier)
+        if result.returncode == 130:  # the line, and outputs/ as it was
+            interrupted += 1
+            assert stderr.split() == [f"错误：{interrupted_message()}"], (moment, stderr)
+            assert made == [], moment
+        else:  # too late: the build was done, and it is whole
+            assert result.returncode == 0, (moment, result.returncode, stderr)
+            assert len(made) == 1 and (outputs / made[0] / "manifest.json").is_file()
+            shutil.rmtree(outputs / made[0])
+        assert (earlier / "manifest.json").read_text(encoding="utf-8") == "{}"
+    # Most moments fall inside the build (a busy machine only makes it slower).
+    assert interrupted >= 6, interrupted
+
+
+def test_the_command_starts_where_ctrl_c_is_handled_from_the_first_moment():
+    """The installed `pipeline` command and `python -m pipeline` both enter through `_start`,
+    which imports nothing heavy before it can take Ctrl+C."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["pipeline"] == "pipeline._start:main"
+    assert "from ._start import main" in (ROOT / "pipeline" / "__main__.py").read_text("utf-8")
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, sys, pipeline._start; print(json.dumps(sorted(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    assert not {"click", "pandas", "lxml", "docx", "pipeline.api"} & set(json.loads(loaded))
 
 
 def test_signal_handlers_are_restored_afterwards():

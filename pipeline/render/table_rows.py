@@ -2,7 +2,8 @@
 
 A row cut into pieces becomes as many table rows, each holding its lines of every cell. The
 序号 and 事项 of an item of several table rows are one merged cell per part (`w:vMerge`); a part
-that starts a page in the middle of its item shows them again, with 续. Every piece is kept
+that starts a page in the middle of its item shows them again, with 续; the text of a row's
+later pieces stands at the top of its cells, where it goes on from the page before. Every piece is kept
 whole on a page (`w:cantSplit`) unless it is taller than a page, and each part's pieces are kept
 together (`w:keepNext` on every paragraph of all but the part's last piece, which Word and
 LibreOffice both honour). Names and short phrases are given their lines, broken between words.
@@ -89,10 +90,14 @@ def lay_out_item(
         trs = [row.tr]
         for _ in row_pieces[1:]:  # copies of the row as rendered, before any is cut
             trs.append(copy_row(trs[-1]))
-        for piece, tr in zip(row_pieces, trs, strict=True):
+        for number, (piece, tr) in enumerate(zip(row_pieces, trs, strict=True)):
             texts = list(row.texts)
             if len(row_pieces) > 1:
                 texts = _cut(tr, texts, piece)
+            if number:  # the text goes on from the page before: at the top of its cells
+                for start, cell in _cells_by_start(tr).items():
+                    if start not in REPEATED_COLUMNS:
+                        set_tc_property(cell, "vAlign", {"val": "top"})
             laid_out.append((piece, tr, texts))
 
     merged = len(laid_out) > 1

@@ -130,9 +130,10 @@ class TreeMemory:
     def _tree(self) -> list[int]:
         pids = [self.pid]
         for pid in pids:  # grows while it is walked: children, then theirs
-            for children in Path(f"/proc/{pid}/task").glob("*/children"):
-                with contextlib.suppress(OSError):  # the process ended meanwhile
-                    pids += [int(child) for child in children.read_text().split()]
+            with contextlib.suppress(OSError):  # the process ended meanwhile
+                for children in list(Path(f"/proc/{pid}/task").glob("*/children")):
+                    with contextlib.suppress(OSError):
+                        pids += [int(child) for child in children.read_text().split()]
         return pids
 
     @staticmethod

@@ -167,7 +167,7 @@ class FilledText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._widths = list(itertools.accumulate(map(display_width, text), initial=0.0))
+        self._widths = list(itertools.accumulate(map(_CHAR_WIDTHS.__getitem__, text), initial=0.0))
 
     def line_starts(self, per_line: float, begin: int = 0, end: int | None = None) -> list[int]:
         """Where each line after the first starts when `text[begin:end]` is filled."""

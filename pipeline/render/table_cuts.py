@@ -11,10 +11,10 @@ text, so the document's runs, with their formatting, are cut at the same charact
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from .line_breaks import FilledText, packed_lines, word_units
+from .line_breaks import FilledText, display_width, packed_lines, word_units
 from .table_texts import TextCell
 from .wordml import XML_SPACE, P, local_name, w_name
 
@@ -35,8 +35,10 @@ class CellLines:
     text: str
     breaks: tuple[tuple[int, int], ...]
     names: bool  # broken between words, as `name_lines` breaks names
-    filled: FilledText  # the whole text of the cell, of which `text` is the end
-    offset: int = 0  # where `text` begins in it
+    # The cell's whole text, of which `text` is the end, and where `text` begins in it; None
+    # until a cut needs it (`text` is then the whole text).
+    filled: FilledText | None
+    offset: int = 0
 
     @property
     def lines(self) -> int:
@@ -44,9 +46,22 @@ class CellLines:
 
 
 def cell_lines(cell: TextCell, per_line: int, *, names: bool) -> CellLines:
-    filled = FilledText(cell.text)
-    breaks = _breaks(filled, per_line, names)
-    return CellLines(cell.start, cell.span, cell.text, breaks, names, filled)
+    text = cell.text
+    if all(display_width(line) <= per_line for line in text.split("\n")):
+        # Most cells: each of the text's own lines fits one line of the cell.
+        breaks = tuple((at - 1, at) for at in _own_line_starts(text))
+        return CellLines(cell.start, cell.span, text, breaks, names, None)
+    filled = FilledText(text)
+    return CellLines(cell.start, cell.span, text, _breaks(filled, per_line, names), names, filled)
+
+
+def _own_line_starts(text: str) -> list[int]:
+    """Where each of the text's own lines after the first starts."""
+    starts, at = [], text.find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    return starts
 
 
 def _breaks(filled: FilledText, per_line: int, names: bool) -> tuple[tuple[int, int], ...]:
@@ -82,8 +97,9 @@ class RowLines:
     """One row's cells as lines, cut into pieces from the top (`cut`, then `rest`).
 
     `repeated`: the first columns of cells every piece shows whole (序号 and 事项, which a piece
-    on a new page repeats); `cuttable`: False when the document's cells do not hold the texts
-    as measured (a restyled template), so the row is never cut.
+    on a new page repeats); `cuttable`: whether the row may be cut, or a check of it, made
+    only when a cut is planned (False when the document's cells do not hold the texts as
+    measured, as in a restyled template).
     """
 
     def __init__(
@@ -92,24 +108,28 @@ class RowLines:
         per_line: dict[int, int],
         *,
         repeated: frozenset[int] = frozenset(),
-        cuttable: bool = True,
+        cuttable: bool | Callable[[], bool] = True,
     ) -> None:
         self.cells = list(cells)
-        self.cuttable = cuttable
+        self._cuttable = cuttable
         self._per_line = per_line  # characters a line of each cell holds, by first column
         self._repeated = repeated
         self._from = {cell.start: 0 for cell in cells}  # where the uncut rest begins
+        self._measure()
 
-    @property
-    def lines(self) -> int:
-        """Lines of the rest's tallest cell."""
-        return max((cell.lines for cell in self.cells), default=1)
-
-    @property
-    def least_lines(self) -> int:
-        """Lines every piece has: those of the tallest cell every piece shows whole."""
+    def _measure(self) -> None:
+        # Asked for again and again while pages are planned: counted once per cut.
+        # `lines`: those of the rest's tallest cell; `least_lines`: those every piece has,
+        # of the tallest cell every piece shows whole.
+        self.lines = max((cell.lines for cell in self.cells), default=1)
         shown = [cell.lines for cell in self.cells if cell.start in self._repeated]
-        return max(shown, default=1)
+        self.least_lines = max(shown, default=1)
+
+    @property
+    def cuttable(self) -> bool:
+        if callable(self._cuttable):
+            self._cuttable = self._cuttable()
+        return self._cuttable
 
     def cut(self, lines: int) -> RowPiece:
         """The rest's first `lines` lines as a piece; the rest goes on after them."""
@@ -131,6 +151,7 @@ class RowLines:
                 rest.append(self._rest(cell, start))
             self._from[cell.start] = begin + start
         self.cells = rest
+        self._measure()
         return RowPiece(lines, ranges)
 
     def rest(self) -> RowPiece:
@@ -145,17 +166,19 @@ class RowLines:
         """The cell's lines from `start` on. Lines are filled from where each starts: from a
         line's start the old breaks hold; from elsewhere (a cut moved back to a word's end)
         the rest of that paragraph is filled anew."""
+        whole = cell.filled or FilledText(cell.text)
         later = [(e - start, s - start) for e, s in cell.breaks if s > start]
         if not any(s == start for _, s in cell.breaks):
             paragraph_end = cell.text.find("\n", start)
             end = len(cell.text) if paragraph_end < 0 else paragraph_end
             begin = cell.offset + start
-            starts = cell.filled.line_starts(self._per_line[cell.start], begin, cell.offset + end)
+            starts = whole.line_starts(self._per_line[cell.start], begin, cell.offset + end)
             later = [(at - begin, at - begin) for at in starts] + [
                 b for b in later if b[1] > end - start
             ]
+        rest = cell.text[start:]
         return replace(
-            cell, text=cell.text[start:], breaks=tuple(later), offset=cell.offset + start
+            cell, text=rest, breaks=tuple(later), filled=whole, offset=cell.offset + start
         )
 
 

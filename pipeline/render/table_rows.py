@@ -40,23 +40,26 @@ REPEATED_COLUMNS = frozenset({0, 1})
 
 @dataclass
 class RenderedRow:
-    """One data row: its table row as docxtpl rendered it, the texts of its cells in their
-    grid positions, and its lines."""
+    """One data row: its table row as docxtpl rendered it, its cells by their first grid
+    column, the texts of its cells in their grid positions, and its lines."""
 
     tr: etree._Element
+    cells: dict[int, etree._Element]
     texts: Sequence[TextCell]
     lines: RowLines
 
 
 def measure_row(
     tr,
+    spans: Sequence[int],
     texts: Sequence[TextCell],
     filled_room: Callable[[int, int], int],
     name_rooms: dict[int, int],
 ) -> RenderedRow:
-    """`filled_room(start, span)`: characters a renderer fits on a line of a cell;
-    `name_rooms`: those a line of each name column is given (`_break_names`)."""
-    cells = _cells_by_start(tr)
+    """`spans`: the grid columns each cell of `tr` spans; `filled_room(start, span)`:
+    characters a renderer fits on a line of a cell; `name_rooms`: those a line of each name
+    column is given (`_break_names`)."""
+    cells = _by_start(tr.findall(TC), spans)
     rooms = {}
     measured = []
     for text in texts:
@@ -65,14 +68,17 @@ def measure_row(
             name_rooms[text.start] if names else filled_room(text.start, text.span)
         )
         measured.append(cell_lines(text, room, names=names))
-    # A restyled template may add text of its own to a cell: such a row is never cut.
-    cuttable = all(
-        text.start in cells and cell_text(cells[text.start]) == text.text
-        for text in texts
-        if text.start not in REPEATED_COLUMNS
-    )
-    lines = RowLines(measured, rooms, repeated=REPEATED_COLUMNS, cuttable=cuttable)
-    return RenderedRow(tr, texts, lines)
+
+    def holds_its_texts() -> bool:
+        # A restyled template may add text of its own to a cell: such a row is never cut.
+        return all(
+            text.start in cells and cell_text(cells[text.start]) == text.text
+            for text in texts
+            if text.start not in REPEATED_COLUMNS
+        )
+
+    lines = RowLines(measured, rooms, repeated=REPEATED_COLUMNS, cuttable=holds_its_texts)
+    return RenderedRow(tr, cells, texts, lines)
 
 
 def lay_out_item(
@@ -84,7 +90,7 @@ def lay_out_item(
     page_room: float,
 ) -> None:
     """Cut, merge, mark and flag one item's rows as `pieces` (the plan) has them."""
-    laid_out: list[tuple[Piece, etree._Element, list[TextCell]]] = []
+    laid_out: list[tuple[Piece, etree._Element, dict[int, etree._Element], list[TextCell]]] = []
     for index, row in enumerate(rows):
         row_pieces = [piece for piece in pieces if piece.row == index]
         trs = [row.tr]
@@ -92,37 +98,35 @@ def lay_out_item(
             trs.append(copy_row(trs[-1]))
         for number, (piece, tr) in enumerate(zip(row_pieces, trs, strict=True)):
             texts = list(row.texts)
+            cells = row.cells if number == 0 else _cells_by_start(tr)
             if len(row_pieces) > 1:
-                texts = _cut(tr, texts, piece)
+                texts = _cut(cells, texts, piece)
             if number:  # the text goes on from the page before: at the top of its cells
-                for start, cell in _cells_by_start(tr).items():
+                for start, cell in cells.items():
                     if start not in REPEATED_COLUMNS:
                         set_tc_property(cell, "vAlign", {"val": "top"})
-            laid_out.append((piece, tr, texts))
+            laid_out.append((piece, tr, cells, texts))
 
     merged = len(laid_out) > 1
-    for position, (piece, tr, texts) in enumerate(laid_out):
-        cells = tr.findall(TC)
-        spans = [cell_span(cell) for cell in cells]
+    for position, (piece, tr, cells, texts) in enumerate(laid_out):
         shows_item = position == 0 or piece.opens_part
         if merged and shows_item and not any(text.start == 1 for text in texts):
             texts = [*texts, TextCell(1, 1, item.name)]
-        _break_names(cells, spans, texts, name_rooms)
+        _break_names(cells, texts, name_rooms)
         if merged:
-            for cell in cells[:2]:
-                _set_vmerge(cell, restart=shows_item)
+            for start in REPEATED_COLUMNS:
+                _set_vmerge(cells[start], restart=shows_item)
             if piece.opens_part:
                 _mark_continued(cells[1])
         set_row_flag(tr, "cantSplit", geometry.height(piece.content.lines) <= page_room)
-    for (_, tr, _), (following, _, _) in itertools.pairwise(laid_out):
+    for (_, tr, _, _), (following, _, _, _) in itertools.pairwise(laid_out):
         if not following.opens_part:
             for paragraph in tr.iter(P):
                 keep_with_next(paragraph)
 
 
-def _cut(tr, texts: list[TextCell], piece: Piece) -> list[TextCell]:
-    """Keep in `tr` the lines of the piece; the texts it then holds."""
-    cells = _cells_by_start(tr)
+def _cut(cells: dict[int, etree._Element], texts: list[TextCell], piece: Piece) -> list[TextCell]:
+    """Keep in a table row's `cells` the lines of the piece; the texts they then hold."""
     kept = []
     for text in texts:
         begin, end = piece.content.ranges.get(text.start, (0, len(text.text)))
@@ -134,21 +138,23 @@ def _cut(tr, texts: list[TextCell], piece: Piece) -> list[TextCell]:
 
 def _cells_by_start(tr) -> dict[int, etree._Element]:
     cells = tr.findall(TC)
-    starts = itertools.accumulate([0, *(cell_span(cell) for cell in cells)])
-    return dict(zip(starts, cells, strict=False))
+    return _by_start(cells, [cell_span(cell) for cell in cells])
+
+
+def _by_start(cells: Sequence, spans: Sequence[int]) -> dict[int, etree._Element]:
+    return dict(zip(itertools.accumulate([0, *spans]), cells, strict=False))
 
 
 def _break_names(
-    cells: list, spans: list[int], texts: Sequence[TextCell], rooms: dict[int, int]
+    cells: dict[int, etree._Element], texts: Sequence[TextCell], rooms: dict[int, int]
 ) -> None:
-    """Give the row's cells of names (`rooms`: characters a line of each name column holds)
-    their lines, broken between words."""
-    by_start = dict(zip(itertools.accumulate([0, *spans]), cells, strict=False))
+    """Give the row's cells of names (`rooms`: characters a line of each name column holds;
+    `cells` by their first grid column) their lines, broken between words."""
     for text in texts:
         room = rooms.get(text.start) if text.span == 1 else None
         lines = name_lines(text.text, room) if room and text.text else None
-        if lines and len(lines) > 1 and text.start in by_start:
-            write_lines(by_start[text.start], lines)
+        if lines and len(lines) > 1 and text.start in cells:
+            write_lines(cells[text.start], lines)
 
 
 def _mark_continued(cell) -> None:

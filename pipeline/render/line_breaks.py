@@ -20,7 +20,7 @@ _OPENING = "（(《〈「『“‘【〔［[{"
 _CLOSING = "）)》〉」』”’】〕］]}"
 # Punctuation a line may end with (breaking after it is best); no line may start with it.
 _PAUSES = "，、：；,:;"
-_NO_LINE_START = _CLOSING + _PAUSES + "。！？!?.…—· \u3000\t"
+NO_LINE_START = _CLOSING + _PAUSES + "。！？!?.…—· \u3000\t"
 # One-character words a line may start with: connectives. Any other one-character word belongs
 # to the word before it (生态环境/局, 大田/县, 2023/年), and 的/之 end a phrase.
 _CONNECTIVES = frozenset("与和及并或暨对在")
@@ -86,7 +86,7 @@ def break_costs(
 
 
 def _break_cost(before: str, after: str, depth: int, inside_words: bool) -> float | None:
-    if before[-1] in _OPENING or after[0] in _NO_LINE_START or after[0] in _PARTICLES:
+    if before[-1] in _OPENING or after[0] in NO_LINE_START or after[0] in _PARTICLES:
         return None
     if _joins(before[-1], after[0]):  # one character on screen: 👨‍👩‍👧, 👍🏽, é
         return None
@@ -180,7 +180,7 @@ class FilledText:
             if over > end:
                 return starts
             index = over - 1
-            at = index - 1 if self.text[index] in _NO_LINE_START and index > begin else index
+            at = index - 1 if self.text[index] in NO_LINE_START and index > begin else index
             starts.append(at)
             done = index + 1
 

@@ -2,8 +2,9 @@
 tall for the rest of a page fills it and goes on at the top of the next (`table_pages`).
 
 Each cell's lines are counted as a renderer fills them (`FilledText`; names and short
-phrases in the lines `name_lines` gives them). A cut keeps whole words: it moves back to the
-end of a word when one would be broken across the pages. Pieces are ranges of the cell's own
+phrases in the lines `name_lines` gives them). A row is cut where the renderer breaks its
+lines, so a page break in Chinese text falls where a line break would; a Latin word or a number
+is kept whole (`_word_end`). Pieces are ranges of the cell's own
 text, so the document's runs, with their formatting, are cut at the same characters
 (`cut_cell_runs`).
 """
@@ -11,18 +12,19 @@ text, so the document's runs, with their formatting, are cut at the same charact
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from .line_breaks import FilledText, display_width, packed_lines, word_units
+from .line_breaks import NO_LINE_START, FilledText, display_width, packed_lines, word_units
 from .table_texts import TextCell
 from .wordml import XML_SPACE, P, local_name, w_name
 
-# A cut moves back at most this many characters to the end of a word (further, and the piece
-# would lose most of its last line).
-_WORD_BACKTRACK = 4
-# The words at a cut are found in its line and this many characters after it.
-_WORD_LOOKAHEAD = 16
+# A piece's last line ends this many characters before the estimate says it is full.
+_CUT_MARGIN = 2
+# A cut moves back at most this many characters to keep a Latin word or a number whole
+# (a longer one the renderer breaks too).
+_WORD_BACKTRACK = 12
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,19 @@ class CellLines:
 
 
 def cell_lines(cell: TextCell, per_line: int, *, names: bool) -> CellLines:
-    text = cell.text
+    breaks, filled = _measured(cell.text, per_line, names)
+    return CellLines(cell.start, cell.span, cell.text, breaks, names, filled)
+
+
+@functools.lru_cache(maxsize=4096)  # names, dates and short phrases recur from row to row
+def _measured(
+    text: str, per_line: int, names: bool
+) -> tuple[tuple[tuple[int, int], ...], FilledText | None]:
     if all(display_width(line) <= per_line for line in text.split("\n")):
         # Most cells: each of the text's own lines fits one line of the cell.
-        breaks = tuple((at - 1, at) for at in _own_line_starts(text))
-        return CellLines(cell.start, cell.span, text, breaks, names, None)
+        return tuple((at - 1, at) for at in _own_line_starts(text)), None
     filled = FilledText(text)
-    return CellLines(cell.start, cell.span, text, _breaks(filled, per_line, names), names, filled)
+    return _breaks(filled, per_line, names), filled
 
 
 def _own_line_starts(text: str) -> list[int]:
@@ -183,26 +191,30 @@ class RowLines:
 
 
 def _word_end(cell: CellLines, lines: int) -> tuple[int, int]:
-    """The cut after the cell's first `lines` lines, at their boundary (end of the last, start
-    of the next), moved back to the end of a word when a line break of the renderer's would
-    otherwise leave a word's beginning on the page before. Only the line before the cut is
-    segmented, so a long text is not segmented again for every cut."""
+    """The cut after the cell's first `lines` lines: at their boundary (end of the last, start
+    of the next), a few characters early (`_CUT_MARGIN`), so that the piece's last line fits
+    even where the renderer fills lines a character shorter than estimated. Chinese text is
+    cut between any two characters, as a renderer breaks its lines; a Latin word or a number
+    (`EOD`, `2023`) is kept whole, and no piece starts with a closing mark."""
     end, start = cell.breaks[lines - 1]
     if end != start or cell.names:
         return end, start
-    paragraph_start = cell.text.rfind("\n", 0, start) + 1
-    line_start = max(paragraph_start, cell.breaks[lines - 2][1] if lines > 1 else 0)
-    paragraph_end = cell.text.find("\n", start)
-    window_end = len(cell.text) if paragraph_end < 0 else paragraph_end
-    window = cell.text[line_start : min(window_end, start + _WORD_LOOKAHEAD)]
-    boundary = line_start
-    for unit in word_units(window):
-        if boundary + len(unit) > start:
-            break
-        boundary += len(unit)
-    if boundary in (start, line_start) or start - boundary > _WORD_BACKTRACK:
+    text = cell.text
+    line_start = cell.breaks[lines - 2][1] if lines > 1 else 0
+    boundary = max(start - _CUT_MARGIN, line_start + 1)
+    while boundary > line_start + 1 and (
+        text[boundary] in NO_LINE_START or (_latin(text, boundary - 1) and _latin(text, boundary))
+    ):
+        boundary -= 1
+    if start - boundary > _WORD_BACKTRACK or text[boundary] in NO_LINE_START:
         return end, start
+    if _latin(text, boundary - 1) and _latin(text, boundary):
+        return end, start  # a word longer than a line: the renderer breaks it too
     return boundary, boundary
+
+
+def _latin(text: str, at: int) -> bool:
+    return 0 <= at < len(text) and text[at].isascii() and text[at].isalnum()
 
 
 # ------------------------------------------------------------------ the document's runs

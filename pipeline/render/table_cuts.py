@@ -27,7 +27,7 @@ _CUT_MARGIN = 2
 _WORD_BACKTRACK = 12
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CellLines:
     """A cell's text and where each of its lines after the first begins: (end of the line
     before, start of this line); they differ where a line break of the text is dropped."""

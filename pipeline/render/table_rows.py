@@ -102,9 +102,9 @@ def lay_out_item(
             if len(row_pieces) > 1:
                 texts = _cut(cells, texts, piece)
             if number:  # the text goes on from the page before: at the top of its cells
-                for start, cell in cells.items():
-                    if start not in REPEATED_COLUMNS:
-                        set_tc_property(cell, "vAlign", {"val": "top"})
+                for text in texts:
+                    if text.text and text.start not in REPEATED_COLUMNS:
+                        set_tc_property(cells[text.start], "vAlign", {"val": "top"})
             laid_out.append((piece, tr, cells, texts))
 
     merged = len(laid_out) > 1
@@ -130,7 +130,11 @@ def _cut(cells: dict[int, etree._Element], texts: list[TextCell], piece: Piece) 
     kept = []
     for text in texts:
         begin, end = piece.content.ranges.get(text.start, (0, len(text.text)))
-        if text.start not in REPEATED_COLUMNS:
+        if text.start in REPEATED_COLUMNS or (begin, end) == (0, len(text.text)):
+            pass  # the cell whole
+        elif begin == end:
+            clear_cell(cells[text.start])
+        else:
             cut_cell_runs(cells[text.start], begin, end)
         kept.append(TextCell(text.start, text.span, text.text[begin:end]))
     return kept

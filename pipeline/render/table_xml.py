@@ -9,6 +9,7 @@ the pages as `table_pages` plans them (`table_rows`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -153,6 +154,7 @@ def finish_table(
         column: measured.chars_per_line(widths, column) for column in measured.name_columns
     }
 
+    @functools.cache  # a few (first column, span) pairs, asked for by every cell
     def filled_room(start: int, span: int) -> int:
         return filled_chars(sum(widths[start : start + span]), char_width, padding)
 

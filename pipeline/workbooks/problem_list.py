@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from ..errors import PipelineError, Problem, sorted_problems
 from ..files import describe_os_error, replace_atomically, storable_text
-from .xlsx_write import set_text
+from .xlsx_write import set_text, workbook_bytes
 
 PROBLEMS_SHEET = "问题清单"
 SUMMARY_SHEET = "汇总"
@@ -125,7 +125,7 @@ def _header(sheet, columns: Sequence[tuple[str, int]]) -> None:
 def _save(workbook: Workbook, path: Path) -> None:
     """Replace `path` in one step, so a reader never sees half a file."""
     try:
-        replace_atomically(path, lambda temporary: workbook.save(temporary))
+        replace_atomically(path, lambda temporary: temporary.write_bytes(workbook_bytes(workbook)))
     except OSError as exc:
         raise PipelineError(
             f"无法保存问题清单 {path}：{describe_os_error(exc)}。"

@@ -25,6 +25,30 @@ _STYLE_ORDER = (
     "colors",
     "extLst",
 )
+# Children of <font>, in the order Excel writes them and Office's validator requires (the
+# schema allows any order; openpyxl writes <name> first, which Excel's validator rejects).
+_FONT_ORDER = {
+    name: index
+    for index, name in enumerate(
+        (
+            "b",
+            "i",
+            "strike",
+            "condense",
+            "extend",
+            "outline",
+            "shadow",
+            "u",
+            "vertAlign",
+            "sz",
+            "color",
+            "name",
+            "family",
+            "charset",
+            "scheme",
+        )
+    )
+}
 _MINIMAL_STYLES = (
     f'<styleSheet xmlns="{MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/>'
     '</font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
@@ -34,6 +58,26 @@ _MINIMAL_STYLES = (
     'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles count="1">'
     '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
 )
+
+
+def order_fonts(root: Any) -> None:
+    """Put the children of every <font> under `root` (a <styleSheet>) in Excel's order."""
+    for font in root.iter(q("font")):
+        children = [c for c in font if isinstance(c.tag, str)]
+        ordered = sorted(children, key=lambda c: _FONT_ORDER.get(local(c), len(_FONT_ORDER)))
+        if ordered != children:
+            for child in children:
+                font.remove(child)
+            font.extend(ordered)
+
+
+def ordered_styles(data: bytes) -> bytes:
+    """A styles part with every font's children in Excel's order (unchanged if they are)."""
+    root = etree.fromstring(data, PARSER)
+    before = etree.tostring(root)
+    order_fonts(root)
+    after = etree.tostring(root, encoding="UTF-8")
+    return data if after == before else after
 
 
 class Styles:
@@ -53,6 +97,7 @@ class Styles:
             ).getroot()
             package.relate(package.workbook_part, "styles", self.part)
             package.declare(self.part, STYLES_TYPE)
+        order_fonts(self.root)  # the workbook's own fonts too: this part is written again
         self._filled: dict[tuple[int, int], int] = {}
         self._fills: dict[str, int] = {}
 
@@ -109,6 +154,7 @@ class Styles:
             font.insert(0, etree.Element(q("sz"), val=f"{size:g}"))
         if color:
             font.append(etree.Element(q("color"), rgb=color))
+        order_fonts(font)
         return self._add("fonts", font)
 
     def with_fill(self, xf: int, fill: int) -> int:

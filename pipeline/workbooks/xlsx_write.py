@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..contract import CHOICES_SHEET
 from ..errors import PipelineError, UsageError
 from ..files import describe_os_error, normalise_zip
+from .xlsx_styles import ordered_styles
 
 INLINE_LIST_LIMIT = 255  # Excel refuses an inline list longer than this
 EXCEL_TEXT_LIMIT = 32767
@@ -177,12 +178,15 @@ _CORE_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms
 
 
 def _reproducible(data: bytes) -> bytes:
-    """Same workbook, same bytes: fixed zip timestamps and a fixed modification time."""
+    """Same workbook, same bytes: fixed zip timestamps and a fixed modification time; fonts
+    in the order Office's validator requires."""
     stamp = _FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
 
-    def fixed_times(name: str, content: bytes) -> bytes:
+    def rewrite(name: str, content: bytes) -> bytes:
+        if name == "xl/styles.xml":
+            return ordered_styles(content)
         if name != "docProps/core.xml":
             return content
         return _CORE_STAMP.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
 
-    return normalise_zip(data, fixed_times)
+    return normalise_zip(data, rewrite)

@@ -141,3 +141,20 @@ def chromium(tmp_path: Path):
         yield driver
     finally:
         driver.quit()
+
+
+# ------------------------------------------------------------------ the Open XML SDK's validator
+
+
+@pytest.fixture(scope="session")
+def ooxml_validator():
+    """The validator Word and Excel use (`tests/_ooxml.py`); skip without it, fail in CI."""
+    from _ooxml import OoxmlValidator, validator_program
+
+    program = validator_program()
+    if program is None:
+        message = "the OOXML validator is not installed (npm install --prefix tests/ooxml)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}, and CI requires it")
+        pytest.skip(message)
+    return OoxmlValidator(program)

@@ -104,6 +104,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.workbooks.xlsx_styles import ordered_styles
+
 INPUTS = Path(__file__).resolve().parent.parent / "inputs"
 
 # Fixed metadata so the files depend only on this script.
@@ -945,7 +947,8 @@ MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
 
 
 def save(workbook: Workbook, path: Path) -> None:
-    """Save with fixed timestamps, so an unchanged workbook is an unchanged file."""
+    """Save with fixed timestamps, so an unchanged workbook is an unchanged file, and fonts
+    in the order Excel's validator requires."""
     buffer = io.BytesIO()
     workbook.save(buffer)
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
@@ -960,6 +963,8 @@ def save(workbook: Workbook, path: Path) -> None:
                 payload = MODIFIED.sub(
                     rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>", payload
                 )
+            elif info.filename == "xl/styles.xml":
+                payload = ordered_styles(payload)  # as the product writes its own workbooks
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16

@@ -11,8 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..errors import PipelineError
-from ..files import describe_os_error, replace_atomically
-from ..workbooks.xlsx_write import set_text, workbook_bytes
+from ..files import describe_os_error
+from ..workbooks.xlsx_write import replace_workbook, set_text
 from .access import OFFICE, IssuedLinks
 
 LINKS_FILE = "报送链接.xlsx"
@@ -94,7 +94,7 @@ def write_links_file(outputs: Path, items: list[Link]) -> Path:
     sheet.freeze_panes = "A2"
     path = outputs / LINKS_FILE
     try:
-        replace_atomically(path, lambda temporary: temporary.write_bytes(workbook_bytes(workbook)))
+        replace_workbook(workbook, path)
     except OSError as exc:
         raise PipelineError(
             f"无法写入 {path}：{describe_os_error(exc)}。如果该文件正在 Excel 中打开，请先关闭。"

@@ -16,8 +16,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..errors import PipelineError, Problem, sorted_problems
-from ..files import describe_os_error, replace_atomically, storable_text
-from .xlsx_write import set_text, workbook_bytes
+from ..files import describe_os_error, storable_text
+from .xlsx_write import replace_workbook, set_text
 
 PROBLEMS_SHEET = "问题清单"
 SUMMARY_SHEET = "汇总"
@@ -125,7 +125,7 @@ def _header(sheet, columns: Sequence[tuple[str, int]]) -> None:
 def _save(workbook: Workbook, path: Path) -> None:
     """Replace `path` in one step, so a reader never sees half a file."""
     try:
-        replace_atomically(path, lambda temporary: temporary.write_bytes(workbook_bytes(workbook)))
+        replace_workbook(workbook, path)
     except OSError as exc:
         raise PipelineError(
             f"无法保存问题清单 {path}：{describe_os_error(exc)}。"

@@ -60,24 +60,25 @@ _MINIMAL_STYLES = (
 )
 
 
-def order_fonts(root: Any) -> None:
-    """Put the children of every <font> under `root` (a <styleSheet>) in Excel's order."""
+def order_fonts(root: Any) -> bool:
+    """Put the children of every <font> under `root` (a <styleSheet>, or one <font>) in
+    Excel's order; whether any moved."""
+    moved = False
     for font in root.iter(q("font")):
         children = [c for c in font if isinstance(c.tag, str)]
         ordered = sorted(children, key=lambda c: _FONT_ORDER.get(local(c), len(_FONT_ORDER)))
         if ordered != children:
+            moved = True
             for child in children:
                 font.remove(child)
             font.extend(ordered)
+    return moved
 
 
 def ordered_styles(data: bytes) -> bytes:
-    """A styles part with every font's children in Excel's order (unchanged if they are)."""
+    """A styles part with every font's children in Excel's order (the same bytes if they are)."""
     root = etree.fromstring(data, PARSER)
-    before = etree.tostring(root)
-    order_fonts(root)
-    after = etree.tostring(root, encoding="UTF-8")
-    return data if after == before else after
+    return etree.tostring(root, encoding="UTF-8") if order_fonts(root) else data
 
 
 class Styles:

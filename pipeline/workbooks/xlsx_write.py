@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..contract import CHOICES_SHEET
 from ..errors import PipelineError, UsageError
-from ..files import describe_os_error, normalise_zip
+from ..files import describe_os_error, normalise_zip, replace_atomically
 from .xlsx_styles import ordered_styles
 
 INLINE_LIST_LIMIT = 255  # Excel refuses an inline list longer than this
@@ -174,6 +174,20 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     return _reproducible(buffer.getvalue())
 
 
+def replace_workbook(workbook: Workbook, path: Path) -> None:
+    """Write the workbook over `path` in one step, with its own dates: for a file written anew
+    each time (the problem list, the link list). Raises `OSError` (see `replace_atomically`)."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = normalise_zip(buffer.getvalue(), _fonts_in_order)
+    replace_atomically(path, lambda temporary: temporary.write_bytes(data))
+
+
+def _fonts_in_order(name: str, content: bytes) -> bytes:
+    """openpyxl writes a font's name first, which Office's validator rejects."""
+    return ordered_styles(content) if name == "xl/styles.xml" else content
+
+
 _CORE_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
@@ -183,10 +197,8 @@ def _reproducible(data: bytes) -> bytes:
     stamp = _FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
 
     def rewrite(name: str, content: bytes) -> bytes:
-        if name == "xl/styles.xml":
-            return ordered_styles(content)
         if name != "docProps/core.xml":
-            return content
+            return _fonts_in_order(name, content)
         return _CORE_STAMP.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
 
     return normalise_zip(data, rewrite)

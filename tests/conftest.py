@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -20,7 +21,11 @@ def require_tool(*names: str) -> str:
         path = shutil.which(name)
         if path:
             return path
-    message = f"{' / '.join(names)} is not installed"
+    tool_missing(f"{' / '.join(names)} is not installed")
+
+
+def tool_missing(message: str) -> NoReturn:
+    """Skip the test for want of a tool, or fail it in CI, which installs every tool."""
     if os.environ.get("CI"):
         pytest.fail(f"{message}, and CI requires it")
     pytest.skip(message)
@@ -153,8 +158,5 @@ def ooxml_validator():
 
     program = validator_program()
     if program is None:
-        message = "the OOXML validator is not installed (npm install --prefix tests/ooxml)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}, and CI requires it")
-        pytest.skip(message)
+        tool_missing("the OOXML validator is not installed (npm install --prefix tests/ooxml)")
     return OoxmlValidator(program)

@@ -114,6 +114,8 @@ def validate(loaded: LoadedInputs) -> ValidatedInputs:
     result.notes = _passed(notes)
     result.meeting_body = _passed(meeting_body)
     result.region_remarks = _passed(remarks)
+    # A missing column is named by each row that needs it: shown once.
+    result.problems = list(dict.fromkeys(problems))
     return result
 
 

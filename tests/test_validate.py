@@ -75,6 +75,21 @@ def test_report_settings_rules(tmp_path):
     assert "不是可识别的字段" in _notices(tmp_path)[(*sheet, "A14")]
 
 
+def test_a_misspelt_field_is_one_problem_with_the_expected_name(tmp_path):
+    rows = [
+        ["编发单住" if r[0] == "编发单位" else "联系电活" if r[0] == "联系电话" else r[0], r[1]]
+        for r in REPORT_SETTINGS
+    ]
+    office_workbook(tmp_path, 专报信息=[*rows, ["备考", "x"]])
+    problems = [p for p in _validate(tmp_path).problems if p.location.sheet == "专报信息"]
+    found = {p.location.cell: p for p in problems}
+    assert set(found) == {"A3", "A10", "A14"}  # not also 缺少字段 without a cell
+    assert found["A3"].is_error and found["A3"].message.startswith("缺少字段「编发单位」")
+    assert "「编发单住」应为「编发单位」？" in found["A3"].message
+    assert not found["A10"].is_error and "「联系电活」应为「联系电话」？" in found["A10"].message
+    assert found["A14"].message.startswith("「备考」不是可识别的字段")
+
+
 def test_table_settings_period_rules(tmp_path):
     rows = [list(r) for r in TABLE_SETTINGS]
     rows[3][1], rows[4][1] = 2025, 2023

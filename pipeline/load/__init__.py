@@ -12,7 +12,7 @@ for validate too, which names the columns needed only in some rows). Nothing her
 workbooks that were checked before).
 """
 
-from ._header import missing_column
+from ._header import missing_column, near_names
 from ._sheets import KEY, VALUE
 from ._xlsx import UnreadableWorkbook
 from .folder import load_inputs, readable_workbook
@@ -30,5 +30,6 @@ __all__ = [
     "UnreadableWorkbook",
     "load_inputs",
     "missing_column",
+    "near_names",
     "readable_workbook",
 ]

@@ -47,7 +47,8 @@ def key_values(
 ) -> FieldValues:
     found = FieldValues(sheet)
     values, rows = found.values, found.rows
-    unknown: dict[int, str] = {}  # row → a field name the contract does not know
+    unknown: dict[int, str] = {}  # row → a field name the contract does not know, compared
+    written: dict[int, str] = {}  # and as typed
     for row in sheet.rows:
         key, value, number = normalise_name(row.get(KEY)), row.get(VALUE), row.number
         if not key:
@@ -61,7 +62,7 @@ def key_values(
             continue
         field_spec = spec.field(key)
         if field_spec is None:
-            unknown[number] = key
+            unknown[number], written[number] = key, as_text(row.get(KEY))
             continue
         if key in rows:
             problems.append(
@@ -100,7 +101,7 @@ def key_values(
             continue
         values[key] = typed
     near = near_names(unknown, [f.name for f in spec.fields if f.name not in rows])
-    for number, key in unknown.items():
+    for number, key in written.items():
         problems.append(_unknown_field(sheet, spec, number, key, near.get(number)))
     for field_spec in spec.fields:
         if (

@@ -419,14 +419,19 @@ def assert_names_printed_whole(pdf: Path, table: RegionTable) -> None:
 
 # A page of a table other than its last is at most this much blank.
 MOST_BLANK = 0.25
+# The last page of a table of several pages is at least this much full: a fifth of a page under
+# the repeated header, which takes some twentieth of it.
+LEAST_FULL = 0.25
 
 
 def assert_pages_filled(pdf: Path, document: Path) -> list[float]:
-    """No page but the last more than `MOST_BLANK` blank, measured in the printed PDF against
-    the body the document's margins leave; each page's blank fraction."""
+    """No page but the last more than `MOST_BLANK` blank, and the last, when it is not the
+    only one, at least `LEAST_FULL` full, measured in the printed PDF against the body the
+    document's margins leave; each page's blank fraction."""
     section = Document(str(document)).sections[-1]
     blanks = blank_fractions(pdf, section.top_margin.pt, section.bottom_margin.pt)
     assert all(blank <= MOST_BLANK for blank in blanks[:-1]), (pdf.name, blanks)
+    assert len(blanks) == 1 or 1 - blanks[-1] >= LEAST_FULL, (pdf.name, blanks)
     return blanks
 
 
@@ -503,6 +508,12 @@ def test_printed_examples_break_titles_and_headers_between_words(
         assert_pages_show_their_items(pdf, table)
         assert_names_printed_whole(pdf, table)
         assert_pages_filled(pdf, pdf.with_suffix(".docx"))
+    # The meeting material carries the tables as they are: it ends with the last one's last
+    # page (its own text ends a page before the attachments start, so only that one counts).
+    meeting = next(run.glob("会议材料*.pdf"))
+    section = Document(str(meeting.with_suffix(".docx"))).sections[-1]
+    last = blank_fractions(meeting, section.top_margin.pt, section.bottom_margin.pt)[-1]
+    assert 1 - last >= LEAST_FULL, (meeting.name, last)
 
 
 def long_table() -> RegionTable:
@@ -647,6 +658,12 @@ class Lines:
     def rest(self) -> int:
         return self.lines
 
+    def state(self) -> int:
+        return self.lines
+
+    def restore(self, state: int) -> None:
+        self.lines = state
+
 
 def plan(items: list[list[int]], first_room: int, page_room: int) -> list[list[tuple]]:
     # Lines of one twip, rows of no padding, one line of every page kept spare.
@@ -669,19 +686,50 @@ def test_items_are_kept_whole_or_fill_the_page_cut_between_lines() -> None:
     assert plan([[30], [20, 10]], 41, 101) == [[(0, 30, False)], [(0, 20, False), (1, 10, False)]]
     # 20 lines left: the first row fits; 5 left for the second, which starts a part on the
     # next page.
-    assert plan([[20], [15, 10]], 41, 101) == [
+    assert plan([[20], [15, 10], [30]], 41, 101) == [
         [(0, 20, False)],
         [(0, 15, False), (1, 10, True)],
+        [(0, 30, False)],
     ]
     # 20 lines left and a row of 25: it is cut after 20 lines; its rest opens a part.
-    assert plan([[20], [25, 10]], 41, 101) == [
+    assert plan([[20], [25, 10], [30]], 41, 101) == [
         [(0, 20, False)],
         [(0, 20, False), (0, 5, True), (1, 10, False)],
+        [(0, 30, False)],
     ]
     # A row taller than a page is cut as often as it takes.
     assert plan([[250]], 101, 101) == [[(0, 100, False), (0, 100, True), (0, 50, True)]]
     # Each piece keeps two lines at least.
     assert plan([[10], [31]], 41, 101) == [[(0, 10, False)], [(0, 29, False), (0, 2, True)]]
+
+
+def test_the_last_page_holds_more_than_a_scrap() -> None:
+    # Alone, the 10 lines would be the last page: the item goes over whole instead.
+    assert plan([[20], [15, 10]], 41, 101) == [[(0, 20, False)], [(0, 15, False), (1, 10, False)]]
+    # 5 lines would be left for the last page: the row before is cut earlier, so the last
+    # page holds a fifth of a page and a line (22 lines), the page before 20 lines blank.
+    assert plan([[60], [38], [5]], 101, 101) == [
+        [(0, 60, False)],
+        [(0, 21, False), (0, 17, True)],
+        [(0, 5, False)],
+    ]
+    # A last page of a fifth already, or a table of one page, is left as it is.
+    assert plan([[60], [38], [25]], 101, 101)[1:] == [[(0, 38, False)], [(0, 25, False)]]
+    assert plan([[5]], 101, 101) == [[(0, 5, False)]]
+
+
+def test_a_scrap_stays_when_the_page_before_cannot_give_up_lines() -> None:
+    rows = [[Lines(100)], [Lines(5)]]
+    rows[0][0].cuttable = False  # shorter, its page would hold nothing
+    planned = plan_pieces(rows, 101, 101, RowGeometry(1, 0))
+    assert [[(p.row, p.content, p.opens_part) for p in pieces] for pieces in planned] == [
+        [(0, 100, False)],
+        [(0, 5, False)],
+    ]
+    # What follows the table on its last page counts: with 20 lines of notes, nothing moves.
+    rows = [[Lines(60)], [Lines(38)], [Lines(5)]]
+    planned = plan_pieces(rows, 101, 101, RowGeometry(1, 0), after=20)
+    assert [[p.content for p in pieces] for pieces in planned] == [[60], [38], [5]]
 
 
 def test_a_row_that_cannot_be_cut_moves_to_the_next_page() -> None:

@@ -89,16 +89,17 @@ def keep_report_pages(document) -> None:
 def mark_lines(text: str, mark: str, signer: str, per_line: float) -> list[str] | None:
     """`text` (ending in the signature `mark`) as lines to join by line breaks, so the mark is
     not broken inside: on a line of its own when it fits no longer where it is, and when wider
-    than a line broken between `{name` and `[time]}`. None when no break is needed."""
+    than a line broken between `{name` and `[time]}` (a mark without a time is not broken).
+    None when no break is needed."""
     start = len(text) - len(mark)
     before = text[:start]
     starts = filled_line_starts(before, per_line) if before else []
     left = per_line - display_width(before[starts[-1] if starts else 0 :]) if before else per_line
-    if display_width(mark) <= per_line - SLACK:
+    name, stamp = mark[: 1 + len(signer)], mark[1 + len(signer) :]
+    if display_width(mark) <= per_line - SLACK or not stamp.startswith("["):
         if display_width(mark) <= left - SLACK:
             return None
-        return [before, mark]
-    name, stamp = mark[: 1 + len(signer)], mark[1 + len(signer) :]
+        return [before, mark] if before else None  # alone, it starts a line already
     if display_width(name) <= left - SLACK:
         return [before + name, stamp]
     return [part for part in (before, name, stamp) if part]

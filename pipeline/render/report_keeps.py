@@ -1,7 +1,7 @@
 """What the 工作专报 keeps together across a page or a line, set on the rendered document.
 
 A heading goes with two lines of its text, no more (GB/T 9704 lets a heading go to the next
-page, never with a single line). The 结束语, 落款 and date never stand alone on the last page.
+page, never with a single line); the meeting material's headings too. The 结束语, 落款 and date never stand alone on the last page.
 In the 拟文稿, a signature mark `{签署人[时间]}` stays whole on one line, or when wider than its
 cell breaks only between the name and `[`.
 
@@ -69,14 +69,19 @@ def line_count(text: str, per_line: float) -> int:
     return 1 + len(filled_line_starts(INDENT + text, per_line))
 
 
-def keep_report_pages(document) -> None:
-    """Each heading with two lines of the paragraph after it, and the 结束语 with the lines
-    before it (see the module's docstring)."""
-    body = document.docx.element.body
-    paragraphs = list(body.iterchildren(w_name("p")))
+def keep_headings_with_lines(document) -> None:
+    """Each heading with two lines of the paragraph after it (the meeting material's too)."""
+    paragraphs = list(document.docx.element.body.iterchildren(w_name("p")))
     for before, after in zip(paragraphs, paragraphs[1:], strict=False):
         if style_of(before) in HEADING_STYLES and style_of(after) not in HEADING_STYLES:
             control_widows(after)
+
+
+def keep_report_pages(document) -> None:
+    """Each heading with two lines of the paragraph after it, and the 结束语 with the lines
+    before it (see the module's docstring)."""
+    keep_headings_with_lines(document)
+    paragraphs = list(document.docx.element.body.iterchildren(w_name("p")))
     for previous, paragraph in zip(paragraphs, paragraphs[1:], strict=False):
         if style_of(paragraph) == CLOSING_STYLE:
             if line_count(paragraph_text(previous), body_chars_per_line(document)) <= KEPT_LINES:

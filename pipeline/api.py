@@ -19,6 +19,7 @@ from .archive import (
     VerifyReport,
     check_ofd_converter,
     find_libreoffice,
+    read_manifest,
     verify_run,
     write_run,
 )
@@ -115,7 +116,7 @@ def build(
     The run folder also gets `变更对照.xlsx`, comparing with the newest earlier run folder in
     `outputs` (or with `compare`; none with `no_compare`); `Prepared.change_summary` says what
     changed. `pdf` adds a PDF copy of each document; `ofd` an OFD copy (GB/T 33190) made from
-    the PDF copy, so it implies `pdf`. Returns what was built and the run folder. Raises
+    the PDF copy, so it implies `pdf`; `Prepared.copies` names the copies written. Returns what was built and the run folder. Raises
     `InputProblems` (nothing written), `TemplateProblem`, `ToolMissing` (`pdf` or `ofd` without
     LibreOffice, `ofd` without the OFD converter; before any work) or `ArchiveError` (also when
     `compare` is not a readable run folder, before any work).
@@ -137,7 +138,22 @@ def build(
             ofd=ofd,
             change_report=change_report,
         )
+    prepared.copies = _copies(run_folder, [d.name for d in prepared.documents])
     return prepared, run_folder
+
+
+def _copies(run_folder: Path, documents: list[str]) -> list[str]:
+    """The PDF and OFD copies as the run's manifest records them: PDFs then OFDs, each in the
+    order of the documents they copy (an OFD copies a PDF copy)."""
+    manifest = read_manifest(run_folder, "列出副本")
+    document_of = {str(e["file"]): str(e.get("source")) for e in manifest["pdfs"]}
+    order = {name: number for number, name in enumerate(documents)}
+
+    def place(entry: dict) -> int:
+        source = str(entry.get("source"))
+        return order.get(document_of.get(source, source), len(order))
+
+    return [str(e["file"]) for key in ("pdfs", "ofds") for e in sorted(manifest[key], key=place)]
 
 
 def check_copy_tools(*, pdf: bool = False, ofd: bool = False) -> None:

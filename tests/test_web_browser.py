@@ -7,6 +7,7 @@ import base64
 import importlib.util
 import socket
 import struct
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
+import pipeline.web.builds
+from pipeline import Step
 from pipeline.web import prepare_site
 from pipeline.web.server import Background
 
@@ -217,3 +220,34 @@ def test_the_layout_check_sees_a_broken_name_and_a_page_too_wide(chromium, examp
     assert any("「区人社局」 broken after" in fault for fault in faults), faults
     chromium.execute_script("document.body.style.width = '600px'")
     assert any("page scrolls sideways" in fault for fault in shots.layout_faults(chromium))
+
+
+def test_the_build_page_names_the_document_converted_and_fills_its_bar(
+    chromium, served, monkeypatch
+):
+    """A build held at its second PDF: the label and the bar as the page polls them."""
+    held, release = threading.Event(), threading.Event()
+    real_build = pipeline.web.builds.build
+
+    def build_held_at_a_pdf(*args, progress, **kwargs):
+        progress(Step("pdf", 1, 4))
+        held.set()
+        release.wait(WAIT)
+        return real_build(*args, progress=progress, **{**kwargs, "pdf": False})
+
+    monkeypatch.setattr(pipeline.web.builds, "build", build_held_at_a_pdf)
+    driver = chromium
+    driver.get(served["办公室"] + "build")
+    driver.find_element(By.CSS_SELECTOR, "input[name=pdf]").click()  # LibreOffice is there
+    driver.find_element(By.ID, "build-button").click()
+    try:
+        wait_for_text(driver, "正在转换 PDF（第 2/4 个）…")
+        bar = driver.find_element(By.ID, "build-bar")
+        WebDriverWait(driver, WAIT).until(
+            lambda _: (
+                abs(bar.size["width"] / bar.find_element(By.XPATH, "..").size["width"] - 0.5) < 0.02
+            )
+        )
+    finally:
+        release.set()
+    wait_for_text(driver, "生成完成")

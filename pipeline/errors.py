@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .cells import cell_order
@@ -48,17 +48,27 @@ class Problem:
     level: Level
     location: Location
     message: str
+    # The message as the department that sent the workbook reads it, where what to do is not
+    # the office's (the office asks for the file again, the department saves it again); "" when
+    # both read the same.
+    sender_message: str = field(default="", compare=False)
 
     @property
     def is_error(self) -> bool:
         return self.level is Level.ERROR
 
+    def for_sender(self) -> Problem:
+        """This problem as told to the department whose workbook it is."""
+        if not self.sender_message:
+            return self
+        return replace(self, message=self.sender_message, sender_message="")
+
     def describe(self) -> str:
         return f"[{self.level.value}] {self.location.describe()}：{self.message}"
 
 
-def error(location: Location, message: str) -> Problem:
-    return Problem(Level.ERROR, location, message)
+def error(location: Location, message: str, sender_message: str = "") -> Problem:
+    return Problem(Level.ERROR, location, message, sender_message)
 
 
 def notice(location: Location, message: str) -> Problem:

@@ -3,12 +3,15 @@ PDF and OFD copies counted document by document."""
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
 from _workbooks import valid_inputs
 
 from pipeline import Step, build
+from pipeline._console import progress_display
 from pipeline.progress import counting
 from pipeline.web.builds import BuildState, fraction, stages
 
@@ -82,3 +85,19 @@ def test_a_build_with_pdf_copies_counts_each_document_converted(tmp_path, libreo
         "archive",
     ]
     assert len(list(run.glob("*.pdf"))) == total
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_terminal_spinner_shows_the_label_the_web_page_shows(monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with progress_display() as tell:
+        tell(Step("pdf", 1, 4))
+    assert "转换 PDF（第 2/4 个）…" in terminal.getvalue()
+    assert BuildState("running", Step("pdf", 1, 4), pdf=True).as_json()["stage"] + "…" in (
+        terminal.getvalue()
+    )

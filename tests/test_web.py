@@ -26,7 +26,7 @@ import pipeline.web
 import pipeline.web.builds
 import pipeline.web.department
 import pipeline.web.office
-from pipeline import InputProblems, Step, check
+from pipeline import InputProblems, Level, Location, Problem, Step, check
 from pipeline.cli import cli
 from pipeline.web import prepare_site
 from pipeline.web.access import STORE_NAME
@@ -526,6 +526,27 @@ def test_a_damaged_workbook_is_for_the_office_to_ask_again_for_the_department_to
     department = shown(text(site.get(site.path("环保处"))))
     assert told in department and "让报送部门" not in department
     assert problem.message in shown(text(site.get(site.office + "problems")))
+
+
+@pytest.mark.parametrize(
+    ("office", "department"),
+    [
+        (
+            "不是有效的 Excel 工作簿（压缩包已损坏）。请重新保存或让报送部门重新发送。",
+            "不是有效的 Excel 工作簿（压缩包已损坏）。请用 Excel 重新保存后再上传。",
+        ),
+        (
+            "已停止读取。请在 Excel 中打开并另存为 .xlsx，或让报送部门重新发送。",
+            "已停止读取。请在 Excel 中打开并另存为 .xlsx 后再上传。",
+        ),
+        ("必填，不能为空。", "必填，不能为空。"),
+    ],
+)
+def test_a_problem_told_to_its_department_asks_it_to_send_the_file_itself(office, department):
+    problem = Problem(Level.ERROR, Location("环保处.xlsx"), office)
+    told = problem.for_sender()
+    assert told.message == department
+    assert (told.level, told.location) == (problem.level, problem.location)
 
 
 def test_problem_filters_and_problem_list(site, tmp_path):

@@ -243,9 +243,9 @@ def _assemble(
 
     pdf_entries, pdf_copies = [], []
     if soffice is not None:
-        converted = counting(progress, "pdf", len(prepared.documents))
+        counted = counting(progress, "pdf", len(prepared.documents))
         for pdf_name, data, pdf_format, source_name in convert_to_pdf(
-            [(d.name, d.data) for d in prepared.documents], soffice, done=converted
+            [(d.name, d.data) for d in prepared.documents], soffice, done=counted
         ):
             _write_bytes(temp / pdf_name, data)
             pdf_copies.append((pdf_name, data))
@@ -261,9 +261,9 @@ def _assemble(
 
     ofd_entries = []
     if ofd:
-        converted = counting(progress, "ofd", len(pdf_copies))
+        counted = counting(progress, "ofd", len(pdf_copies))
         for ofd_name, data, source_name in convert_to_ofd(
-            pdf_copies, created=built_at.date(), done=converted
+            pdf_copies, created=built_at.date(), done=counted
         ):
             _write_bytes(temp / ofd_name, data)
             ofd_entries.append(

@@ -20,7 +20,7 @@ from .records import LoadedInputs, LoadedSheet, SheetRow
 def add_workbook(path: Path, read: _xlsx.WorkbookRead, result: LoadedInputs) -> None:
     if isinstance(read, _xlsx.UnreadableWorkbook):
         # Nothing of a workbook that cannot be read to the end is used.
-        result.problems.append(error(Location(path.name), str(read), read.sender_message))
+        result.problems.append(error(Location(path.name), str(read)))
         return
     for title, values in read:
         name = normalise_name(title)

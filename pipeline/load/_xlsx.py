@@ -43,11 +43,7 @@ MAX_FILE_BYTES = MAX_UNPACKED_BYTES
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
-# What to do with a damaged file, told to the office, and to the department that sent it.
-_SEND_AGAIN = "请重新保存或让报送部门重新发送。"
-_SAVE_AGAIN = "请用 Excel 重新保存后再上传。"
-_DAMAGED = "不是有效的 Excel 工作簿（压缩包已损坏）。" + _SEND_AGAIN
-_INCOMPLETE = "不是有效的 Excel 工作簿（文件已损坏或不完整）。" + _SEND_AGAIN
+_DAMAGED = "不是有效的 Excel 工作簿（压缩包已损坏）。请重新保存或让报送部门重新发送。"
 # Not damage: sending the same file again cannot help, saving it anew does.
 _NOT_ALLOWED = (
     "工作簿中含有不允许的内容（XML 文档类型声明 DOCTYPE，正常保存的工作簿中没有），为安全起见已拒绝读取。"
@@ -62,14 +58,7 @@ Cell = tuple[int, int]  # (row, column), both 1-based
 
 
 class UnreadableWorkbook(Exception):
-    """The workbook cannot be read at all; the message says why and what to do, and
-    `sender_message` says it to the department that sent it where that differs."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.sender_message = (
-            message.replace(_SEND_AGAIN, _SAVE_AGAIN) if _SEND_AGAIN in message else ""
-        )
+    """The workbook cannot be read at all; the message says why and what to do."""
 
 
 @dataclass
@@ -235,7 +224,7 @@ def _check_container(data: bytes) -> str | None:
             return "工作簿设置了打开密码（已加密），无法读取。请在 Excel 中取消密码后另存为 .xlsx。"
         return "这是旧版 Excel（.xls）文件，只是扩展名为 .xlsx。请在 Excel 中“另存为” Excel 工作簿（.xlsx）。"
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        return _INCOMPLETE
+        return "不是有效的 Excel 工作簿（文件已损坏或不完整）。请重新保存或让报送部门重新发送。"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()

@@ -57,6 +57,7 @@ _EXPORTS = {
     ),
     **dict.fromkeys(("Dossier", "Prepared", "RenderedDocument"), "model"),
     **dict.fromkeys(("Submission", "SubmissionStatus"), "submissions"),
+    **dict.fromkeys(("Progress", "Step"), "progress"),
     "ReturnCopies": "workbooks.return_copies",
     "save_problem_list": "workbooks.problem_list",
     "write_problem_report": "workbooks.problem_list",
@@ -89,6 +90,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from .model import Dossier, Prepared, RenderedDocument
+    from .progress import Progress, Step
     from .submissions import Submission, SubmissionStatus
     from .workbooks.problem_list import save_problem_list, write_problem_report
     from .workbooks.return_copies import ReturnCopies
@@ -128,9 +130,11 @@ __all__ = [
     "Location",
     "PipelineError",
     "Prepared",
+    "Progress",
     "Problem",
     "RenderedDocument",
     "ReturnCopies",
+    "Step",
     "Submission",
     "SubmissionStatus",
     "TemplateProblem",

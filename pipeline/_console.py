@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path
@@ -12,14 +12,7 @@ import click
 
 from ._terminal import printable, rich_console
 from .errors import Problem, sorted_problems
-
-STAGE_NAMES = {
-    "load": "读取工作簿",
-    "validate": "校验",
-    "merge": "合并",
-    "render": "生成文档",
-    "archive": "归档",
-}
+from .progress import Progress
 
 
 def show_problems(problems: Sequence[Problem]) -> None:
@@ -73,11 +66,12 @@ def show_written(documents: Sequence[str], copies: Sequence[str], run_folder: Pa
 
 
 @contextmanager
-def progress_display() -> Iterator[Callable[[str], None] | None]:
-    """A spinner naming the current stage on an interactive terminal; silent otherwise."""
+def progress_display() -> Iterator[Progress | None]:
+    """A spinner naming the current stage (and document converted) on an interactive
+    terminal, worded as the web page's; silent otherwise."""
     if not sys.stderr.isatty():
         yield None
         return
     console = rich_console(sys.stderr)
     with console.status("准备中…") as status:
-        yield lambda stage: status.update(STAGE_NAMES.get(stage, stage) + "…")
+        yield lambda step: status.update(step.label + "…")

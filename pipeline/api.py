@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ from .files import department_file_name
 from .load import load_inputs
 from .merge import merge
 from .model import Dossier, Prepared
+from .progress import Progress, Step
 from .render import PACKAGED_TEMPLATES, render_documents, templates_needed
 from .submissions import read_roster, submission_status
 from .validate import validate
@@ -40,15 +41,13 @@ if TYPE_CHECKING:
 # `workbooks` writes .xlsx files with openpyxl, whose import takes about a tenth of a second:
 # each function below imports it when it writes a workbook, so a first build does not wait.
 
-Progress = Callable[[str], None]  # called with a stage's name as it starts
-
 OFFICE_WORKBOOK = "报告信息.xlsx"
 
 
 @contextmanager
 def _stage(name: str, timings: dict[str, float], progress: Progress | None) -> Iterator[None]:
     if progress:
-        progress(name)
+        progress(Step(name))
     started = time.perf_counter()
     try:
         yield
@@ -120,12 +119,16 @@ def build(
     `InputProblems` (nothing written), `TemplateProblem`, `ToolMissing` (`pdf` or `ofd` without
     LibreOffice, `ofd` without the OFD converter; before any work) or `ArchiveError` (also when
     `compare` is not a readable run folder, before any work).
+
+    `progress` is told each stage as it starts (`Step`), and during the PDF and OFD
+    conversion each document converted.
     """
     check_copy_tools(pdf=pdf, ofd=ofd)
     against = read_run(compare) if compare is not None and not no_compare else None
     prepared = prepare(inputs, templates, progress)
     folder, _ = templates_folder(templates)
-    with _stage("archive", prepared.timings, progress):
+    # The archive's own steps are told by write_run: the copies' conversion comes first.
+    with _stage("archive", prepared.timings, None):
         change_report = None
         if not no_compare:
             change_report = _compare_with(against, outputs, prepared)
@@ -137,6 +140,7 @@ def build(
             pdf=pdf,
             ofd=ofd,
             change_report=change_report,
+            progress=progress,
         )
     prepared.copies = _copies(run_folder, [d.name for d in prepared.documents])
     return prepared, run_folder

@@ -7,8 +7,9 @@ Every user-facing message about an input is a `Problem` with a structured `Locat
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .cells import cell_order
@@ -53,8 +54,25 @@ class Problem:
     def is_error(self) -> bool:
         return self.level is Level.ERROR
 
+    def for_sender(self) -> Problem:
+        """This problem as told to the department whose workbook it is: where the office is
+        told to ask the department for the file again, the department is told to send it
+        again itself (`请重新保存或让报送部门重新发送。` → `请用 Excel 重新保存后再上传。`)."""
+        told = _ASK_AGAIN.sub(_send_it_yourself, self.message)
+        told = told.replace("请重新保存后再上传", "请用 Excel 重新保存后再上传")
+        return self if told == self.message else replace(self, message=told)
+
     def describe(self) -> str:
         return f"[{self.level.value}] {self.location.describe()}：{self.message}"
+
+
+# The office's words for a file it must have again, at the end of a sentence.
+_ASK_AGAIN = re.compile(r"[，,]?或让报送部门重新发送(?=。)")
+
+
+def _send_it_yourself(match: re.Match[str]) -> str:
+    before = match.string[: match.start()]
+    return (" " if before[-1:].isascii() and before[-1:].isalnum() else "") + "后再上传"
 
 
 def error(location: Location, message: str) -> Problem:

@@ -23,7 +23,7 @@ import re
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -68,15 +68,21 @@ def check_ofd_converter() -> None:
 
 
 def convert_to_ofd(
-    pdfs: Sequence[tuple[str, bytes]], *, created: dt.date
+    pdfs: Sequence[tuple[str, bytes]],
+    *,
+    created: dt.date,
+    done: Callable[[int], None] | None = None,
 ) -> list[tuple[str, bytes, str]]:
-    """An OFD of each PDF: (ofd name, bytes, pdf name) each; `created` is its creation date."""
+    """An OFD of each PDF: (ofd name, bytes, pdf name) each; `created` is its creation date.
+    `done` is told how many are done, as they are."""
     check_ofd_converter()
     results = []
     # pdf2ofd reads and writes files; on Windows a file it left open cannot be removed yet.
     with tempfile.TemporaryDirectory(prefix="pipeline-ofd-", ignore_cleanup_errors=True) as name:
         scratch = Path(name)
         for number, (pdf_name, data) in enumerate(pdfs):
+            if done:
+                done(number)
             try:
                 ofd = _convert(data, scratch / f"{number}.pdf", Path(pdf_name).stem, created)
             except ArchiveError as exc:
@@ -87,6 +93,8 @@ def convert_to_ofd(
                     "请重新运行，或去掉 --ofd。"
                 ) from exc
             results.append((Path(pdf_name).stem + ".ofd", ofd, pdf_name))
+    if done:
+        done(len(results))
     return results
 
 

@@ -48,7 +48,9 @@ def prepare_site(
     new_links: bool = False,
 ) -> Site:
     """Tokens for the office and every department of `inputs/`, `outputs/报送链接.xlsx`, and
-    the application. `base_url` is what the links start with (`http://192.168.1.20:8000`)."""
+    the application. `base_url` is what the links start with (`http://192.168.1.20:8000`).
+    Relative folders are taken from the current folder, once, here."""
+    inputs, outputs, templates = inputs.absolute(), outputs.absolute(), templates.absolute()
     if not inputs.is_dir():
         raise UsageError(f"输入文件夹不存在：{inputs}")
     outputs.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,240 @@
+"""`pipeline serve` as the office starts it: in its own folder, with no path options, after a
+`pipeline build` and a `pipeline check` that wrote return copies. Every link and download
+button of the office's page and of a department's page is followed, and every file handed
+out is compared with the file on disk, or with what the command line writes for it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import openpyxl
+import pytest
+from _crawl import Crawl, Download, crawl
+from _served import Server, office_folder, pipeline
+from conftest import tool_missing
+
+from pipeline import ToolMissing, check_copy_tools, init_workbooks
+
+WRONG = "环保处"  # its workbook gets a wrong 序号: it has problems and a return copy
+CLEAN = "绿林处"  # changed between the two builds: the 变更对照 has something to show
+posix_only = pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals")
+
+
+def _copies_available() -> bool:
+    try:
+        check_copy_tools(pdf=True, ofd=True)
+    except ToolMissing:
+        return False
+    return True
+
+
+def _edit(workbook: Path, cell: str, value: object) -> None:
+    book = openpyxl.load_workbook(workbook)
+    book.worksheets[0][cell] = value
+    book.save(workbook)
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    """The office's folder after two builds (the first with PDF and OFD copies where the tools
+    are installed, the second with a 变更对照) and a check that wrote a return copy, served."""
+    folder = office_folder(tmp_path_factory.mktemp("office") / "办公室")
+    copies = ["--pdf", "--ofd"] if _copies_available() else []
+    first = pipeline(folder, "build", *copies)
+    assert first.returncode == 0, first.stderr
+    _edit(folder / "inputs" / f"{CLEAN}.xlsx", "D3", "本期更新的合作交流内容 & <细节>")
+    second = pipeline(folder, "build")
+    assert second.returncode == 0, second.stderr
+    _edit(folder / "inputs" / f"{WRONG}.xlsx", "B3", "甲")
+    check = pipeline(folder, "check")
+    assert check.returncode == 1 and list((folder / "outputs").glob("退回_*")), check.stderr
+    server = Server(folder)
+    try:
+        yield folder, server, bool(copies)
+    finally:
+        server.stop()
+
+
+def department_links(folder: Path) -> dict[str, str]:
+    """单位 → 链接, from outputs/报送链接.xlsx, which the office sends the links out from."""
+    sheet = openpyxl.load_workbook(folder / "outputs" / "报送链接.xlsx").active
+    return {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+def runs(folder: Path) -> list[str]:
+    """The run folders, oldest first."""
+    outputs = folder / "outputs"
+    return sorted(p.parent.name for p in outputs.glob("*/manifest.json"))
+
+
+def archived_files(folder: Path) -> set[tuple[str, str]]:
+    """(run, file) for every file a run's manifest lists for download."""
+    listed = set()
+    for run in runs(folder):
+        manifest = json.loads((folder / "outputs" / run / "manifest.json").read_text("utf-8"))
+        for key in ("documents", "pdfs", "ofds"):
+            listed |= {(run, entry["file"]) for entry in manifest.get(key, [])}
+        if manifest.get("change_report"):
+            listed.add((run, manifest["change_report"]["file"]))
+    return listed
+
+
+def problem_rows(data: bytes | Path) -> list[tuple]:
+    source = data if isinstance(data, Path) else io.BytesIO(data)
+    sheet = openpyxl.load_workbook(source)["问题清单"]
+    return [row for row in sheet.iter_rows(min_row=2, values_only=True) if any(row)]
+
+
+class CommandLine:
+    """What the command line writes for the same requests, each made once, when needed."""
+
+    def __init__(self, folder: Path, scratch: Path) -> None:
+        self.folder, self.scratch = folder, scratch
+        self._made: dict[str, Path] = {}
+
+    def _once(self, key: str, *args: str, seed: Path | None = None) -> Path:
+        if key not in self._made:
+            inputs = self.scratch / key / "inputs"
+            inputs.mkdir(parents=True)
+            if seed is not None:
+                shutil.copy(seed, inputs)
+            result = pipeline(self.scratch / key, *args)
+            assert result.returncode == 0, result.stderr
+            self._made[key] = inputs
+        return self._made[key]
+
+    def office_blank(self) -> bytes:
+        return (self._once("office", "init", "--office") / "报告信息.xlsx").read_bytes()
+
+    def department_blank(self, department: str) -> bytes:
+        """`pipeline init` beside the office's workbook only, as a department's page makes it
+        (so it shows no region that only another department reported)."""
+        office = self.folder / "inputs" / "报告信息.xlsx"
+        return (self._once("office-only", "init", seed=office) / f"{department}.xlsx").read_bytes()
+
+    def office_department_blank(self, department: str) -> bytes:
+        """What `pipeline init <部门>` writes beside every other workbook of inputs/."""
+        inputs = self.scratch / f"beside-{department}"
+        shutil.copytree(self.folder / "inputs", inputs, dirs_exist_ok=True)
+        (inputs / f"{department}.xlsx").unlink(missing_ok=True)
+        (written,) = init_workbooks(inputs, [department]).written
+        return written.read_bytes()
+
+    def carried(self, run: str, department: str) -> bytes:
+        run_folder = str(self.folder / "outputs" / run)
+        inputs = self._once(f"from-{run}", "init", "--from", run_folder)
+        return (inputs / f"{department}.xlsx").read_bytes()
+
+    def problems(self) -> list[tuple]:
+        """The rows of the problem list `pipeline check` saved."""
+        saved = sorted((self.folder / "outputs").glob("问题清单_*.xlsx"))[-1]
+        return problem_rows(saved)
+
+
+def mismatches(downloads: list[Download], folder: Path, cli: CommandLine) -> list[str]:
+    """Each download that is empty or differs from its source."""
+    outputs = folder / "outputs"
+    wrong = []
+    for download in downloads:
+        parts = download.path.split("/")[3:]  # after /office/<token>/ or /dept/<token>/
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(download.url).query)
+        name = query.get("name", [""])[0]
+        newest = runs(folder)[-1]
+        if not download.data:
+            wrong.append(f"{download.path}: empty")
+            continue
+        match parts:
+            case ["archive", "compare"]:
+                expected = (outputs / download.name).read_bytes()
+            case ["archive", run, _]:
+                expected = (outputs / run / download.name).read_bytes()
+            case ["returns", returns, _]:
+                department = download.name.split("_退回_")[0]
+                expected = (outputs / returns / f"{department}.xlsx").read_bytes()
+            case ["return.xlsx"]:  # a department's marked-up copy, written into outputs/
+                department = download.name.removesuffix("_标注.xlsx")
+                written = [p.read_bytes() for p in outputs.glob(f"退回_*/{department}.xlsx")]
+                expected = download.data if download.data in written else b"not in outputs/"
+            case ["blank", "office"]:
+                expected = cli.office_blank()
+            case ["blank", "department"]:
+                expected = cli.office_department_blank(name)
+            case ["blank", "carried"]:
+                expected = cli.carried(query.get("run", [newest])[0], name)
+            case ["blank.xlsx"]:
+                expected = cli.department_blank(download.name.removesuffix(".xlsx"))
+            case ["carried.xlsx"]:
+                expected = cli.carried(newest, download.name.removesuffix(".xlsx"))
+            case ["problems.xlsx"]:  # made on the spot, dated: its rows are check's
+                rows, saved = problem_rows(download.data), cli.problems()
+                if not rows or any(row not in saved for row in rows):
+                    wrong.append(f"{download.path}: rows {rows} not in check's {saved}")
+                continue
+            case _:
+                wrong.append(f"{download.path}: a download this test does not know")
+                continue
+        if download.data != expected:
+            wrong.append(f"{download.path} ({download.name}): differs from its source")
+    return wrong
+
+
+def assert_no_failures(result: Crawl, server: Server) -> None:
+    assert result.failures == [], result.failures
+    assert "Traceback" not in server.window and "网页出错" not in server.window, server.window
+
+
+def test_every_link_and_download_of_the_office_page_works(office, tmp_path):
+    folder, server, copies = office
+    links = department_links(folder)
+    assert links["办公室"] == server.office_url  # the printed link and the file's agree
+    result = crawl(server.office_url, fill_text=WRONG)
+    assert_no_failures(result, server)
+    assert mismatches(result.downloads, folder, CommandLine(folder, tmp_path)) == []
+
+    kinds = {tuple(d.path.split("/")[3:5]) for d in result.downloads}
+    archived = {(d.path.split("/")[4], d.name) for d in result.downloads if "archive" in d.path}
+    assert archived_files(folder) <= archived  # every document, copy and 变更对照 of every run
+    assert any(name.endswith("变更对照.xlsx") for _, name in archived)
+    if copies:
+        assert {Path(name).suffix for _, name in archived} >= {".docx", ".pdf", ".ofd", ".xlsx"}
+    for kind in [("archive", "compare"), ("blank", "office"), ("blank", "department")]:
+        assert kind in kinds, kinds
+    assert ("blank", "carried") in kinds and ("problems.xlsx",) in kinds
+    assert any(d.path.split("/")[3] == "returns" for d in result.downloads)
+    names = {
+        urllib.parse.parse_qs(urllib.parse.urlsplit(d.url).query).get("name", [""])[0]
+        for d in result.downloads
+        if "/blank/department" in d.path
+    }
+    assert set(links) - {"办公室"} <= names  # a blank workbook for every department
+    pages = {v.url.split("/")[5].split("?")[0] for v in result.pages}
+    assert {"", "problems", "build", "archive", "blank"} <= pages, pages
+    assert set(result.left_out) and all(
+        p.endswith(("/upload", "/build", "/verify")) for p in result.left_out
+    )
+
+
+def test_pdf_and_ofd_copies_are_downloaded_where_the_tools_are_installed(office):
+    if not office[2]:
+        tool_missing("LibreOffice or the OFD converter is not installed")
+
+
+@pytest.mark.parametrize("department", [WRONG, CLEAN])
+def test_every_link_and_download_of_a_department_page_works(office, tmp_path, department):
+    folder, server, _ = office
+    result = crawl(department_links(folder)[department], fill_text=department)
+    assert_no_failures(result, server)
+    assert mismatches(result.downloads, folder, CommandLine(folder, tmp_path)) == []
+    offered = {d.path.split("/")[3] for d in result.downloads}
+    expected = {"blank.xlsx", "carried.xlsx"}
+    if department == WRONG:
+        expected |= {"return.xlsx", "problems.xlsx"}
+    assert offered == expected
+    assert {d.name for d in result.downloads} >= {f"{department}.xlsx"}

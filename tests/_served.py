@@ -115,6 +115,12 @@ class Server:
         """What the office sees in the server's window."""
         return "".join(self.stdout) + "".join(self.stderr)
 
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()  # once stopped, a second stop only collects the exit code
+
     def stop(self, how: int = signal.SIGINT if os.name == "posix" else signal.SIGTERM) -> int:
         """Stops the server (Ctrl+C by default); its exit code."""
         if self.process.poll() is None:

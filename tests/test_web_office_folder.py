@@ -9,6 +9,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -55,11 +56,8 @@ def office(tmp_path_factory):
     _edit(folder / "inputs" / f"{WRONG}.xlsx", "B3", "甲")
     check = pipeline(folder, "check")
     assert check.returncode == 1 and list((folder / "outputs").glob("退回_*")), check.stderr
-    server = Server(folder)
-    try:
+    with Server(folder) as server:
         yield folder, server, bool(copies)
-    finally:
-        server.stop()
 
 
 def department_links(folder: Path) -> dict[str, str]:
@@ -238,3 +236,73 @@ def test_every_link_and_download_of_a_department_page_works(office, tmp_path, de
         expected |= {"return.xlsx", "problems.xlsx"}
     assert offered == expected
     assert {d.name for d in result.downloads} >= {f"{department}.xlsx"}
+
+
+# ---------------------------------------------------------------- a failed request
+
+
+# A document that goes between the archive's listing and its sending (deleted behind the
+# server's back at the worst moment): the one failure the pages cannot turn into a message.
+VANISHING = (
+    "import pipeline.web.downloads as downloads\n"
+    "found = downloads.run_document\n"
+    "def vanishing(run, number):\n"
+    "    document = found(run, number)\n"
+    "    if document is not None:\n"
+    "        document[0].unlink()\n"
+    "    return document\n"
+    "downloads.run_document = vanishing\n"
+)
+
+
+def test_a_failed_request_is_one_chinese_line_and_its_traceback_goes_to_the_log(tmp_path):
+    folder = office_folder(tmp_path / "办公室")
+    assert pipeline(folder, "build").returncode == 0
+    with Server(folder, setup=VANISHING) as server:
+        office = server.office_url
+        token = office.rstrip("/").rsplit("/", 1)[1]
+        archive = crawl_page(office + "archive")
+        (document, *_) = [link for link in archive if "/archive/" in link]
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(urllib.parse.urljoin(office, document), timeout=60)
+        assert failed.value.code == 500
+        assert "出错了" in failed.value.read().decode("utf-8")
+        assert server.stop() in (0, 1)  # 1: Windows, where it is terminated
+    log = folder / "outputs" / "网页日志.log"
+    (line,) = [text for text in server.window.splitlines() if "网页出错" in text]
+    assert line.startswith("网页出错：GET /office/***/archive/") and "路径不存在" in line, line
+    assert line.endswith(f"详细记录已写入 {log}"), line
+    assert "Traceback" not in server.window and "FileNotFoundError" not in server.window
+    assert token not in line
+    written = log.read_text(encoding="utf-8-sig")
+    assert "Traceback" in written and "FileNotFoundError" in written, written
+    assert "/office/***/archive/" in written and token not in written
+
+
+def crawl_page(url: str) -> list[str]:
+    """The links of one page."""
+    from _crawl import PageParser
+
+    parser = PageParser("")
+    with urllib.request.urlopen(url, timeout=60) as response:
+        parser.feed(response.read().decode("utf-8"))
+    return parser.links
+
+
+# ---------------------------------------------------------------- stopping the page
+
+
+@posix_only
+def test_ctrl_c_says_the_page_has_stopped(tmp_path):
+    with Server(office_folder(tmp_path / "办公室")) as server:
+        assert server.stop(signal.SIGINT) == 0, server.window
+    assert "".join(server.stdout).endswith("\n网页已停止。\n"), server.window
+    assert "".join(server.stderr) == "", server.window  # no 错误：已中断…, no traceback
+
+
+@posix_only
+def test_a_termination_signal_says_the_page_has_stopped_and_exits_143(tmp_path):
+    with Server(office_folder(tmp_path / "办公室")) as server:
+        assert server.stop(signal.SIGTERM) == 128 + signal.SIGTERM, server.window
+    assert "".join(server.stdout).endswith("\n网页已停止（收到结束信号）。\n"), server.window
+    assert "".join(server.stderr) == "", server.window

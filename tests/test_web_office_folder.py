@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import signal
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -188,40 +189,58 @@ def assert_no_failures(result: Crawl, server: Server) -> None:
     assert "Traceback" not in server.window and "网页出错" not in server.window, server.window
 
 
-def test_every_link_and_download_of_the_office_page_works(office, tmp_path):
-    folder, server, copies = office
-    links = department_links(folder)
-    assert links["办公室"] == server.office_url  # the printed link and the file's agree
-    result = crawl(server.office_url, fill_text=WRONG)
-    assert_no_failures(result, server)
-    assert mismatches(result.downloads, folder, CommandLine(folder, tmp_path)) == []
+@pytest.fixture(scope="module")
+def office_crawl(office) -> Crawl:
+    """Everything the office's link offers, followed once for the module."""
+    _, server, _ = office
+    return crawl(server.office_url, fill_text=WRONG)
 
-    kinds = {tuple(d.path.split("/")[3:5]) for d in result.downloads}
-    archived = {(d.path.split("/")[4], d.name) for d in result.downloads if "archive" in d.path}
+
+def _names(downloads: list[Download], route: str) -> set[str]:
+    """The departments (`name=`) of the downloads of a route."""
+    return {
+        urllib.parse.parse_qs(urllib.parse.urlsplit(d.url).query).get("name", [""])[0]
+        for d in downloads
+        if route in d.path
+    }
+
+
+def _archived(downloads: list[Download]) -> set[tuple[str, str]]:
+    """(run, file) of the archive's downloads."""
+    return {(d.path.split("/")[4], d.name) for d in downloads if "/archive/" in d.path}
+
+
+def test_every_link_and_download_of_the_office_page_works(office, office_crawl, tmp_path):
+    folder, server, _ = office
+    assert department_links(folder)["办公室"] == server.office_url  # printed and in the file
+    assert_no_failures(office_crawl, server)
+    assert mismatches(office_crawl.downloads, folder, CommandLine(folder, tmp_path)) == []
+
+
+def test_the_office_crawl_reached_every_page_and_download(office, office_crawl):
+    folder, _, _ = office
+    downloads = office_crawl.downloads
+    pages = {v.url.split("/")[5].split("?")[0] for v in office_crawl.pages}
+    assert {"", "problems", "build", "archive", "blank"} <= pages, pages
+    archived = _archived(downloads)
     assert archived_files(folder) <= archived  # every document, copy and 变更对照 of every run
     assert any(name.endswith("变更对照.xlsx") for _, name in archived)
-    if copies:
-        assert {Path(name).suffix for _, name in archived} >= {".docx", ".pdf", ".ofd", ".xlsx"}
-    for kind in [("archive", "compare"), ("blank", "office"), ("blank", "department")]:
-        assert kind in kinds, kinds
-    assert ("blank", "carried") in kinds and ("problems.xlsx",) in kinds
-    assert any(d.path.split("/")[3] == "returns" for d in result.downloads)
-    names = {
-        urllib.parse.parse_qs(urllib.parse.urlsplit(d.url).query).get("name", [""])[0]
-        for d in result.downloads
-        if "/blank/department" in d.path
-    }
-    assert set(links) - {"办公室"} <= names  # a blank workbook for every department
-    pages = {v.url.split("/")[5].split("?")[0] for v in result.pages}
-    assert {"", "problems", "build", "archive", "blank"} <= pages, pages
-    assert set(result.left_out) and all(
-        p.endswith(("/upload", "/build", "/verify")) for p in result.left_out
-    )
+    kinds = {tuple(d.path.split("/")[3:5]) for d in downloads}
+    expected = [("archive", "compare"), ("blank", "office"), ("problems.xlsx",)]
+    assert set(expected) <= kinds, kinds
+    assert any(d.path.split("/")[3] == "returns" for d in downloads)
+    departments = set(department_links(folder)) - {"办公室"}
+    assert departments <= _names(downloads, "/blank/department")  # a blank workbook each
+    assert departments <= _names(downloads, "/blank/carried")  # and one carried forward
+    left_out = set(office_crawl.left_out)
+    assert left_out and all(path.endswith(("/upload", "/build", "/verify")) for path in left_out)
 
 
-def test_pdf_and_ofd_copies_are_downloaded_where_the_tools_are_installed(office):
+def test_pdf_and_ofd_copies_are_downloaded_where_the_tools_are_installed(office, office_crawl):
     if not office[2]:
         tool_missing("LibreOffice or the OFD converter is not installed")
+    suffixes = {Path(name).suffix for _, name in _archived(office_crawl.downloads)}
+    assert suffixes == {".docx", ".pdf", ".ofd", ".xlsx"}
 
 
 @pytest.mark.parametrize("department", [WRONG, CLEAN])
@@ -306,3 +325,39 @@ def test_a_termination_signal_says_the_page_has_stopped_and_exits_143(tmp_path):
         assert server.stop(signal.SIGTERM) == 128 + signal.SIGTERM, server.window
     assert "".join(server.stdout).endswith("\n网页已停止（收到结束信号）。\n"), server.window
     assert "".join(server.stderr) == "", server.window
+
+
+# ---------------------------------------------------------------- in a real browser
+
+
+def _downloaded(folder: Path, name: str) -> bytes:
+    """The file Chromium saved as `name`, once it has finished."""
+    target = folder / name
+    deadline = time.monotonic() + 60
+    while not target.is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert target.is_file(), sorted(p.name for p in folder.iterdir())
+    return target.read_bytes()
+
+
+@pytest.mark.browser
+def test_a_browser_saves_what_is_on_disk(office, chromium):
+    """The oldest run's documents (with their PDF and OFD copies where the tools are there) and
+    the department's marked-up copy, clicked in Chromium."""
+    from selenium.webdriver.common.by import By
+
+    folder, server, _ = office
+    outputs = folder / "outputs"
+    chromium.get(server.office_url + "archive")
+    oldest = chromium.find_elements(By.CSS_SELECTOR, "section.run")[-1]
+    run = oldest.find_element(By.TAG_NAME, "h2").text
+    links = oldest.find_elements(By.CSS_SELECTOR, "a.doc")
+    assert links
+    for link in links:
+        name = link.text
+        link.click()
+        assert _downloaded(chromium.downloads, name) == (outputs / run / name).read_bytes()
+    chromium.get(department_links(folder)[WRONG])
+    chromium.find_element(By.XPATH, "//button[text()='下载标注副本']").click()
+    saved = _downloaded(chromium.downloads, f"{WRONG}_标注.xlsx")
+    assert saved in [p.read_bytes() for p in outputs.glob(f"退回_*/{WRONG}.xlsx")]

@@ -257,6 +257,35 @@ def test_every_link_and_download_of_a_department_page_works(office, tmp_path, de
     assert {d.name for d in result.downloads} >= {f"{department}.xlsx"}
 
 
+# ---------------------------------------------------------------- every command's folders
+
+
+def test_every_path_option_of_every_command_is_made_absolute_against_the_current_folder(
+    tmp_path, monkeypatch
+):
+    from pipeline._chinese_click import LocalPath
+    from pipeline.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "inputs").mkdir()
+    converted = {}
+    for name, command in cli.commands.items():
+        for param in command.params:
+            if isinstance(param.type, LocalPath):
+                typed = "inputs" if param.type.folder else "timings.json"
+                value = param.type.convert(typed, param, None)
+                assert value == Path.cwd() / typed and value.is_absolute(), (name, param.name)
+                converted.setdefault(name, set()).add(param.name)
+    assert converted == {
+        "build": {"inputs", "outputs", "templates", "compare", "timings"},
+        "check": {"inputs", "outputs"},
+        "verify": {"run_folder"},
+        "diff": {"run_a", "run_b", "outputs"},
+        "init": {"inputs", "templates", "run_folder"},
+        "serve": {"inputs", "outputs", "templates"},
+    }
+
+
 # ---------------------------------------------------------------- a failed request
 
 

@@ -70,6 +70,7 @@ FAILURE_LOG = "网页日志.log"
 # Loggers whose errors are failed requests or builds: the application's and the build thread's
 # (children of this one), and waitress's (a response that broke while it was being sent).
 FAILURE_LOGGERS = ("pipeline.web", "waitress")
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 
 
 def _what_failed(error: BaseException | None) -> str:
@@ -103,12 +104,12 @@ class FailureLog(logging.Handler):
             not_written = self._append(line, record)
             if line:
                 self.window(line + (not_written or f"详细记录已写入 {self.path}"))
-        except Exception:  # noqa: BLE001 - logging's own handleError would print a traceback
+        except Exception:  # logging's own handleError would print a traceback in the window
             pass
 
     def _line(self, record: logging.LogRecord) -> str:
         error = record.exc_info[1] if record.exc_info else None
-        what = mask_tokens(_what_failed(error))
+        what = _LINE_BREAKS.sub(" ", mask_tokens(_what_failed(error)))  # one line, always
         if has_request_context():
             return f"网页出错：{request.method} {mask_tokens(request.path)} 未能完成（{what}）。"
         if record.name.startswith("pipeline.web.builds"):

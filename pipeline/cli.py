@@ -25,7 +25,7 @@ from . import verify as run_verify
 from ._chinese_click import ChineseGroup, LocalPath, show_error
 from ._console import progress_display, show_problems, show_summary, show_written
 from ._submissions_view import show_return_copies, show_submissions
-from ._terminal import best_effort_output, ctrl_c_ignored
+from ._terminal import Interrupted, best_effort_output, colour_wanted, ctrl_c_ignored
 from .files import describe_os_error
 
 
@@ -372,9 +372,24 @@ def serve(
             click.echo(f"\n链接已写入：{site.links_file}")
             click.echo("网页已启动，按 Ctrl+C 停止。")
 
-        run_server(site, host, port, open_browser=not no_browser, ready=ready)
+        run_server(
+            site, host, port, open_browser=not no_browser, ready=ready, window=_server_window
+        )
     except PipelineError as exc:
         raise _fail(exc) from None
+    except Interrupted as stop:  # SIGTERM: stopped from outside, said as such, 128 + n
+        with best_effort_output():
+            click.echo("\n网页已停止（收到结束信号）。")
+        click.get_current_context().exit(stop.exit_code)
+    # Ctrl+C is how the page is stopped (the window says so at start): not a failure.
+    with ctrl_c_ignored(), best_effort_output():
+        click.echo("\n网页已停止。")
+
+
+def _server_window(line: str) -> None:
+    """A failed request's line in the server's window (its traceback is in the log file)."""
+    with best_effort_output():
+        click.secho(line, fg="red", err=True, color=None if colour_wanted() else False)
 
 
 def _init_from(run_folder: Path, inputs: Path, departments: tuple[str, ...], office: bool) -> None:

@@ -880,7 +880,7 @@ def test_serve_prints_the_links_and_writes_them(tmp_path, monkeypatch):
     inputs = valid_inputs(tmp_path / "in")
     served = {}
 
-    def fake_serve(site, host, port, *, open_browser, ready=None):
+    def fake_serve(site, host, port, *, open_browser, ready=None, window=None):
         served.update(host=host, port=port, browser=open_browser)
         ready()
 

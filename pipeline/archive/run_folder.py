@@ -33,6 +33,7 @@ from ..files import (
     safe_file_name,
 )
 from ..model import Dossier, Prepared
+from .copy_text import check_copies
 from .dossier_json import DOSSIER, dossier_bytes
 from .ofd import OFD_FORMAT, check_ofd_converter, convert_to_ofd
 from .pdf import convert_to_pdf, find_libreoffice
@@ -235,10 +236,12 @@ def _assemble(
         )
 
     pdf_entries, pdf_copies = [], []
+    sources = {d.name: d.data for d in prepared.documents}
     if soffice is not None:
-        for pdf_name, data, pdf_format, source_name in convert_to_pdf(
-            [(d.name, d.data) for d in prepared.documents], soffice
-        ):
+        converted = convert_to_pdf(list(sources.items()), soffice)
+        # A copy that lost text is not archived: before anything else is made from it.
+        check_copies([(name, data, source) for name, data, _, source in converted], sources)
+        for pdf_name, data, pdf_format, source_name in converted:
             _write_bytes(temp / pdf_name, data)
             pdf_copies.append((pdf_name, data))
             pdf_entries.append(
@@ -253,7 +256,10 @@ def _assemble(
 
     ofd_entries = []
     if ofd:
-        for ofd_name, data, source_name in convert_to_ofd(pdf_copies, created=built_at.date()):
+        ofds = convert_to_ofd(pdf_copies, created=built_at.date())
+        pdf_sources = {e["file"]: e["source"] for e in pdf_entries}
+        check_copies([(name, data, pdf_sources[pdf]) for name, data, pdf in ofds], sources)
+        for ofd_name, data, source_name in ofds:
             _write_bytes(temp / ofd_name, data)
             ofd_entries.append(
                 {

@@ -766,7 +766,7 @@ def test_pdf_is_written_beside_the_documents(copies_run, docx_render):
 # ------------------------------------------------------------------------ OFD
 
 
-@pytest.mark.parametrize("module", ["pdf2ofd", "fitz"])  # fitz: PyMuPDF
+@pytest.mark.parametrize("module", ["pdf2ofd", "fitz", "fontTools"])  # fitz: PyMuPDF
 def test_ofd_without_its_converter_is_refused_before_any_work(
     inputs, templates, tmp_path, monkeypatch, module
 ):
@@ -780,7 +780,7 @@ def test_ofd_without_its_converter_is_refused_before_any_work(
     outputs = tmp_path / "outputs"
     with pytest.raises(ToolMissing) as refused:
         api.build(inputs, outputs, templates, ofd=True)
-    assert "未安装生成 OFD 所需的 pdf2ofd 和 PyMuPDF" in refused.value.message
+    assert "未安装生成 OFD 所需的 pdf2ofd、PyMuPDF 和 fontTools" in refused.value.message
     assert "去掉 --ofd" in refused.value.message
     assert not outputs.exists()
 
@@ -833,7 +833,8 @@ def test_ofd_follows_the_standard_where_pdf2ofd_does_not(copies_run):
     ns = {"ofd": ofd.OFD_NS}
     for entry in manifest_of(copies_run)["ofds"]:
         with zipfile.ZipFile(copies_run / entry["file"]) as package:
-            parts = {n: etree.fromstring(package.read(n)) for n in package.namelist()}
+            names = [n for n in package.namelist() if n.endswith(".xml")]
+            parts = {n: etree.fromstring(package.read(n)) for n in names}
         root = parts["OFD.xml"]
         assert root.get("Version") == "1.0"
         assert re.fullmatch(
@@ -849,6 +850,40 @@ def test_ofd_follows_the_standard_where_pdf2ofd_does_not(copies_run):
             for path in part.iterfind(".//ofd:PathObject[@Stroke='true']", ns)
         ]
         assert lines and set(lines) == {"0.176"}, lines  # 0.5 pt in mm
+
+
+@pytest.mark.libreoffice
+def test_every_font_the_ofd_names_is_embedded_and_holds_its_text(copies_run):
+    """A reader needs no font of its own: each Font of PublicRes has its FontFile in the
+    package, a TrueType font whose map holds every character its text objects use."""
+    import fitz
+    from fontTools.ttLib import TTFont
+
+    ns = {"ofd": ofd.OFD_NS}
+    source = fitz.Font(ofd.TEXT_FONT_CODE)  # the face the subset is made of
+    for entry in manifest_of(copies_run)["ofds"]:
+        with zipfile.ZipFile(copies_run / entry["file"]) as package:
+            names = set(package.namelist())
+            res = etree.fromstring(package.read("Doc_0/PublicRes.xml"))
+            fonts = res.findall("ofd:Fonts/ofd:Font", ns)
+            assert fonts, entry["file"]
+            used: dict[str, set[str]] = {}
+            for name in names:
+                if name.startswith("Doc_0/Pages/"):
+                    for text in etree.fromstring(package.read(name)).iterfind(
+                        ".//ofd:TextObject", ns
+                    ):
+                        codes = "".join(text.itertext())
+                        used.setdefault(text.get("Font"), set()).update(codes)
+            assert set(used) <= {f.get("ID") for f in fonts}
+            for font in fonts:
+                location = (
+                    f"Doc_0/{res.get('BaseLoc')}/{font.findtext('ofd:FontFile', namespaces=ns)}"
+                )
+                assert location in names, (entry["file"], location)
+                mapped = TTFont(io.BytesIO(package.read(location))).getBestCmap()
+                wanted = {c for c in used.get(font.get("ID"), ()) if source.has_glyph(ord(c))}
+                assert wanted and all(ord(c) in mapped for c in wanted), entry["file"]
 
 
 @pytest.mark.libreoffice

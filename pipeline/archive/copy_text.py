@@ -170,11 +170,15 @@ def _places(
         located = []
         for whole, group in groups.items():
             lost = len(group) - sum(p.count(whole) for p in pages)
-            # The pages that hold the neighbours without the character between them.
+            # The pages that hold the neighbours without the character between them (and
+            # without the lost characters beside it, when several are lost together).
             joined = group[0][2]
+            stripped = "".join(c for c in joined if c not in lacking)
             found = [n for n, p in enumerate(pages, 1) for _ in range(p.count(joined))]
+            found = found or [n for n, p in enumerate(pages, 1) for _ in range(p.count(stripped))]
             for (index, typed, _), page in zip(group[: max(lost, 0)], found, strict=False):
                 located.append(_loss(tokens, index, typed, page, 0))
+        del located[lacking[character] :]  # never more places than characters lost
         if located:
             yield from located
         else:

@@ -1,24 +1,22 @@
 """The characters of a document and of its PDF and OFD copies, read by readers other than the
-product's own (poppler's pdftotext for the PDF, ofdkit for the OFD), and a real copy made to
-lack one character (PyMuPDF's redaction removes a glyph and its text)."""
+product's own (poppler's pdftotext for the PDF, as `_copy_text` reads it; ofdkit for the OFD),
+and a real copy made to lack one character (PyMuPDF's redaction removes a glyph and its text).
+
+Counted as the archive's check counts them: non-space characters (NFKC), without control and
+format characters (zero-width spaces and joiners), which no page draws."""
 
 from __future__ import annotations
 
-import subprocess
 import unicodedata
-import zipfile
 from collections import Counter
 from pathlib import Path
 
 import ofdkit
-from lxml import etree
-
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+from _copy_text import docx_text, pdf_text
 
 
 def counted(text: str) -> Counter[str]:
-    """Non-space characters (NFKC) without control and format ones (zero-width spaces,
-    joiners: no page draws them)."""
+    """Non-space characters (NFKC) without control and format ones."""
     return Counter(
         c
         for c in unicodedata.normalize("NFKC", text)
@@ -28,19 +26,12 @@ def counted(text: str) -> Counter[str]:
 
 def document_characters(docx: Path) -> Counter[str]:
     """The characters of the document body's w:t text."""
-    with zipfile.ZipFile(docx) as package:
-        root = etree.fromstring(package.read("word/document.xml"))
-    return counted("".join(t.text or "" for t in root.iter(f"{W}t")))
+    return counted(docx_text(docx))
 
 
 def pdf_characters(pdf: Path) -> Counter[str]:
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return counted(text)
+    """The characters of `pdftotext -layout` of the copy."""
+    return counted(pdf_text(pdf))
 
 
 def ofd_characters(ofd: Path) -> Counter[str]:

@@ -117,8 +117,9 @@ def build(
     changed. `pdf` adds a PDF copy of each document; `ofd` an OFD copy (GB/T 33190) made from
     the PDF copy, so it implies `pdf`. Returns what was built and the run folder. Raises
     `InputProblems` (nothing written), `TemplateProblem`, `ToolMissing` (`pdf` or `ofd` without
-    LibreOffice, `ofd` without the OFD converter; before any work) or `ArchiveError` (also when
-    `compare` is not a readable run folder, before any work).
+    LibreOffice, `ofd` without the OFD converter; before any work), `LostText` (a copy lacks
+    characters of its document: nothing written) or `ArchiveError` (also when `compare` is not
+    a readable run folder, before any work).
     """
     check_copy_tools(pdf=pdf, ofd=ofd)
     against = read_run(compare) if compare is not None and not no_compare else None

@@ -897,6 +897,21 @@ def test_verify_finds_a_copy_that_lost_a_character(copies_run, docx_render, tmp_
     assert "未通过核对" in result.stderr
 
 
+@pytest.mark.libreoffice
+def test_verify_reports_a_copy_whose_text_cannot_be_read(copies_run, docx_render, tmp_path):
+    run = shutil.copytree(copies_run, tmp_path / copies_run.name)
+    damaged = b"%PDF-1.7\n" + b"\0" * 100  # recorded so, as if archived damaged
+    (run / TABLE_PDF).write_bytes(damaged)
+    manifest = manifest_of(run)
+    for entry in manifest["pdfs"]:
+        if entry["file"] == TABLE_PDF:
+            entry.update(sha256=hashlib.sha256(damaged).hexdigest(), size=len(damaged))
+    (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
+    differences = differing(verify.verify_run(run))
+    assert set(differences) == {TABLE_PDF}
+    assert differences[TABLE_PDF].startswith("PDF 副本的文字无法读取：")
+
+
 # ------------------------------------------------------------------------ OFD
 
 

@@ -16,6 +16,7 @@ LibreOffice and nothing else; the OFD's text is read from its own XML (`TextCode
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 import zipfile
 from collections import Counter
@@ -225,13 +226,17 @@ def _hidden(text: Any) -> bool:
 def pdf_page_texts(pdf: bytes) -> list[str]:
     """Each page's text as pypdf reads it."""
     from pypdf import PdfReader  # loaded only when a copy is checked
-    from pypdf.errors import PyPdfError
 
+    log = logging.getLogger("pypdf")
+    level = log.level
+    log.setLevel(logging.ERROR)  # its warnings (in English) are not for the clerk's window
     try:
         reader = PdfReader(BytesIO(pdf))
         return [page.extract_text() or "" for page in reader.pages]
-    except (PyPdfError, ValueError, KeyError) as exc:
+    except Exception as exc:  # any PDF, an altered one too: a message, never a traceback
         raise ArchiveError(f"无法读取 PDF 的文字（{type(exc).__name__}: {exc}）。") from None
+    finally:
+        log.setLevel(level)
 
 
 def ofd_page_texts(ofd: bytes) -> list[str]:
@@ -255,8 +260,8 @@ def ofd_page_texts(ofd: bytes) -> list[str]:
                 codes = xml(location).iter(tag("TextCode"))
                 texts.append("".join(code.text or "" for code in codes))
             return texts
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
-        raise ArchiveError(f"无法读取 OFD 的文字（{exc}）。") from None
+    except Exception as exc:  # an altered package too: a message, never a traceback
+        raise ArchiveError(f"无法读取 OFD 的文字（{type(exc).__name__}: {exc}）。") from None
 
 
 # ------------------------------------------------------------------------------- checking

@@ -41,3 +41,14 @@ def pdf_text(pdf: Path) -> str:
 def missing_characters(docx: Path, pdf: Path) -> Counter[str]:
     """The document's characters that its PDF copy does not hold (as many as are missing)."""
     return characters(docx_text(docx)) - characters(pdf_text(pdf))
+
+
+if __name__ == "__main__":
+    import sys
+
+    # python tests/_copy_text.py outputs/<run>: what each PDF copy of the run lost.
+    for document in sorted(Path(sys.argv[1]).glob("*.docx")):
+        copy = document.with_suffix(".pdf")
+        lost = missing_characters(document, copy) if copy.is_file() else None
+        shown = "没有 PDF 副本" if lost is None else " ".join(f"{c}×{n}" for c, n in lost.items())
+        print(f"{document.name}: {shown or '无缺字'}")

@@ -530,15 +530,16 @@ def section_properties(data: bytes) -> list[etree._Element]:
 def test_page_size_margins_and_grid():
     sections_ = section_properties(render(make_report()))
     assert len(sections_) == 2  # the report, then the form
-    for section in sections_:
+    for section, grid_type in zip(sections_, ("snapToChars", "lines"), strict=True):
         size = section.find("w:pgSz", NS)
         assert (int(size.get(f"{W}w")), int(size.get(f"{W}h"))) == (twips(210), twips(297))
         assert size.get(f"{W}orient") in (None, "portrait")
         margins = section.find("w:pgMar", NS)
         for side, millimetres in [("top", 37), ("bottom", 35), ("left", 28), ("right", 26)]:
             assert int(margins.get(f"{W}{side}")) == twips(millimetres), side
+        # 22 lines a page; the report's 三号 body also on a grid of 28 characters a line.
         grid = section.find("w:docGrid", NS)
-        assert grid.get(f"{W}type") == "lines"
+        assert grid.get(f"{W}type") == grid_type
         assert grid.get(f"{W}linePitch") == "579"
 
 

@@ -183,7 +183,7 @@ def test_report_lines_hold_28_characters_on_a_22_line_grid(generated: dict[str, 
     assert abs(width - twips(156)) <= 1
     # The body's grid: 22 lines, and 28 cells a line, the cell 16 pt plus charSpace/4096 pt.
     grid = body.find("w:docGrid", NS)
-    assert grid.get(w("type")) == "linesAndChars" and grid.get(w("linePitch")) == "579"
+    assert grid.get(w("type")) == "snapToChars" and grid.get(w("linePitch")) == "579"
     cell = 16 + int(grid.get(w("charSpace"))) / 4096  # points
     assert 28 * cell <= width / 20 < 29 * cell, cell
     # The 拟文稿 form's 小四 text keeps a line grid only.

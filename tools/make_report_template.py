@@ -68,13 +68,15 @@ FOOTER_DISTANCE = MARGIN_BOTTOM - mm(PAGE_NUMBER_DROP + PAGE_NUMBER_RISE)  # 25 
 # Sizes in points: 二号 22, 三号 16, 四号 14, 小四 12.
 SIZE_TITLE, SIZE_BODY, SIZE_SMALL, SIZE_FORM = 22, 16, 14, 12
 SIZE_MASTHEAD = 54
-# 28 characters of 三号 a line, from the document grid (`linesAndChars`): a cell of 442.25 pt / 28
-# = 15.79 pt, set as charSpace, the pitch's difference from 16 pt in 1/4096 pt. Word and
-# LibreOffice then place each character in a cell and justify nothing inside the line, so a
-# closing mark that does not fit hangs in the margin (overflowPunct, on when omitted).
-# LibreOffice gives a glyph wider than a cell two cells, so the 三号 styles draw their glyphs
-# at 98 % width (15.68 pt). Character spacing instead (−0.25 pt, 28 × 15.75 pt) fills a plain
-# line exactly, and LibreOffice then loses a hanging mark at the end of a justified line.
+# 28 characters of 三号 a line, from the document grid (`snapToChars`, 文字对齐字符网格): a cell
+# of 442.25 pt / 28 = 15.79 pt, set as charSpace, the pitch's difference from 16 pt in 1/4096 pt.
+# Word (MS-OI29500 on ST_DocGrid) and LibreOffice then put each CJK character in a cell and a
+# run of digits or Latin letters in as many whole cells as it needs, centred, so a closing mark
+# that does not fit hangs in the margin (overflowPunct, on when omitted). LibreOffice gives a
+# glyph wider than a cell two cells, so the 三号 styles draw their glyphs at 98 % width
+# (15.68 pt). Character spacing instead (−0.25 pt, 28 × 15.75 pt) fills a plain line exactly,
+# and LibreOffice then loses a hanging mark at the end of a justified line; with
+# `linesAndChars` it sets digits at the left of their cells, the gap after them.
 CHARS_PER_LINE = 28
 GRID_CHAR_SPACE = math.floor((TEXT_WIDTH / 20 / CHARS_PER_LINE - 16) * 4096)
 GRID_PITCH = TEXT_WIDTH // CHARS_PER_LINE  # one cell in twips (315), for indents in cells
@@ -552,7 +554,7 @@ def set_page(section, *, characters: bool = True) -> None:
     for old in sect_pr.findall(f"{{{W_NS}}}docGrid"):
         sect_pr.remove(old)
     grid = (
-        f'w:type="linesAndChars" w:linePitch="{LINE_PITCH}" w:charSpace="{GRID_CHAR_SPACE}"'
+        f'w:type="snapToChars" w:linePitch="{LINE_PITCH}" w:charSpace="{GRID_CHAR_SPACE}"'
         if characters
         else f'w:type="lines" w:linePitch="{LINE_PITCH}"'
     )

@@ -115,10 +115,12 @@ def build(
     The run folder also gets `变更对照.xlsx`, comparing with the newest earlier run folder in
     `outputs` (or with `compare`; none with `no_compare`); `Prepared.change_summary` says what
     changed. `pdf` adds a PDF copy of each document; `ofd` an OFD copy (GB/T 33190) made from
-    the PDF copy, so it implies `pdf`; `Prepared.copies` names the copies written. Returns what was built and the run folder. Raises
+    the PDF copy, so it implies `pdf`; `Prepared.copies` names the copies written. Returns what
+    was built and the run folder. Raises
     `InputProblems` (nothing written), `TemplateProblem`, `ToolMissing` (`pdf` or `ofd` without
-    LibreOffice, `ofd` without the OFD converter; before any work) or `ArchiveError` (also when
-    `compare` is not a readable run folder, before any work).
+    LibreOffice, `ofd` without the OFD converter; before any work), `LostText` (a copy lacks
+    characters of its document: nothing written) or `ArchiveError` (also when `compare` is not
+    a readable run folder, before any work).
 
     `progress` is told each stage as it starts (`Step`), and during the PDF and OFD
     conversion each document converted.

@@ -248,7 +248,7 @@ def verify(run_folder: Path) -> None:
             click.echo("核对通过：全部文档与归档输入重新生成的结果一致。")
     if not report.ok:
         raise _Failure(
-            f"{run_folder} 中有 {len(report.differences)} 个文件与重新生成的结果不一致。", 1
+            f"{run_folder} 中有 {len(report.differences)} 处未通过核对（见上面标“不一致”的行）。", 1
         )
 
 

@@ -25,15 +25,19 @@ class Level(enum.Enum):
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """Where a problem is: a file, optionally a sheet, an Excel cell and its column name."""
+    """Where a problem is: a file, optionally a sheet, an Excel cell and its column name;
+    or, in a PDF or OFD copy, a page."""
 
     file: str
     sheet: str | None = None
     cell: str | None = None
     column: str | None = None
+    page: int | None = None
 
     def describe(self) -> str:
         parts = [self.file]
+        if self.page is not None:
+            parts.append(f"第 {self.page} 页")
         if self.sheet:
             parts.append(self.sheet)
         if self.cell:
@@ -133,11 +137,27 @@ class ArchiveError(PipelineError):
     """A run folder could not be written, read or verified."""
 
 
+class LostText(ArchiveError):
+    """A PDF or OFD copy lacks characters of its document: no run folder is written."""
+
+    def __init__(self, problems: Iterable[Problem], copies: Iterable[str]) -> None:
+        self.problems = list(problems)
+        self.copies = list(copies)
+        lines = [p.describe() for p in self.problems]
+        super().__init__(
+            f"以下副本缺少文档中的文字：{'、'.join(self.copies)}。为免归档不完整的副本，"
+            "本次未生成运行文件夹，之前的结果未改动。\n"
+            + "\n".join(lines)
+            + "\nWord 文档本身是完整的：可以先只生成 Word 文档（不生成 PDF 和 OFD 副本），"
+            "并把以上信息告知维护人员。"
+        )
+
+
 def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Errors and notices in a stable order: by file, sheet, then cell in row-major order."""
 
     def key(problem: Problem) -> tuple:
         loc = problem.location
-        return (loc.file, loc.sheet or "", cell_order(loc.cell), loc.column or "")
+        return (loc.file, loc.page or 0, loc.sheet or "", cell_order(loc.cell), loc.column or "")
 
     return sorted(problems, key=key)

@@ -349,7 +349,7 @@ def test_ofd_without_its_converter_is_refused_before_any_work(tmp_path, monkeypa
     inputs = inputs_with_an_error(tmp_path / "in")
     result = run("build", "--ofd", "--inputs", str(inputs), "--outputs", str(outputs))
     assert result.exit_code == 1
-    assert "错误：未安装生成 OFD 所需的 pdf2ofd 和 PyMuPDF" in result.output
+    assert "错误：未安装生成 OFD 所需的 pdf2ofd、PyMuPDF 和 fontTools" in result.output
     assert "去掉 --ofd" in result.output
     assert_chinese(result.output)
     assert "牵头部门" not in result.output and not outputs.exists()

@@ -639,6 +639,33 @@ def test_build_with_ofd_copies_links_them_and_their_pdfs(site, libreoffice):
     assert archive.count(".ofd</a>") == len(state.documents)
 
 
+@pytest.mark.libreoffice
+def test_build_whose_copy_lost_a_character_says_where_and_writes_nothing(
+    site, libreoffice, monkeypatch
+):
+    """The web page shows the build's refusal of a lossy copy as the command line does."""
+    from _copies import without_character
+
+    from pipeline.archive import run_folder
+
+    convert = run_folder.convert_to_pdf
+
+    def lossy(documents, soffice):  # the report's PDF made to lack one character
+        return [
+            (name, without_character(data, "报") if name.startswith("工作专报") else data, *rest)
+            for name, data, *rest in convert(documents, soffice)
+        ]
+
+    monkeypatch.setattr(run_folder, "convert_to_pdf", lossy)
+    site.post(site.office + "build", data={"pdf": "1"})
+    state = site.site.app.extensions["pipeline.builds"].wait(timeout=600)
+    assert state.state == "failed"
+    page = text(site.get(site.office + "build"))
+    assert "以下副本缺少文档中的文字：工作专报" in page and "未生成运行文件夹" in page
+    assert re.search(r"工作专报[^<]*\.pdf › 第 1 页：缺少原文「[^」]*报", page), page
+    assert not [p for p in site.outputs.iterdir() if p.is_dir()]
+
+
 def test_ofd_copies_are_offered_only_where_they_can_be_made(tmp_path, monkeypatch):
     monkeypatch.setattr("shutil.which", lambda name, *a, **k: f"/opt/lo/{name}")  # LibreOffice
     monkeypatch.setitem(sys.modules, "pdf2ofd", None)  # but no OFD converter

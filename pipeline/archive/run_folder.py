@@ -34,6 +34,7 @@ from ..files import (
 )
 from ..model import Dossier, Prepared
 from ..progress import Progress, Step, counting
+from .copy_text import check_copies
 from .dossier_json import DOSSIER, dossier_bytes
 from .ofd import OFD_FORMAT, check_ofd_converter, convert_to_ofd
 from .pdf import convert_to_pdf, find_libreoffice
@@ -242,11 +243,13 @@ def _assemble(
         )
 
     pdf_entries, pdf_copies = [], []
+    sources = {d.name: d.data for d in prepared.documents}
     if soffice is not None:
         counted = counting(progress, "pdf", len(prepared.documents))
-        for pdf_name, data, pdf_format, source_name in convert_to_pdf(
-            [(d.name, d.data) for d in prepared.documents], soffice, done=counted
-        ):
+        converted = convert_to_pdf(list(sources.items()), soffice, done=counted)
+        # A copy that lost text is not archived: before anything else is made from it.
+        check_copies([(name, data, source) for name, data, _, source in converted], sources)
+        for pdf_name, data, pdf_format, source_name in converted:
             _write_bytes(temp / pdf_name, data)
             pdf_copies.append((pdf_name, data))
             pdf_entries.append(
@@ -262,9 +265,10 @@ def _assemble(
     ofd_entries = []
     if ofd:
         counted = counting(progress, "ofd", len(pdf_copies))
-        for ofd_name, data, source_name in convert_to_ofd(
-            pdf_copies, created=built_at.date(), done=counted
-        ):
+        ofds = convert_to_ofd(pdf_copies, created=built_at.date(), done=counted)
+        pdf_sources = {e["file"]: e["source"] for e in pdf_entries}
+        check_copies([(name, data, pdf_sources[pdf]) for name, data, pdf in ofds], sources)
+        for ofd_name, data, source_name in ofds:
             _write_bytes(temp / ofd_name, data)
             ofd_entries.append(
                 {

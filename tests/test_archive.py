@@ -800,20 +800,20 @@ def lossy_conversions(monkeypatch: pytest.MonkeyPatch, *, pdf_copy: bool) -> Non
     if pdf_copy:
         convert = run_folder.convert_to_pdf
 
-        def lossy_pdf(documents, soffice):
+        def lossy_pdf(documents, soffice, **options):
             return [
                 (name, without_character(data, LOST) if name == TABLE_PDF else data, *rest)
-                for name, data, *rest in convert(documents, soffice)
+                for name, data, *rest in convert(documents, soffice, **options)
             ]
 
         monkeypatch.setattr(run_folder, "convert_to_pdf", lossy_pdf)
     else:
         convert_ofd = run_folder.convert_to_ofd
 
-        def lossy_ofd(pdfs, created):
+        def lossy_ofd(pdfs, created, **options):
             return [
                 (name, without_ofd_character(data, LOST) if source == TABLE_PDF else data, source)
-                for name, data, source in convert_ofd(pdfs, created=created)
+                for name, data, source in convert_ofd(pdfs, created=created, **options)
             ]
 
         monkeypatch.setattr(run_folder, "convert_to_ofd", lossy_ofd)

@@ -650,10 +650,10 @@ def test_build_whose_copy_lost_a_character_says_where_and_writes_nothing(
 
     convert = run_folder.convert_to_pdf
 
-    def lossy(documents, soffice):  # the report's PDF made to lack one character
+    def lossy(documents, soffice, **options):  # the report's PDF made to lack one character
         return [
             (name, without_character(data, "报") if name.startswith("工作专报") else data, *rest)
-            for name, data, *rest in convert(documents, soffice)
+            for name, data, *rest in convert(documents, soffice, **options)
         ]
 
     monkeypatch.setattr(run_folder, "convert_to_pdf", lossy)

@@ -8,11 +8,13 @@ and the problems found while reading (refused files, damaged workbooks, missing 
 unknown columns). Nothing here raises for a bad input: every problem names its file and cell.
 `readable_workbook` gives one file's bytes as the loader would accept them, and raises
 `UnreadableWorkbook` for a file it refuses as a whole (for the return copies, which edit
-workbooks that were checked before).
+workbooks that were checked before). `unpack` gives a package's parts inflated within the
+loader's limits, measured as they inflate whatever the zip's headers claim; nothing reads a
+workbook's parts any other way.
 """
 
+from ._container import Parts, UnreadableWorkbook, unpack
 from ._sheets import KEY, VALUE
-from ._xlsx import UnreadableWorkbook
 from .folder import load_inputs, readable_workbook
 from .number_format import Shown
 from .records import LoadedInputs, LoadedSheet, SheetRow
@@ -22,9 +24,11 @@ __all__ = [
     "VALUE",
     "LoadedInputs",
     "LoadedSheet",
+    "Parts",
     "SheetRow",
     "Shown",
     "UnreadableWorkbook",
     "load_inputs",
     "readable_workbook",
+    "unpack",
 ]

@@ -28,15 +28,7 @@ from lxml import etree
 from ..cells import column_number
 from ..files import describe_os_error
 from . import _formats
-from ._container import (  # noqa: F401  (the limits are named through this module too)
-    MAX_RANGE_CELLS,
-    MAX_RANGES,
-    MAX_UNPACKED_BYTES,
-    MAX_ZIP_ENTRIES,
-    UnreadableWorkbook,
-    refuse_odd_parts,
-    unpack,
-)
+from ._container import MAX_UNPACKED_BYTES, UnreadableWorkbook, refuse_odd_parts, unpack
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200

@@ -2,8 +2,9 @@
 
 Only the parts that change are parsed and written again; every other part (images, charts,
 formulas with their cached values, shared strings, extensions Excel or WPS wrote) is copied
-byte for byte. The parts are inflated and measured by the loader's own unpacking, within its
-limits, before any of them is read. Saving a workbook through a spreadsheet library would lose some of them.
+byte for byte. Saving a workbook through a spreadsheet library would lose some of them. The
+parts are inflated and measured by the loader's own `unpack`, within its limits, before any of
+them is read.
 `xlsx_styles`, `xlsx_sheet` and `xlsx_notes` make the edits a marked-up copy needs.
 """
 

@@ -230,23 +230,31 @@ def test_sigterm_says_the_run_was_interrupted_and_leaves_nothing(tmp_path):
 # are the interpreter's audit events for the steps the program takes (a module imported, a file
 # opened, a folder listed, made or renamed), counted from the moment `_start.main` begins to
 # load the command line (before it, only the interpreter and the few lines of `_start` run).
-# With MOMENT n the process raises SIGINT on itself as it starts its n-th step, so the interrupt lands there however slow the machine is; with
-# MOMENT 0 the steps are only counted, and listed as JSON on the last line of stderr. SIGINT is
-# given Python's own handler first: where the tests run with SIGINT ignored (a background job),
-# a child process would inherit that.
+# Each step counts the first time it is taken (the same module or file again does not), so
+# the workbook readers' threads, which may race to import the same module, take the same
+# number of steps in every run. With MOMENT n the process raises SIGINT on itself as it takes
+# its n-th step, so the interrupt lands there however slow the machine is; with MOMENT 0 the
+# steps are only counted, and listed as JSON on the last line of stderr. SIGINT is given
+# Python's own handler first: where the tests run with SIGINT ignored (a background job), a
+# child process would inherit that.
 CTRL_C_AT = """
 import json, runpy, signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)
 moment = int(sys.argv.pop(1))
 STEPS = {"import", "open", "os.listdir", "os.mkdir", "os.rename", "os.remove", "shutil.copyfile"}
-steps = []
+steps, taken = [], set()
 def announce(event, args):
     if event == "import" and args[0] == "pipeline.cli" and not steps:
         steps.append("main")
-    if steps and event in STEPS:
-        steps.append(str(args[1]) if event == "os.rename" else event)
-        if len(steps) == moment:
-            signal.raise_signal(signal.SIGINT)
+    if not steps or event not in STEPS:
+        return
+    step = (event, str(args[1] if event == "os.rename" else args[0]))
+    if step in taken:
+        return
+    taken.add(step)
+    steps.append(step[1] if event == "os.rename" else event)
+    if len(steps) == moment:
+        signal.raise_signal(signal.SIGINT)
 sys.addaudithook(announce)
 if moment == 0:
     import atexit

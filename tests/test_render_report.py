@@ -24,8 +24,8 @@ from pipeline.model import (
     ReportSubsection,
     WorkReport,
 )
+from pipeline.numerals import chinese_numeral
 from pipeline.render import docx_template
-from pipeline.render.numerals import chinese_numeral
 from pipeline.render.report import (
     KNOWN_TAGS,
     REQUIRED_TAGS,

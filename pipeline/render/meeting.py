@@ -50,9 +50,9 @@ from markupsafe import Markup
 from ..cells import document_text, split_lines
 from ..files import safe_file_name
 from ..model import CooperationItem, MeetingMaterial, RegionSummary
+from ..numerals import chinese_numeral
 from . import docx_template, table_xml
 from .attachments import append_attachments
-from .numerals import chinese_numeral
 from .report import paragraph_runs
 from .table import COUNTS
 from .titles import title_lines

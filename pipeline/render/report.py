@@ -20,9 +20,9 @@ from markupsafe import Markup
 from ..cells import split_lines
 from ..files import safe_file_name
 from ..model import APPROVAL_STEPS, ReportEntry, WorkReport
+from ..numerals import chinese_numeral
 from . import docx_template
 from .line_breaks import display_width, filled_line_starts, name_lines
-from .numerals import chinese_numeral
 from .table_layout import DEFAULT_FONT_TWIPS, DEFAULT_TITLE_TWIPS
 from .table_texts import SLACK
 from .table_xml import style_size

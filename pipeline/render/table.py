@@ -42,8 +42,8 @@ from typing import Any
 from ..cells import document_text
 from ..files import safe_file_name
 from ..model import CooperationItem, CooperationRow, RegionTable
+from ..numerals import chinese_numeral
 from . import docx_template, table_xml
-from .numerals import chinese_numeral
 from .table_layout import DEFAULT_TITLE_TWIPS, RowView
 from .titles import title_lines
 

@@ -27,6 +27,7 @@ from lxml import etree
 
 from ..cells import column_number
 from ..files import describe_os_error
+from ..safe_xml import PARSER as _PARSER
 from . import _formats
 
 # Limits against zip bombs and absurd sheets; a district's workbooks are far below them.
@@ -287,8 +288,6 @@ def _oversized_range(data: bytes) -> str | None:
 
 
 # ------------------------------------------------------------------ which member is which sheet
-
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def _worksheet_members(archive: zipfile.ZipFile) -> dict[str, str]:

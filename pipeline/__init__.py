@@ -55,8 +55,9 @@ _EXPORTS = {
         ),
         "errors",
     ),
-    **dict.fromkeys(("Dossier", "Prepared", "RenderedDocument"), "model"),
-    **dict.fromkeys(("Submission", "SubmissionStatus"), "submissions"),
+    **dict.fromkeys(
+        ("Dossier", "Prepared", "RenderedDocument", "Submission", "SubmissionStatus"), "model"
+    ),
     "ReturnCopies": "workbooks.return_copies",
     "save_problem_list": "workbooks.problem_list",
     "write_problem_report": "workbooks.problem_list",
@@ -88,8 +89,7 @@ if TYPE_CHECKING:
         ToolMissing,
         UsageError,
     )
-    from .model import Dossier, Prepared, RenderedDocument
-    from .submissions import Submission, SubmissionStatus
+    from .model import Dossier, Prepared, RenderedDocument, Submission, SubmissionStatus
     from .workbooks.problem_list import save_problem_list, write_problem_report
     from .workbooks.return_copies import ReturnCopies
 

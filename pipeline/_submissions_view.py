@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .submissions import SubmissionStatus
+from .model import SubmissionStatus
 
 if TYPE_CHECKING:
     from .workbooks import ReturnCopies

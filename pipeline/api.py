@@ -30,8 +30,8 @@ from .load import load_inputs
 from .merge import merge
 from .model import Dossier, Prepared
 from .render import PACKAGED_TEMPLATES, render_documents, templates_needed
-from .submissions import read_roster, submission_status
 from .validate import validate
+from .validate.submissions import read_roster, submission_status
 
 if TYPE_CHECKING:
     from .workbooks import ReturnCopies

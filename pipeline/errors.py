@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .cells import cell_order
 
 if TYPE_CHECKING:
-    from .submissions import SubmissionStatus
+    from .model import SubmissionStatus
 
 
 class Level(enum.Enum):

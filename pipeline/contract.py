@@ -40,6 +40,9 @@ class Column:
     kind: str = "text"  # text | int | number | date | datetime | choice
     choices: tuple[str, ...] = ()
     width: int = 16
+    # When a column that is not always required is needed, in words; validate names such a
+    # column as missing only when a row needs it (load names the always-required ones).
+    needed_when: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,11 @@ class TableSheet:
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def conditional(self) -> list[str]:
+        """Columns required (or wanted) only in some rows: validate says when they are missing."""
+        return [c.name for c in self.columns if c.needed_when and not c.required]
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -204,11 +212,23 @@ COOPERATION_SHEET = TableSheet(
         Column("对口合作交流内容", True, "本行的合作交流内容", width=36),
         Column("预计完成时间", False, "如：2025年、2025.1", width=12),
         Column("事项推进情况", False, "推进情况", width=30),
-        Column("牵头领导", False, "纳入时应填写；留空时给出提示", width=10),
-        Column("牵头部门", False, "纳入时必填", width=12),
+        Column(
+            "牵头领导",
+            False,
+            "纳入时应填写；留空时给出提示",
+            width=10,
+            needed_when="纳入项目表的事项应填写，否则表中这一格为空",
+        ),
+        Column("牵头部门", False, "纳入时必填", width=12, needed_when="纳入项目表的事项须填写"),
         Column("配合部门", False, "", width=12),
         Column("是否纳入", False, "是 / 否，不填为是", "choice", ("是", "否"), 8),
-        Column("说明", False, "不纳入时必填：不纳入的原因", width=30),
+        Column(
+            "说明",
+            False,
+            "不纳入时必填：不纳入的原因",
+            width=30,
+            needed_when="不纳入的事项须写明原因",
+        ),
         Column(
             "排序", False, "同一事项各行的顺序（数字）；不填按文件名、行号顺序", "number", width=6
         ),

@@ -121,3 +121,57 @@ def valid_inputs(folder: Path) -> Path:
     )
     cooperation_workbook(folder, "环保处", [cooperation_row()])
     return folder
+
+
+# ------------------------------------------------------------------ each sheet of the contract
+
+# A value that passes the rules for every column of every row sheet of the contract.
+SAMPLE_VALUES: dict[str, dict[str, Any]] = {
+    "提纲": {"一级标题": "提炼建言明确分工", "二级标题": "提炼委员建言"},
+    "拟文稿": {
+        "环节": "拟稿",
+        "意见": "已核。",
+        "签署人": "徐小花",
+        "签署时间": "2023/11/3 16:01:14",
+    },
+    "项目表注": {"对口地区": "永安市", "注": "资金由区财政安排。"},
+    "工作进展": {
+        "一级标题": "提炼建言明确分工",
+        "二级标题": "提炼委员建言",
+        "事项": "建言",
+        "内容": "区政协提炼为26条委员建言。",
+        "责任单位": "区政协",
+        "排序": 1,
+    },
+    "合作交流项目": {**dict(zip(COOPERATION_HEADER, cooperation_row(), strict=True)), "排序": 1},
+    "汇报正文": {"一级标题": "工作背景", "内容": "按照区委部署开展合作交流。"},
+    "地区说明": {"对口地区": "永安市", "内容": "永安市的合作交流进展顺利。", "替代生成段落": "否"},
+    "报送单位": {
+        "部门": "环保处",
+        "报送内容": "全部",
+        "联系人": "张晓伟",
+        "联系电话": "18116080172",
+    },
+}
+
+
+def sample_sheet(
+    sheet: str,
+    *,
+    drop: tuple[str, ...] = (),
+    rename: dict[str, str] | None = None,
+    rows: int = 2,
+    **values: Any,
+) -> Rows:
+    """A title row, then the header of `sheet` (row 2) without the columns in `drop` and with
+    those in `rename` written otherwise, then `rows` rows of sample values (`values` override)."""
+    sample = {**SAMPLE_VALUES[sheet], **values}
+    names = [name for name in sample if name not in drop]
+    header = [(rename or {}).get(name, name) for name in names]
+    body = [[sample[name] for name in names] for _ in range(rows)]
+    return [[f"{sheet}（报送表）"], header, *body]
+
+
+def sample_file(sheet: str) -> str:
+    """The workbook a sheet belongs in: a department's, or the office's."""
+    return "环保处.xlsx" if sheet in ("工作进展", "合作交流项目") else "报告信息.xlsx"

@@ -17,6 +17,7 @@ from _workbooks import (
     cooperation_row,
     cooperation_workbook,
     office_workbook,
+    sample_sheet,
     valid_inputs,
     write_workbook,
 )
@@ -710,6 +711,40 @@ def test_check_with_errors_writes_marked_copies_and_the_table(tmp_path):
     assert "有错误" in row
     assert "绿林处（未列入）" in result.output
     assert "未报送：区人社局、督察处" in result.output
+
+
+def test_check_names_a_deleted_and_a_misspelt_column_once_everywhere(tmp_path):
+    """As the clerk runs it: `pipeline check` in the office folder, no path options."""
+    valid_inputs(tmp_path / "inputs")
+    rows = sample_sheet("合作交流项目", drop=("牵头部门",), rename={"事项": "事项名称"}, rows=5)
+    write_workbook(tmp_path / "inputs" / "环保处.xlsx", {"合作交流项目": rows})
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "check"],
+        capture_output=True,
+        cwd=tmp_path,
+        env={**os.environ, "PIPELINE_DEBUG": "1"},
+        timeout=300,
+    )
+    output = (result.stdout + result.stderr).decode("utf-8")
+    assert result.returncode == 1, output
+    listed = [line.strip() for line in output.splitlines() if line.strip().startswith("[")]
+    assert listed == [
+        "[错误] 环保处.xlsx › 合作交流项目 › C2（列「事项名称」）：缺少列「事项」："
+        "表头（第 2 行）中的「事项名称」应为「事项」？这一列未读取。请把列名改为「事项」，"
+        "或下载空白报送表（网页上的「下载空白报送表」，或 pipeline init 环保处）对照表头。",
+        "[错误] 环保处.xlsx › 合作交流项目 › 行2（列「牵头部门」）：缺少列「牵头部门」"
+        "（纳入项目表的事项须填写）。表头在第 2 行，其中没有这一列。请在表头中恢复这一列并填写，"
+        "或下载空白报送表（网页上的「下载空白报送表」，或 pipeline init 环保处）对照表头。",
+    ]
+    assert "必填" not in output and "Traceback" not in output
+    (report,) = (tmp_path / "outputs").glob("问题清单_*.xlsx")
+    rows = list(openpyxl.load_workbook(report)["问题清单"].iter_rows(min_row=2, values_only=True))
+    assert [row[3:5] for row in rows] == [("C2", "事项名称"), ("行2", "牵头部门")]
+    assert [row[6] for row in rows] == [line.split("）：", 1)[1] for line in listed]
+    (copy,) = (tmp_path / "outputs").glob("退回_*/环保处.xlsx")
+    book = openpyxl.load_workbook(copy)
+    assert book["问题"].max_row == 5 + len(listed)
+    assert "缺少列「牵头部门」" in book["合作交流项目"]["A2"].comment.text
 
 
 def test_init_without_names_writes_every_listed_department(tmp_path):

@@ -9,18 +9,27 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from _workbooks import COOPERATION_HEADER, cooperation_row, write_workbook
+from _workbooks import (
+    COOPERATION_HEADER,
+    cooperation_row,
+    sample_file,
+    sample_sheet,
+    write_workbook,
+)
 
+from pipeline import contract
 from pipeline.cells import (
     as_text,
     clean_text,
+    column_letter,
     document_text,
     normalise_name,
     parse_datetime,
     parse_int,
     strip_heading_number,
 )
-from pipeline.load import LoadedSheet, _xlsx, load_inputs
+from pipeline.errors import Location
+from pipeline.load import LoadedSheet, Misnamed, _xlsx, load_inputs
 
 
 def _messages(loaded) -> list[str]:
@@ -55,6 +64,108 @@ def test_header_beyond_row_ten_is_an_error_naming_the_columns(tmp_path):
     (problem,) = [p for p in loaded.problems if p.is_error]
     assert problem.location.sheet == "合作交流项目"
     assert "列名应为" in problem.message and "对口合作交流内容" in problem.message
+
+
+# Every column the contract always requires, sheet by sheet.
+REQUIRED = [(s.name, name) for s in contract.TABLE_SHEETS.values() for name in s.required]
+
+
+def misspelt(name: str) -> str:
+    """A slip of the pen: 牵头部门 → 牵头部们, 注 → 注们."""
+    return (name[:-1] if len(name) > 1 else name) + "们"
+
+
+def _about(loaded, name: str) -> list:
+    """The problems that name the column `name`, however they word it."""
+    return [p for p in loaded.problems if f"「{name}」" in p.message or p.location.column == name]
+
+
+@pytest.mark.parametrize(("sheet", "name"), REQUIRED)
+def test_a_deleted_required_column_is_named_once_with_the_header_row(tmp_path, sheet, name):
+    file = sample_file(sheet)
+    write_workbook(tmp_path / file, {sheet: sample_sheet(sheet, drop=(name,))})
+    loaded = load_inputs(tmp_path)
+    (problem,) = _about(loaded, name)
+    assert problem.is_error
+    assert problem.location == Location(file, sheet, "行2", name)
+    assert problem.message.startswith(f"缺少列「{name}」")
+    assert "表头在第 2 行" in problem.message and "恢复这一列" in problem.message
+    blank = "pipeline init 环保处" if file == "环保处.xlsx" else "pipeline init --office"
+    assert blank in problem.message
+    # the sheet is read all the same: its rows, the other columns, and what it lacks
+    (loaded_sheet,) = loaded.named(sheet)
+    assert loaded_sheet.header_row == 2 and [r.number for r in loaded_sheet.rows] == [3, 4]
+    assert loaded_sheet.missing[name] is None and name not in loaded_sheet.letters
+    assert set(loaded_sheet.missing) == {name}
+
+
+@pytest.mark.parametrize(("sheet", "name"), REQUIRED)
+def test_a_misspelt_required_column_gets_the_expected_name(tmp_path, sheet, name):
+    written = misspelt(name)
+    file = sample_file(sheet)
+    write_workbook(tmp_path / file, {sheet: sample_sheet(sheet, rename={name: written})})
+    loaded = load_inputs(tmp_path)
+    names = contract.TABLE_SHEETS[sheet].names
+    cell = f"{column_letter(names.index(name) + 1)}2"
+    (problem,) = _about(loaded, written)
+    assert problem.is_error and problem.location == Location(file, sheet, cell, written)
+    assert f"「{written}」应为「{name}」？" in problem.message
+    assert problem.message.startswith(f"缺少列「{name}」") and "第 2 行" in problem.message
+    assert "不是可识别的列" not in problem.message
+    assert _about(loaded, name) == [problem]
+    (loaded_sheet,) = loaded.named(sheet)
+    assert loaded_sheet.missing[name] == Misnamed(cell, written)
+
+
+def test_a_deleted_and_a_misspelt_column_in_one_sheet(tmp_path):
+    rows = sample_sheet("合作交流项目", drop=("事项",), rename={"对口合作交流内容": "合作交流内容"})
+    write_workbook(tmp_path / "环保处.xlsx", {"合作交流项目": rows})
+    loaded = load_inputs(tmp_path)
+    found = {(p.location.cell, p.location.column): p.message for p in loaded.problems}
+    assert set(found) == {("行2", "事项"), ("C2", "合作交流内容")}
+    assert found["行2", "事项"].startswith("缺少列「事项」")
+    assert "「合作交流内容」应为「对口合作交流内容」？" in found["C2", "合作交流内容"]
+    assert all(p.is_error for p in loaded.problems)
+
+
+def test_a_misspelt_optional_column_is_a_notice_with_the_expected_name(tmp_path):
+    rows = sample_sheet("合作交流项目", rename={"事项推进情况": "事项推进请况", "配合部门": "备注"})
+    write_workbook(tmp_path / "环保处.xlsx", {"合作交流项目": rows})
+    found = {p.location.column: p for p in load_inputs(tmp_path).problems}
+    assert set(found) == {"事项推进请况", "备注"}
+    assert not any(p.is_error for p in found.values())
+    assert "「事项推进请况」应为「事项推进情况」？这一列未读取" in found["事项推进请况"].message
+    assert found["备注"].message.startswith("不是可识别的列")  # like no name of the sheet
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        [["浦东新区合作交流项目表"]],  # a title close to 对口合作交流内容 is not a header
+        [
+            ["说明", "请按列填写"],
+            ["对口地区", "永安市、大田县", "序号", "1、2、3", "是否纳入", "是/否"],
+        ],
+        [[None], ["永安市", 1, "事项", "内容"]],  # values, one of them a column's name
+    ],
+)
+def test_rows_above_the_header_are_not_taken_for_it(tmp_path, above):
+    rows = sample_sheet("合作交流项目", drop=("事项", "序号"))[1:]
+    write_workbook(tmp_path / "环保处.xlsx", {"合作交流项目": [*above, *rows]})
+    loaded = load_inputs(tmp_path)
+    (sheet,) = loaded.named("合作交流项目")
+    assert sheet.header_row == len(above) + 1
+    assert {p.location.column for p in loaded.problems} == {"事项", "序号"}
+
+
+def test_without_a_row_of_column_names_the_sheet_says_so_once(tmp_path):
+    rows = sample_sheet("合作交流项目")
+    write_workbook(tmp_path / "环保处.xlsx", {"合作交流项目": [rows[0], *rows[2:]]})
+    loaded = load_inputs(tmp_path)
+    (problem,) = loaded.problems
+    assert problem.is_error and problem.location == Location("环保处.xlsx", "合作交流项目")
+    assert "找不到表头" in problem.message and "pipeline init 环保处" in problem.message
+    assert not loaded.named("合作交流项目")
 
 
 def test_column_names_are_normalised(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import corpus
 import openpyxl
 import pytest
-from _workbooks import valid_inputs
+from _workbooks import sample_sheet, valid_inputs, write_workbook
 from test_layout import WHEN, long_table
 
 from pipeline import (
@@ -195,10 +195,13 @@ def problems_of(inputs: Path):
 
 def test_problem_list_and_return_copies(ooxml_validator, tmp_path):
     inputs = broken_inputs(tmp_path / "inputs")
+    # a header row that lacks a column, marked whole
+    rows = sample_sheet("合作交流项目", drop=("牵头部门",))
+    write_workbook(inputs / "绿林处.xlsx", {"合作交流项目": rows})
     problems = problems_of(inputs)
     listing = save_problem_list(tmp_path / "outputs", problems)
     copies = write_return_copies(tmp_path / "outputs", inputs, problems)
-    assert listing is not None and copies.written
+    assert listing is not None and len(copies.written) == 2
     assert_valid(ooxml_validator, [listing, *copies.written])
 
 

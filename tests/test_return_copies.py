@@ -16,7 +16,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from _workbooks import COOPERATION_HEADER, cooperation_row, office_workbook, write_workbook
+from _workbooks import (
+    COOPERATION_HEADER,
+    cooperation_row,
+    office_workbook,
+    sample_sheet,
+    write_workbook,
+)
 from openpyxl.comments import Comment
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -164,7 +170,7 @@ def inputs(tmp_path: Path) -> Path:
     folder = tmp_path / "inputs"
     office_workbook(folder)
     department_workbook(folder)
-    # a sheet without its required columns: a problem that belongs to no cell
+    # a sheet without two of its required columns (内容 is close to 对口合作交流内容)
     write_workbook(
         folder / "绿林处.xlsx",
         {SHEET: [["对口地区", "序号", "内容"], ["永安市", 1, "交流"]]},
@@ -272,8 +278,10 @@ def test_first_sheet_lists_every_problem_with_a_link(inputs, tmp_path):
         assert f"错误 {errors} 处" in listing["A1"].value
         for row in listing.iter_rows(min_row=6):
             cell = row[3]
-            if cell.value and cell.value[0].isalpha() and cell.value[-1].isdigit():
+            if cell.value and re.fullmatch(r"[A-Z]+\d+", cell.value):
                 assert cell.hyperlink.location == f"'{row[2].value}'!{cell.value}"
+            elif cell.value and cell.value.startswith("行"):
+                assert cell.hyperlink.location == f"'{row[2].value}'!A{cell.value[1:]}"
         # only the new sheet is selected: sheets grouped together would take every edit
         selected = [s.title for s in book.worksheets if s.sheet_view.tabSelected]
         assert selected == [RETURN_SHEET]
@@ -319,6 +327,39 @@ def test_problems_without_a_cell_on_the_first_sheet(tmp_path):
     assert "一格在还没有的行里" in sheet["F7"].comment.text
     # a cell inside a merged range is shown on the range's first cell
     assert "（A4）" in sheet["A3"].comment.text and sheet["A3"].fill.fgColor.rgb == ERROR_FILL
+
+
+def test_a_missing_column_is_listed_once_and_its_header_row_marked(tmp_path):
+    inputs = tmp_path / "in"
+    office_workbook(inputs)
+    rows = sample_sheet(SHEET, drop=("牵头部门",), rename={"事项": "事项名称"}, rows=4)
+    path = write_workbook(inputs / "环保处.xlsx", {SHEET: rows})
+    problems = [p for p in check_problems(inputs) if p.location.file == path.name]
+    folder = write_return_copies(tmp_path / "out", inputs, problems, now=NOW).folder
+    book = openpyxl.load_workbook(folder / path.name)
+    listing = [row for row in book[RETURN_SHEET].iter_rows(min_row=6, values_only=True)]
+    assert sorted(row[5] for row in listing) == sorted(p.message for p in problems)
+    (missing,) = [row for row in listing if "缺少列「牵头部门」" in row[5]]
+    assert missing[1:5] == ("错误", SHEET, "行2", "牵头部门")
+    (misspelt,) = [row for row in listing if "缺少列「事项」" in row[5]]
+    assert misspelt[1:5] == ("错误", SHEET, "C2", "事项名称")
+    assert not [row for row in listing if "必填" in row[5]]  # no row for each data row
+    links = {c.value: c.hyperlink for c in book[RETURN_SHEET]["D"] if c.hyperlink}
+    assert links["行2"].location == f"'{SHEET}'!A2"
+
+    sheet = book[SHEET]
+    header = rows[1]
+    for column in range(1, len(header) + 1):  # the header row, every name on it
+        assert sheet.cell(2, column).fill.fgColor.rgb == ERROR_FILL
+    assert "缺少列「牵头部门」" in sheet["A2"].comment.text
+    assert "「事项名称」应为「事项」？" in sheet["C2"].comment.text
+    assert "缺少列「牵头部门」" not in sheet["C2"].comment.text
+    assert sheet.cell(2, len(header) + 1).fill.fill_type is None  # nothing beyond the header
+    # the title above and the data rows below keep their look
+    for row in (1, *range(3, len(rows) + 1)):
+        for column in range(1, len(header) + 1):
+            cell = sheet.cell(row, column)
+            assert cell.fill.fill_type is None and cell.comment is None, cell.coordinate
 
 
 def test_a_returned_copy_reads_like_the_original(inputs, tmp_path):
@@ -592,4 +633,4 @@ def test_libreoffice_reads_the_problem_sheet(inputs, tmp_path, libreoffice):
         tmp_path / "csv",
     )
     text = csv.read_text(encoding="utf-8")
-    assert "找不到表头" in text and "问题和修改方法" in text
+    assert "缺少列「事项」" in text and "问题和修改方法" in text

@@ -12,10 +12,14 @@ from _workbooks import (
     cooperation_workbook,
     office_workbook,
     progress_workbook,
+    sample_file,
+    sample_sheet,
     valid_inputs,
     write_workbook,
 )
 
+from pipeline import contract
+from pipeline.cells import column_letter
 from pipeline.load import load_inputs
 from pipeline.validate import validate
 
@@ -69,6 +73,21 @@ def test_report_settings_rules(tmp_path):
     assert "字段名" in errors[(*sheet, "A15")]
     assert any("缺少字段「落款」" in m for m in errors.values())
     assert "不是可识别的字段" in _notices(tmp_path)[(*sheet, "A14")]
+
+
+def test_a_misspelt_field_is_one_problem_with_the_expected_name(tmp_path):
+    rows = [
+        ["编发单住" if r[0] == "编发单位" else "联系电活" if r[0] == "联系电话" else r[0], r[1]]
+        for r in REPORT_SETTINGS
+    ]
+    office_workbook(tmp_path, 专报信息=[*rows, ["备考", "x"]])
+    problems = [p for p in _validate(tmp_path).problems if p.location.sheet == "专报信息"]
+    found = {p.location.cell: p for p in problems}
+    assert set(found) == {"A3", "A10", "A14"}  # not also 缺少字段 without a cell
+    assert found["A3"].is_error and found["A3"].message.startswith("缺少字段「编发单位」")
+    assert "「编发单住」应为「编发单位」？" in found["A3"].message
+    assert not found["A10"].is_error and "「联系电活」应为「联系电话」？" in found["A10"].message
+    assert found["A14"].message.startswith("「备考」不是可识别的字段")
 
 
 def test_table_settings_period_rules(tmp_path):
@@ -177,6 +196,81 @@ def test_cooperation_row_rules(tmp_path):
     excluded = {cell for (_, _, cell) in notices}
     # row 4 (not included) has 牵头领导/部门 filled; row 7 has 2024年计划, 牵头…; row 8 a 说明
     assert {"J4", "K4", "G7", "J7", "K7", "N8"} <= excluded
+
+
+# ---------------------------------------------------------------- a column deleted or misspelt
+
+# The columns a row may need: what makes the two sample rows need it, and the level then.
+NEEDED_WHEN = {
+    "牵头部门": ({}, "错误"),
+    "说明": ({"是否纳入": "否", "牵头领导": None, "牵头部门": None}, "错误"),
+    "牵头领导": ({}, "提示"),
+}
+MISSING = [
+    *((s.name, name, {}, "错误") for s in contract.TABLE_SHEETS.values() for name in s.required),
+    *(("合作交流项目", name, values, level) for name, (values, level) in NEEDED_WHEN.items()),
+]
+
+
+def _naming(problems, name: str) -> list:
+    return [p for p in problems if f"「{name}」" in p.message or p.location.column == name]
+
+
+def test_every_column_a_row_may_need_is_covered():
+    conditional = {(s.name, name) for s in contract.TABLE_SHEETS.values() for name in s.conditional}
+    assert conditional == {("合作交流项目", name) for name in NEEDED_WHEN}
+
+
+@pytest.mark.parametrize(("sheet", "name", "values", "level"), MISSING)
+def test_a_missing_column_is_one_problem_not_one_per_row(tmp_path, sheet, name, values, level):
+    file = sample_file(sheet)
+    write_workbook(tmp_path / file, {sheet: sample_sheet(sheet, drop=(name,), rows=3, **values)})
+    problems = _validate(tmp_path).problems
+    (problem,) = _naming(problems, name)
+    assert problem.level.value == level
+    assert (problem.location.sheet, problem.location.cell) == (sheet, "行2")
+    assert problem.message.startswith(f"缺少列「{name}」") and "表头在第 2 行" in problem.message
+    assert not [p for p in problems if "必填，不能为空" in p.message]
+
+
+def test_a_misspelt_column_a_row_needs_is_one_error_at_its_header_cell(tmp_path):
+    write_workbook(
+        tmp_path / "环保处.xlsx",
+        {"合作交流项目": sample_sheet("合作交流项目", rename={"牵头部门": "牵头部们"}, rows=3)},
+    )
+    problems = _validate(tmp_path).problems
+    (problem,) = _naming(problems, "牵头部门")
+    header = sample_sheet("合作交流项目")[1]
+    assert (
+        problem.is_error
+        and problem.location.cell == f"{column_letter(header.index('牵头部门') + 1)}2"
+    )
+    assert problem.location.column == "牵头部们"
+    assert "「牵头部们」应为「牵头部门」？" in problem.message
+    assert _naming(problems, "牵头部们") == [problem]
+
+
+@pytest.mark.parametrize("rename", [False, True])
+def test_a_column_no_row_needs_may_be_missing(tmp_path, rename):
+    excluded = {"是否纳入": "否", "牵头部门": None, "说明": "非我局职能"}
+    rows = (
+        sample_sheet("合作交流项目", rename={"牵头部门": "牵头部们"}, **excluded)
+        if rename
+        else sample_sheet("合作交流项目", drop=("牵头部门",), **excluded)
+    )
+    write_workbook(tmp_path / "环保处.xlsx", {"合作交流项目": rows})
+    problems = _validate(tmp_path).problems
+    assert not _naming(problems, "牵头部门")
+    assert not [p for p in problems if p.is_error and p.location.file == "环保处.xlsx"]
+
+
+def test_the_rows_other_problems_are_still_shown(tmp_path):
+    rows = sample_sheet("合作交流项目", drop=("牵头部门",), 序号="一")
+    write_workbook(tmp_path / "环保处.xlsx", {"合作交流项目": rows})
+    errors = _errors(tmp_path)
+    assert "缺少列「牵头部门」" in errors[("环保处.xlsx", "合作交流项目", "行2")]
+    assert "正整数" in errors[("环保处.xlsx", "合作交流项目", "B3")]
+    assert "正整数" in errors[("环保处.xlsx", "合作交流项目", "B4")]
 
 
 def test_rows_of_one_item_must_agree_across_workbooks(tmp_path):

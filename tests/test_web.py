@@ -19,7 +19,13 @@ import docx
 import flask
 import openpyxl
 import pytest
-from _workbooks import cooperation_row, cooperation_workbook, valid_inputs
+from _workbooks import (
+    cooperation_row,
+    cooperation_workbook,
+    sample_sheet,
+    valid_inputs,
+    write_workbook,
+)
 from click.testing import CliRunner
 
 import pipeline.web
@@ -713,6 +719,25 @@ def test_department_upload_is_checked_against_the_offices_outline(site, tmp_path
     problems = site.get(site.path("环保处") + "problems.xlsx")
     rows = list(openpyxl.load_workbook(io.BytesIO(problems.data))["问题清单"].values)
     assert [row[1] for row in rows[1:]] == ["环保处.xlsx"]
+
+
+def test_a_deleted_column_is_shown_once_on_the_department_and_the_office_pages(site, tmp_path):
+    rows = sample_sheet("合作交流项目", drop=("牵头部门",), rows=4)
+    data = write_workbook(tmp_path / "new" / "环保处.xlsx", {"合作交流项目": rows}).read_bytes()
+    response = site.upload(site.path("环保处"), "环保处.xlsx", data)
+    with pytest.raises(InputProblems) as raised:
+        check(site.inputs)
+    (problem,) = raised.value.errors  # what the terminal says, word for word
+    department = text(site.get(response.headers["Location"]))
+    office = text(site.get(site.office + "problems"))
+    assert "发现错误 1 处" in department
+    for page in (department, office):
+        assert page.count("缺少列「牵头部门」") == 1
+        assert problem.location.describe() in page and problem.message in page
+        assert "必填，不能为空" not in page
+    listed = site.get(site.path("环保处") + "problems.xlsx")
+    rows = list(openpyxl.load_workbook(io.BytesIO(listed.data))["问题清单"].values)
+    assert [row[3:5] for row in rows[1:]] == [("行2", "牵头部门")]
 
 
 def test_department_upload_cannot_write_another_departments_file(site):

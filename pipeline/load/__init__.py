@@ -5,26 +5,31 @@ as `SheetRow`s, values cleaned but not yet typed, each with its Excel row and co
 and number and date cells also as the text Excel shows from their number format), the bytes
 of every workbook as read (what the archive keeps),
 and the problems found while reading (refused files, damaged workbooks, missing headers,
-unknown columns). Nothing here raises for a bad input: every problem names its file and cell.
+unknown columns, each missing or misspelled column once: `missing_column` words that problem,
+for validate too, which names the columns needed only in some rows). Nothing here raises for a bad input: every problem names its file and cell.
 `readable_workbook` gives one file's bytes as the loader would accept them, and raises
 `UnreadableWorkbook` for a file it refuses as a whole (for the return copies, which edit
 workbooks that were checked before).
 """
 
+from ._header import missing_column, near_names
 from ._sheets import KEY, VALUE
 from ._xlsx import UnreadableWorkbook
 from .folder import load_inputs, readable_workbook
 from .number_format import Shown
-from .records import LoadedInputs, LoadedSheet, SheetRow
+from .records import LoadedInputs, LoadedSheet, Misnamed, SheetRow
 
 __all__ = [
     "KEY",
     "VALUE",
     "LoadedInputs",
     "LoadedSheet",
+    "Misnamed",
     "SheetRow",
     "Shown",
     "UnreadableWorkbook",
     "load_inputs",
+    "missing_column",
+    "near_names",
     "readable_workbook",
 ]

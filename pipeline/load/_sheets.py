@@ -11,10 +11,11 @@ from typing import Any
 
 from .. import contract
 from ..cells import as_text, clean_text, column_letter, is_blank, normalise_name
-from ..errors import Location, Problem, error, notice
+from ..errors import Level, Location, Problem, error, notice
 from . import _xlsx
+from ._header import find_header, known_column, missing_column, near_names, no_header
 from .number_format import Shown, display
-from .records import LoadedInputs, LoadedSheet, SheetRow
+from .records import LoadedInputs, LoadedSheet, Misnamed, SheetRow
 
 
 def add_workbook(path: Path, read: _xlsx.WorkbookRead, result: LoadedInputs) -> None:
@@ -159,56 +160,52 @@ def _find_header(grid: Grid, required: list[str]) -> int | None:
     return None
 
 
-def _known_column(sheet: str, name: str) -> bool:
-    spec = contract.TABLE_SHEETS[sheet]
-    if name in spec.names:
-        return True
-    return sheet == contract.COOPERATION and contract.YEAR_PLAN.match(name) is not None
-
-
 def _read_table(
     file: str, sheet: str, title: str, grid: Grid, shown: ShownCells, problems: list[Problem]
 ) -> LoadedSheet | None:
     spec = contract.TABLE_SHEETS[sheet]
-    header_index = _find_header(grid, spec.required)
+    top = [[_header_name(cell) for cell in row] for row in grid[: contract.HEADER_SEARCH_ROWS]]
+    header_index = find_header(top, spec)
     if header_index is None:
-        problems.append(
-            error(
-                Location(file, title),
-                f"前 {contract.HEADER_SEARCH_ROWS} 行中找不到表头。必填列为："
-                + "、".join(spec.required)
-                + "；列名应为："
-                + "、".join(spec.names)
-                + "。",
-            )
-        )
+        problems.append(no_header(file, title, spec, Path(file).stem))
         return None
     header_row = header_index + 1
     columns: dict[str, int] = {}  # name → 0-based column index
     seen: dict[str, str] = {}
     named: set[int] = set()  # columns with a name in the header, known or not
-    for index, cell in enumerate(grid[header_index]):
-        name = _header_name(cell)
+    unknown: dict[int, str] = {}
+    for index, name in enumerate(top[header_index]):
         if not name:
             continue
         named.add(index)
         letter = column_letter(index + 1)
-        where = Location(file, title, f"{letter}{header_row}", name)
         if name in seen:
             problems.append(
                 error(
-                    where,
+                    Location(file, title, f"{letter}{header_row}", name),
                     f"列「{name}」出现了两次（另一列在 {seen[name]}{header_row}）。请删除或改名其中一列。",
                 )
             )
             continue
         seen[name] = letter
-        if _known_column(sheet, name):
+        if known_column(spec, name):
             columns[name] = index
         else:
+            unknown[index] = name
+    absent = [name for name in spec.names if name not in columns]
+    near = near_names(unknown, absent)
+    for index, name in unknown.items():
+        if index not in near:
             problems.append(
-                notice(where, "不是可识别的列，未读取。列名应为：" + "、".join(spec.names) + "。")
+                notice(
+                    Location(file, title, f"{column_letter(index + 1)}{header_row}", name),
+                    "不是可识别的列，未读取。列名应为：" + "、".join(spec.names) + "。",
+                )
             )
+    misnamed = {
+        name: Misnamed(f"{column_letter(i + 1)}{header_row}", unknown[i])
+        for i, name in near.items()
+    }
     records = []
     for row_index in range(header_index + 1, len(grid)):
         row = grid[row_index]
@@ -253,7 +250,14 @@ def _read_table(
                 )
         records.append(SheetRow(row_index + 1, record, _shown(shown, row_index + 1, columns)))
     letters = {name: column_letter(i + 1) for name, i in columns.items()}
-    return LoadedSheet(file, sheet, title, tuple(records), letters, header_row)
+    missing = {name: misnamed.get(name) for name in absent}
+    loaded = LoadedSheet(file, sheet, title, tuple(records), letters, header_row, missing)
+    for name in absent:
+        # a column needed in some rows only is named by validate, when a row needs it
+        if name in spec.required or (name in misnamed and name not in spec.conditional):
+            level = Level.ERROR if name in spec.required else Level.NOTICE
+            problems.append(missing_column(loaded, name, level))
+    return loaded
 
 
 def _shown(shown: ShownCells, row_number: int, columns: dict[str, int]) -> dict[str, Shown]:

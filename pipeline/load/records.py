@@ -27,6 +27,14 @@ class SheetRow:
 
 
 @dataclass(frozen=True)
+class Misnamed:
+    """A header cell whose name is close to a missing column's: 牵头部们 for 牵头部门."""
+
+    cell: str  # e.g. K2
+    written: str  # the name as written, e.g. 牵头部们
+
+
+@dataclass(frozen=True)
 class LoadedSheet:
     """One known sheet of one workbook."""
 
@@ -36,6 +44,9 @@ class LoadedSheet:
     rows: tuple[SheetRow, ...]
     letters: Mapping[str, str]  # column name → Excel column letter, for the columns read
     header_row: int = 0  # 0 for key–value sheets without a header
+    # The contract's columns the header lacks, each with the header cell that looks like a
+    # misspelling of its name; rows hold no value for them (not even blank).
+    missing: Mapping[str, Misnamed | None] = field(default_factory=dict)
 
     @property
     def department(self) -> str:

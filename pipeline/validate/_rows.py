@@ -19,8 +19,8 @@ from ..cells import (
     split_lines,
     strip_heading_number,
 )
-from ..errors import Problem, error, notice
-from ..load import LoadedSheet, SheetRow
+from ..errors import Level, Problem, error, notice
+from ..load import LoadedSheet, SheetRow, missing_column
 from ..model import APPROVAL_STEPS, ApprovalEntry, CooperationRow, ReportEntry
 from ._settings import plausible, unreproduced_format
 from .records import (
@@ -38,6 +38,10 @@ MAX_HEADINGS = 999  # the generated Chinese numbering goes up to 九百九十九
 def _required(
     sheet: LoadedSheet, row: SheetRow, column: str, problems: list[Problem], what: str = ""
 ) -> bool:
+    if column in sheet.missing:
+        # one problem for the sheet, however many rows need the column (validate keeps one)
+        problems.append(missing_column(sheet, column))
+        return False
     if is_blank(row.get(column)):
         problems.append(error(sheet.location(row.number, column), f"必填，不能为空。{what}"))
         return False
@@ -286,7 +290,9 @@ def cooperation_row(
             problems,
             "纳入项目表的事项须填写，或在「是否纳入」填 否 并写明说明。",
         )
-        if is_blank(row.get("牵头领导")):
+        if "牵头领导" in sheet.missing:
+            problems.append(missing_column(sheet, "牵头领导", Level.NOTICE))
+        elif is_blank(row.get("牵头领导")):
             # The seed leaves one blank in a signed-off table: the office decides.
             problems.append(
                 notice(

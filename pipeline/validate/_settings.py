@@ -17,7 +17,7 @@ from ..cells import (
     strip_heading_number,
 )
 from ..errors import Location, Problem, error, notice
-from ..load import KEY, VALUE, LoadedSheet, Shown
+from ..load import KEY, VALUE, LoadedSheet, Shown, near_names
 from ..model import MeetingSettings, ReportSettings, Source, TableSettings
 
 MAX_PLAN_YEARS = 10
@@ -47,6 +47,8 @@ def key_values(
 ) -> FieldValues:
     found = FieldValues(sheet)
     values, rows = found.values, found.rows
+    unknown: dict[int, str] = {}  # row → a field name the contract does not know, compared
+    written: dict[int, str] = {}  # and as typed
     for row in sheet.rows:
         key, value, number = normalise_name(row.get(KEY)), row.get(VALUE), row.number
         if not key:
@@ -60,14 +62,7 @@ def key_values(
             continue
         field_spec = spec.field(key)
         if field_spec is None:
-            problems.append(
-                notice(
-                    sheet.location(number, KEY),
-                    f"「{row.get(KEY)}」不是可识别的字段，未使用。字段名应为："
-                    + "、".join(f.name for f in spec.fields)
-                    + "。",
-                )
-            )
+            unknown[number], written[number] = key, as_text(row.get(KEY))
             continue
         if key in rows:
             problems.append(
@@ -105,8 +100,15 @@ def key_values(
             )
             continue
         values[key] = typed
+    near = near_names(unknown, [f.name for f in spec.fields if f.name not in rows])
+    for number, key in written.items():
+        problems.append(_unknown_field(sheet, spec, number, key, near.get(number)))
     for field_spec in spec.fields:
-        if field_spec.required and field_spec.name not in rows:
+        if (
+            field_spec.required
+            and field_spec.name not in rows
+            and field_spec.name not in near.values()
+        ):
             problems.append(
                 error(
                     Location(sheet.file, sheet.title, column=field_spec.name),
@@ -114,6 +116,26 @@ def key_values(
                 )
             )
     return found
+
+
+def _unknown_field(
+    sheet: LoadedSheet, spec: contract.KeyValueSheet, row: int, key: str, meant: str | None
+) -> Problem:
+    """A field name the contract does not know: a misspelling of a missing field names it."""
+    where = sheet.location(row, KEY)
+    if meant is None:
+        return notice(
+            where,
+            f"「{key}」不是可识别的字段，未使用。字段名应为："
+            + "、".join(f.name for f in spec.fields)
+            + "。",
+        )
+    meant_spec = spec.field(meant)
+    required = meant_spec is not None and meant_spec.required
+    text = (
+        f"缺少字段「{meant}」：「{key}」应为「{meant}」？这一行未使用。请把字段名改为「{meant}」。"
+    )
+    return error(where, text) if required else notice(where, text)
 
 
 _KIND_HINT = {

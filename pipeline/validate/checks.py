@@ -91,7 +91,7 @@ def validate(loaded: LoadedInputs) -> ValidatedInputs:
     _check_year_columns(loaded, years, problems)
     _check_documents_wanted(loaded, bool(cooperation), problems)
     problems.extend(submission_problems(loaded))  # who has not sent what they owe
-    regions = {normalise_name(record.region): record.region for record, _ in cooperation}
+    regions = {normalise_name(r.region): r.region for r, _ in cooperation if r.region}
     _check_meeting_wanted(
         bool(meeting_sheets), bool(meeting_body), bool(remarks), loaded, bool(regions), problems
     )
@@ -99,7 +99,8 @@ def validate(loaded: LoadedInputs) -> ValidatedInputs:
     if table_fields is not None:
         result.region_order = _region_order(table_fields, regions, problems)
     for note, _ in notes:
-        if normalise_name(note.region) not in regions:
+        # a blank region (or a missing column) is an error of its own already
+        if note.region and normalise_name(note.region) not in regions:
             problems.append(
                 notice(
                     note.source.location("对口地区"),
@@ -114,6 +115,8 @@ def validate(loaded: LoadedInputs) -> ValidatedInputs:
     result.notes = _passed(notes)
     result.meeting_body = _passed(meeting_body)
     result.region_remarks = _passed(remarks)
+    # A missing column is named by each row that needs it: shown once.
+    result.problems = list(dict.fromkeys(problems))
     return result
 
 

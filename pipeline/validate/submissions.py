@@ -43,6 +43,8 @@ def read_roster(
     if not sheets:
         return None
     sheet = sheets[0]
+    if "部门" in sheet.missing:
+        return None  # the missing column is named once by load; no department can be read
     found: list[ExpectedDepartment] = []
     rows: dict[str, int] = {}
     report = problems if problems is not None else []

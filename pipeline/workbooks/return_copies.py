@@ -1,11 +1,13 @@
 """Marked-up copies of the workbooks that have problems, for the office to send back.
 
 Each copy is the department's own workbook with every problem cell filled (errors red, notices
-yellow) and carrying a comment that says what is wrong and what to do, and a first sheet `问题`
-that lists every problem with a link to its cell. The copy is made by editing the workbook's
-parts (`xlsx_package` and its neighbours), so everything else in it stays as the department saved it; the file in
-`inputs/` is only read, and only if the loader would open it: a workbook refused as a whole
-(damaged, a zip bomb) gets no copy. The copies go into a new folder `outputs/退回_{date}_{time}/`.
+yellow) and carrying a comment that says what is wrong and what to do (a problem with a whole
+row, such as a header that lacks a column, fills the row's cells and comments on its first),
+and a first sheet `问题` that lists every problem with a link to its cell. The copy is made by
+editing the workbook's parts (`xlsx_package` and its neighbours), so everything else in it
+stays as the department saved it; the file in `inputs/` is only read, and only if the loader
+would open it: a workbook refused as a whole (damaged, a zip bomb) gets no copy. The copies go
+into a new folder `outputs/退回_{date}_{time}/`.
 """
 
 from __future__ import annotations
@@ -123,20 +125,35 @@ def marked_copy(data: bytes, department: str, problems: Sequence[Problem]) -> by
     sheets = package.sheets()
     fills = {True: styles.fill(ERROR_FILL), False: styles.fill(NOTICE_FILL)}
 
-    # (sheet, row, column) → the problems shown there; a merged range shows its first cell
+    # (sheet, row, column) → the problems shown there; a merged range shows its first cell,
+    # a whole row (行4, the header that lacks a column) its first filled cell
     marks: dict[str, dict[tuple[int, int], list[Problem]]] = {}
+    rows: dict[str, dict[int, bool]] = {}  # sheet → whole rows marked → whether an error
+    worksheets: dict[str, Worksheet] = {}
     origins: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
     for problem in _ordered(problems):
         where = problem.location
         cell = split_cell(where.cell or "")
-        if where.sheet not in sheets or cell is None:
+        row = _whole_row(where.cell)
+        if where.sheet not in sheets or (cell is None and row is None):
+            continue  # a sheet left as it is: only the first sheet lists the problem
+        if where.sheet not in worksheets:
+            worksheets[where.sheet] = Worksheet(package, sheets[where.sheet])
+            origins[where.sheet] = worksheets[where.sheet].merged_origin()
+        if row is not None:
+            marked = rows.setdefault(where.sheet, {})
+            marked[row] = marked.get(row, False) or problem.is_error
+            cell = (row, (worksheets[where.sheet].filled_columns(row) or [1])[0])
+        elif cell is None:
             continue
-        if where.sheet not in origins:
-            origins[where.sheet] = Worksheet(package, sheets[where.sheet]).merged_origin()
         cell = origins[where.sheet].get(cell, cell)
         marks.setdefault(where.sheet, {}).setdefault(cell, []).append(problem)
     for sheet, cells in marks.items():
-        worksheet = Worksheet(package, sheets[sheet])
+        worksheet = worksheets[sheet]
+        for row, is_error in rows.get(sheet, {}).items():
+            for column in worksheet.filled_columns(row):
+                if (row, column) not in cells:
+                    worksheet.fill(styles, row, column, fills[is_error])
         notes = {}
         for (row, column), here in cells.items():
             worksheet.fill(styles, row, column, fills[any(p.is_error for p in here)])
@@ -152,6 +169,13 @@ def marked_copy(data: bytes, department: str, problems: Sequence[Problem]) -> by
         heights={1: 24},  # the title's larger font
     )
     return package.save()
+
+
+def _whole_row(cell: str | None) -> int | None:
+    """12 for `行12`, a problem with a whole row."""
+    if cell and cell.startswith("行") and cell[1:].isdigit():
+        return int(cell[1:])
+    return None
 
 
 def _comment(problems: Sequence[Problem], cell: tuple[int, int]) -> str:
@@ -174,8 +198,8 @@ def _link(where: Location, sheets: dict[str, str]) -> tuple[str, str | None]:
     cell = where.cell or ""
     if split_cell(cell):
         return cell, f"{target}!{cell}"
-    if cell.startswith("行") and cell[1:].isdigit():
-        return cell, f"{target}!A{cell[1:]}"
+    if _whole_row(cell) is not None:
+        return cell, f"{target}!A{_whole_row(cell)}"
     return "（整个工作表）" if not where.column else "（该列）", f"{target}!A1"
 
 

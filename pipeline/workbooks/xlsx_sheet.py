@@ -100,6 +100,18 @@ class Worksheet:
             rows[number] = element
         return rows[number]
 
+    def filled_columns(self, row_number: int) -> list[int]:
+        """The columns of the cells in that row that hold a value, left to right."""
+        row = self._row_map().get(row_number)
+        columns: list[int] = []
+        position = 0
+        for cell in row.iterfind(q("c")) if row is not None else []:
+            found = split_cell(cell.get("r") or "")
+            position = found[1] if found else position + 1
+            if cell.find(q("v")) is not None or cell.find(q("is")) is not None:
+                columns.append(position)
+        return columns
+
     def _cell(self, row_number: int, column: int) -> tuple[Any, Any]:
         """The <c> element (created when the cell is empty) and its <row>."""
         row = self._row(row_number)

@@ -47,6 +47,7 @@ _EXPORTS = {
             "InputProblems",
             "Level",
             "Location",
+            "LostText",
             "PipelineError",
             "Problem",
             "TemplateProblem",
@@ -58,6 +59,7 @@ _EXPORTS = {
     **dict.fromkeys(
         ("Dossier", "Prepared", "RenderedDocument", "Submission", "SubmissionStatus"), "model"
     ),
+    **dict.fromkeys(("Progress", "Step"), "progress"),
     "ReturnCopies": "workbooks.return_copies",
     "save_problem_list": "workbooks.problem_list",
     "write_problem_report": "workbooks.problem_list",
@@ -83,6 +85,7 @@ if TYPE_CHECKING:
         InputProblems,
         Level,
         Location,
+        LostText,
         PipelineError,
         Problem,
         TemplateProblem,
@@ -90,6 +93,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from .model import Dossier, Prepared, RenderedDocument, Submission, SubmissionStatus
+    from .progress import Progress, Step
     from .workbooks.problem_list import save_problem_list, write_problem_report
     from .workbooks.return_copies import ReturnCopies
 
@@ -126,11 +130,14 @@ __all__ = [
     "InputProblems",
     "Level",
     "Location",
+    "LostText",
     "PipelineError",
     "Prepared",
+    "Progress",
     "Problem",
     "RenderedDocument",
     "ReturnCopies",
+    "Step",
     "Submission",
     "SubmissionStatus",
     "TemplateProblem",

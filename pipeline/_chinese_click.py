@@ -89,7 +89,9 @@ class ChineseContext(click.Context):
 
 class LocalPath(click.ParamType):
     """A folder (or, with `folder=False`, a file) on this computer, checked with Chinese
-    messages; click's own `Path` type words its refusals in English."""
+    messages (click's own `Path` type words its refusals in English), and made absolute against
+    the folder the command was started in: nothing later (Flask's `send_file`, a thread, a
+    library) may read a relative path against another folder."""
 
     name = "path"
 
@@ -111,7 +113,8 @@ class LocalPath(click.ParamType):
             self.fail(f"「{path}」是一个文件夹，这里需要的是文件。", param, ctx)
         if self.must_exist and not exists:
             self.fail(f"文件夹「{path}」不存在，请检查路径是否写对。", param, ctx)
-        return path
+        # absolute(), not resolve(): symbolic links and mapped network drives stay as typed
+        return path.absolute()
 
 
 class ChineseCommand(click.Command):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import groupby
 from pathlib import Path
@@ -12,14 +12,7 @@ import click
 
 from ._terminal import printable, rich_console
 from .errors import Problem, sorted_problems
-
-STAGE_NAMES = {
-    "load": "读取工作簿",
-    "validate": "校验",
-    "merge": "合并",
-    "render": "生成文档",
-    "archive": "归档",
-}
+from .progress import Progress
 
 
 def show_problems(problems: Sequence[Problem]) -> None:
@@ -34,17 +27,16 @@ def show_problems(problems: Sequence[Problem]) -> None:
             click.secho("  " + problem.describe(), fg=color, err=True)
 
 
-def show_summary(
-    row_counts: dict[str, dict[str, int]],
-    problems: Sequence[Problem],
-    documents: Sequence[str] = (),
-    run_folder: Path | None = None,
-) -> None:
-    """A table of workbooks and rows per sheet, then counts and where the documents went."""
+def _plain_console():
+    # File and region names are shown as typed: `[b]` is not markup, `:smile:` not an emoji.
+    return rich_console(sys.stdout, soft_wrap=True, highlight=False, markup=False, emoji=False)
+
+
+def show_summary(row_counts: dict[str, dict[str, int]], problems: Sequence[Problem]) -> None:
+    """A table of workbooks and rows per sheet, then the counts of errors and notices."""
     from rich.table import Table
 
-    # File and region names are shown as typed: `[b]` is not markup, `:smile:` not an emoji.
-    console = rich_console(sys.stdout, soft_wrap=True, highlight=False, markup=False, emoji=False)
+    console = _plain_console()
 
     def cell(text: str) -> str:  # as the terminal will show it, so the columns line up
         return printable(text, console.encoding)
@@ -60,18 +52,26 @@ def show_summary(
     console.print(
         f"工作簿 {len(row_counts)} 个，错误 {errors} 处，提示 {len(problems) - errors} 处。"
     )
+
+
+def show_written(documents: Sequence[str], copies: Sequence[str], run_folder: Path) -> None:
+    """What a build wrote, documents then their PDF and OFD copies, and as the very last line
+    the folder they are in: what the clerk opens next."""
+    console = _plain_console()
     for name in documents:
         console.print(f"  已生成：{name}")
-    if run_folder is not None:
-        console.print(f"本次结果已归档到：{run_folder}")
+    for name in copies:
+        console.print(f"  已生成副本：{name}")
+    console.print(f"本次结果已归档到：{run_folder}")
 
 
 @contextmanager
-def progress_display() -> Iterator[Callable[[str], None] | None]:
-    """A spinner naming the current stage on an interactive terminal; silent otherwise."""
+def progress_display() -> Iterator[Progress | None]:
+    """A spinner naming the current stage (and document converted) on an interactive
+    terminal, worded as the web page's; silent otherwise."""
     if not sys.stderr.isatty():
         yield None
         return
     console = rich_console(sys.stderr)
     with console.status("准备中…") as status:
-        yield lambda stage: status.update(STAGE_NAMES.get(stage, stage) + "…")
+        yield lambda step: status.update(step.label + "…")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +19,7 @@ from .archive import (
     VerifyReport,
     check_ofd_converter,
     find_libreoffice,
+    read_manifest,
     verify_run,
     write_run,
 )
@@ -29,6 +30,7 @@ from .files import department_file_name
 from .load import load_inputs
 from .merge import merge
 from .model import Dossier, Prepared
+from .progress import Progress, Step
 from .render import PACKAGED_TEMPLATES, render_documents, templates_needed
 from .validate import validate
 from .validate.submissions import read_roster, submission_status
@@ -39,15 +41,13 @@ if TYPE_CHECKING:
 # `workbooks` writes .xlsx files with openpyxl, whose import takes about a tenth of a second:
 # each function below imports it when it writes a workbook, so a first build does not wait.
 
-Progress = Callable[[str], None]  # called with a stage's name as it starts
-
 OFFICE_WORKBOOK = "报告信息.xlsx"
 
 
 @contextmanager
 def _stage(name: str, timings: dict[str, float], progress: Progress | None) -> Iterator[None]:
     if progress:
-        progress(name)
+        progress(Step(name))
     started = time.perf_counter()
     try:
         yield
@@ -115,16 +115,22 @@ def build(
     The run folder also gets `变更对照.xlsx`, comparing with the newest earlier run folder in
     `outputs` (or with `compare`; none with `no_compare`); `Prepared.change_summary` says what
     changed. `pdf` adds a PDF copy of each document; `ofd` an OFD copy (GB/T 33190) made from
-    the PDF copy, so it implies `pdf`. Returns what was built and the run folder. Raises
+    the PDF copy, so it implies `pdf`; `Prepared.copies` names the copies written. Returns what
+    was built and the run folder. Raises
     `InputProblems` (nothing written), `TemplateProblem`, `ToolMissing` (`pdf` or `ofd` without
-    LibreOffice, `ofd` without the OFD converter; before any work) or `ArchiveError` (also when
-    `compare` is not a readable run folder, before any work).
+    LibreOffice, `ofd` without the OFD converter; before any work), `LostText` (a copy lacks
+    characters of its document: nothing written) or `ArchiveError` (also when `compare` is not
+    a readable run folder, before any work).
+
+    `progress` is told each stage as it starts (`Step`), and during the PDF and OFD
+    conversion each document converted.
     """
     check_copy_tools(pdf=pdf, ofd=ofd)
     against = read_run(compare) if compare is not None and not no_compare else None
     prepared = prepare(inputs, templates, progress)
     folder, _ = templates_folder(templates)
-    with _stage("archive", prepared.timings, progress):
+    # The archive's own steps are told by write_run: the copies' conversion comes first.
+    with _stage("archive", prepared.timings, None):
         change_report = None
         if not no_compare:
             change_report = _compare_with(against, outputs, prepared)
@@ -136,8 +142,24 @@ def build(
             pdf=pdf,
             ofd=ofd,
             change_report=change_report,
+            progress=progress,
         )
+    prepared.copies = _copies(run_folder, [d.name for d in prepared.documents])
     return prepared, run_folder
+
+
+def _copies(run_folder: Path, documents: list[str]) -> list[str]:
+    """The PDF and OFD copies as the run's manifest records them: PDFs then OFDs, each in the
+    order of the documents they copy (an OFD copies a PDF copy)."""
+    manifest = read_manifest(run_folder, "列出副本")
+    document_of = {str(e["file"]): str(e.get("source")) for e in manifest["pdfs"]}
+    order = {name: number for number, name in enumerate(documents)}
+
+    def place(entry: dict) -> int:
+        source = str(entry.get("source"))
+        return order.get(document_of.get(source, source), len(order))
+
+    return [str(e["file"]) for key in ("pdfs", "ofds") for e in sorted(manifest[key], key=place)]
 
 
 def check_copy_tools(*, pdf: bool = False, ofd: bool = False) -> None:

@@ -23,9 +23,9 @@ from . import build as run_build
 from . import check as run_check
 from . import verify as run_verify
 from ._chinese_click import ChineseGroup, LocalPath, show_error
-from ._console import progress_display, show_problems, show_summary
+from ._console import progress_display, show_problems, show_summary, show_written
 from ._submissions_view import show_return_copies, show_submissions
-from ._terminal import best_effort_output, ctrl_c_ignored
+from ._terminal import Interrupted, best_effort_output, colour_wanted, ctrl_c_ignored
 from .files import describe_os_error
 
 
@@ -122,7 +122,7 @@ def _send_back(inputs: Path, outputs: Path, problems: Sequence[Problem]) -> None
     __version__, prog_name="pipeline", message="%(prog)s %(version)s", help="显示版本号并退出。"
 )
 def cli() -> None:
-    """从各部门报送的 Excel 工作簿生成工作专报（含拟文稿）和合作交流项目表。
+    """从各部门报送的 Excel 工作簿生成三种文档：工作专报（含拟文稿）、合作交流项目表、会议材料。
 
     常用：pipeline check 校验输入；pipeline build 生成并归档文档。
     """
@@ -163,6 +163,9 @@ def build(
 ) -> None:
     """校验输入并生成全部文档，归档到 outputs/ 下新的文件夹。
 
+    文档有三种：工作专报（含拟文稿）、合作交流项目表（每个对口地区一份）、
+    会议材料（填写了工作表「会议材料」时）。
+
     有错误时列出全部问题、保存问题清单，不生成任何文档。
     """
     with ExitStack() as finishing:
@@ -182,15 +185,11 @@ def build(
         notices = prepared.dossier.notices
         with best_effort_output():
             show_problems(notices)
-            show_summary(
-                prepared.dossier.row_counts,
-                notices,
-                [d.name for d in prepared.documents],
-                run_folder,
-            )
+            show_summary(prepared.dossier.row_counts, notices)
             show_submissions(prepared.submissions)
             if prepared.change_summary:
                 click.echo(f"{prepared.change_summary}（详见 {run_folder / '变更对照.xlsx'}）")
+            show_written([d.name for d in prepared.documents], prepared.copies, run_folder)
     if timings is not None:
         _write_timings(timings, prepared.timings, [d.name for d in prepared.documents])
 
@@ -249,7 +248,7 @@ def verify(run_folder: Path) -> None:
             click.echo("核对通过：全部文档与归档输入重新生成的结果一致。")
     if not report.ok:
         raise _Failure(
-            f"{run_folder} 中有 {len(report.differences)} 个文件与重新生成的结果不一致。", 1
+            f"{run_folder} 中有 {len(report.differences)} 处未通过核对（见上面标“不一致”的行）。", 1
         )
 
 
@@ -373,9 +372,24 @@ def serve(
             click.echo(f"\n链接已写入：{site.links_file}")
             click.echo("网页已启动，按 Ctrl+C 停止。")
 
-        run_server(site, host, port, open_browser=not no_browser, ready=ready)
+        run_server(
+            site, host, port, open_browser=not no_browser, ready=ready, window=_server_window
+        )
     except PipelineError as exc:
         raise _fail(exc) from None
+    except Interrupted as stop:  # SIGTERM: stopped from outside, said as such, 128 + n
+        with best_effort_output():
+            click.echo("\n网页已停止（收到结束信号）。")
+        click.get_current_context().exit(stop.exit_code)
+    # Ctrl+C is how the page is stopped (the window says so at start): not a failure.
+    with ctrl_c_ignored(), best_effort_output():
+        click.echo("\n网页已停止。")
+
+
+def _server_window(line: str) -> None:
+    """A failed request's line in the server's window (its traceback is in the log file)."""
+    with best_effort_output():
+        click.secho(line, fg="red", err=True, color=None if colour_wanted() else False)
 
 
 def _init_from(run_folder: Path, inputs: Path, departments: tuple[str, ...], office: bool) -> None:

@@ -7,8 +7,9 @@ Every user-facing message about an input is a `Problem` with a structured `Locat
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .cells import cell_order
@@ -24,15 +25,19 @@ class Level(enum.Enum):
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """Where a problem is: a file, optionally a sheet, an Excel cell and its column name."""
+    """Where a problem is: a file, optionally a sheet, an Excel cell and its column name;
+    or, in a PDF or OFD copy, a page."""
 
     file: str
     sheet: str | None = None
     cell: str | None = None
     column: str | None = None
+    page: int | None = None
 
     def describe(self) -> str:
         parts = [self.file]
+        if self.page is not None:
+            parts.append(f"第 {self.page} 页")
         if self.sheet:
             parts.append(self.sheet)
         if self.cell:
@@ -53,8 +58,25 @@ class Problem:
     def is_error(self) -> bool:
         return self.level is Level.ERROR
 
+    def for_sender(self) -> Problem:
+        """This problem as told to the department whose workbook it is: where the office is
+        told to ask the department for the file again, the department is told to send it
+        again itself (`请重新保存或让报送部门重新发送。` → `请用 Excel 重新保存后再上传。`)."""
+        told = _ASK_AGAIN.sub(_send_it_yourself, self.message)
+        told = told.replace("请重新保存后再上传", "请用 Excel 重新保存后再上传")
+        return self if told == self.message else replace(self, message=told)
+
     def describe(self) -> str:
         return f"[{self.level.value}] {self.location.describe()}：{self.message}"
+
+
+# The office's words for a file it must have again, at the end of a sentence.
+_ASK_AGAIN = re.compile(r"[，,]?或让报送部门重新发送(?=。)")
+
+
+def _send_it_yourself(match: re.Match[str]) -> str:
+    before = match.string[: match.start()]
+    return (" " if before[-1:].isascii() and before[-1:].isalnum() else "") + "后再上传"
 
 
 def error(location: Location, message: str) -> Problem:
@@ -115,11 +137,27 @@ class ArchiveError(PipelineError):
     """A run folder could not be written, read or verified."""
 
 
+class LostText(ArchiveError):
+    """A PDF or OFD copy lacks characters of its document: no run folder is written."""
+
+    def __init__(self, problems: Iterable[Problem], copies: Iterable[str]) -> None:
+        self.problems = list(problems)
+        self.copies = list(copies)
+        lines = [p.describe() for p in self.problems]
+        super().__init__(
+            f"以下副本缺少文档中的文字：{'、'.join(self.copies)}。为免归档不完整的副本，"
+            "本次未生成运行文件夹，之前的结果未改动。\n"
+            + "\n".join(lines)
+            + "\nWord 文档本身是完整的：可以先只生成 Word 文档（不生成 PDF 和 OFD 副本），"
+            "并把以上信息告知维护人员。"
+        )
+
+
 def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
     """Errors and notices in a stable order: by file, sheet, then cell in row-major order."""
 
     def key(problem: Problem) -> tuple:
         loc = problem.location
-        return (loc.file, loc.sheet or "", cell_order(loc.cell), loc.column or "")
+        return (loc.file, loc.page or 0, loc.sheet or "", cell_order(loc.cell), loc.column or "")
 
     return sorted(problems, key=key)

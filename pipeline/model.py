@@ -353,6 +353,7 @@ class Prepared:
     # `与上次（第95期，2026-11-23）相比：…` when `build` compared with an earlier run.
     change_summary: str | None = None
     submissions: SubmissionStatus | None = None  # who has submitted what (报送单位)
+    copies: list[str] = field(default_factory=list)  # the PDF and OFD copies `build` wrote
 
 
 # ------------------------------------------------------------------ who submitted what

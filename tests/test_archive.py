@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -17,14 +18,15 @@ from pathlib import Path
 import ofdkit
 import openpyxl
 import pytest
+from _copies import lost_from_copies, pdf_characters, without_character
 from _ofd import ofd_page_texts, pdf_page_texts
 from _pdf import pdf_words
 from lxml import etree
 
 import pipeline
 from pipeline import api
-from pipeline.archive import ofd, pdf, run_folder, verify
-from pipeline.errors import ArchiveError, TemplateProblem, ToolMissing
+from pipeline.archive import copy_text, ofd, pdf, run_folder, verify
+from pipeline.errors import ArchiveError, LostText, TemplateProblem, ToolMissing
 from pipeline.files import normalise_zip
 from pipeline.render import (
     MEETING_TEMPLATE,
@@ -763,10 +765,157 @@ def test_pdf_is_written_beside_the_documents(copies_run, docx_render):
     assert verify.verify_run(run).ok
 
 
+# ------------------------------------------------------------------------ copies' text
+
+TABLE_PDF = "永安市.pdf"  # docx_render_documents' table of 永安市: "2 污染防治" on page 1
+LOST = "染"
+
+
+@pytest.mark.libreoffice
+def test_copies_hold_every_character_of_their_documents(copies_run):
+    assert lost_from_copies(copies_run, manifest_of(copies_run)) == {}
+
+
+@pytest.mark.libreoffice
+def test_a_real_copy_without_one_character_is_found_with_page_and_context(copies_run, tmp_path):
+    lossy_pdf = tmp_path / TABLE_PDF
+    lossy_pdf.write_bytes(without_character((copies_run / TABLE_PDF).read_bytes(), LOST))
+    # the copy really lacks one character, as poppler reads it too
+    assert pdf_characters(copies_run / TABLE_PDF) - pdf_characters(lossy_pdf) == {LOST: 1}
+
+    document = (copies_run / "永安市.docx").read_bytes()
+    found = copy_text.check_copy(
+        lossy_pdf.read_bytes(), document, copy=TABLE_PDF, document="永安市.docx"
+    )
+    assert found is not None and found.missing == {LOST: 1}
+    (loss,) = found.losses
+    assert (loss.character, loss.page) == (LOST, 1)
+    assert loss.before.endswith("污") and loss.after.startswith("防治")
+    untouched = (copies_run / TABLE_PDF).read_bytes()
+    assert copy_text.check_copy(untouched, document, copy=TABLE_PDF, document="x") is None
+
+
+def lossy_conversions(monkeypatch: pytest.MonkeyPatch, *, pdf_copy: bool) -> None:
+    """The build's converters, the table's PDF (or its OFD) then made to lack one 染."""
+    if pdf_copy:
+        convert = run_folder.convert_to_pdf
+
+        def lossy_pdf(documents, soffice, **options):
+            return [
+                (name, without_character(data, LOST) if name == TABLE_PDF else data, *rest)
+                for name, data, *rest in convert(documents, soffice, **options)
+            ]
+
+        monkeypatch.setattr(run_folder, "convert_to_pdf", lossy_pdf)
+    else:
+        convert_ofd = run_folder.convert_to_ofd
+
+        def lossy_ofd(pdfs, created, **options):
+            return [
+                (name, without_ofd_character(data, LOST) if source == TABLE_PDF else data, source)
+                for name, data, source in convert_ofd(pdfs, created=created, **options)
+            ]
+
+        monkeypatch.setattr(run_folder, "convert_to_ofd", lossy_ofd)
+
+
+def without_ofd_character(ofd_data: bytes, character: str) -> bytes:
+    """The OFD with `character` taken out of the first text object that holds it."""
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(ofd_data)) as package:
+        for name in package.namelist():
+            parts[name] = package.read(name)
+    for name in sorted(n for n in parts if n.endswith("Content.xml")):
+        root = etree.fromstring(parts[name])
+        codes = [c for c in root.iter(f"{{{ofd.OFD_NS}}}TextCode") if character in c.text]
+        if codes:
+            codes[0].text = codes[0].text.replace(character, "", 1)
+            codes[0].attrib.pop("DeltaX", None)
+            parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+            break
+    else:
+        raise AssertionError(f"{character} is in no text object")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("lossy", ["pdf", "ofd"])
+def test_build_refuses_a_copy_that_lost_a_character_and_writes_nothing(
+    inputs, templates, tmp_path, docx_render, monkeypatch, lossy
+):
+    libreoffice_or_skip()
+    outputs = tmp_path / "outputs"
+    api.build(inputs, outputs, templates)  # an earlier run, which must stay as it is
+    before = snapshot(outputs)
+    lossy_conversions(monkeypatch, pdf_copy=lossy == "pdf")
+    copy = TABLE_PDF if lossy == "pdf" else "永安市.ofd"
+
+    with pytest.raises(LostText) as refused:
+        api.build(inputs, outputs, templates, ofd=True)
+
+    assert refused.value.copies == [copy]
+    message = refused.value.message
+    assert f"以下副本缺少文档中的文字：{copy}" in message and "未生成运行文件夹" in message
+    assert f"{copy}：比 永安市.docx 少 1 个字符：{LOST}" in message
+    assert f"{copy} › 第 1 页：缺少原文「" in message and f"「{LOST}」" in message
+    assert snapshot(outputs) == before
+
+
+@pytest.mark.libreoffice
+def test_verify_finds_a_copy_that_lost_a_character(copies_run, docx_render, tmp_path):
+    """A run archived with a lossy PDF (as builds did before they checked): verify says so,
+    in-process and as the office runs it."""
+    run = shutil.copytree(copies_run, tmp_path / "outputs" / copies_run.name)
+    lossy = without_character((run / TABLE_PDF).read_bytes(), LOST)
+    (run / TABLE_PDF).write_bytes(lossy)
+    manifest = manifest_of(run)
+    for entry in manifest["pdfs"]:
+        if entry["file"] == TABLE_PDF:
+            entry.update(sha256=hashlib.sha256(lossy).hexdigest(), size=len(lossy))
+    (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
+
+    report = verify.verify_run(run)
+    assert set(differing(report)) == {TABLE_PDF}
+    reason = differing(report)[TABLE_PDF]
+    assert reason.startswith(f"PDF 副本缺少文档中的文字：比 永安市.docx 少 1 个字符（{LOST}）")
+    assert "第 1 页缺少原文「" in reason
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "verify", f"outputs/{run.name}"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert f"不一致  {TABLE_PDF}：PDF 副本缺少文档中的文字" in result.stdout
+    assert "未通过核对" in result.stderr
+
+
+@pytest.mark.libreoffice
+def test_verify_reports_a_copy_whose_text_cannot_be_read(copies_run, docx_render, tmp_path):
+    run = shutil.copytree(copies_run, tmp_path / copies_run.name)
+    damaged = b"%PDF-1.7\n" + b"\0" * 100  # recorded so, as if archived damaged
+    (run / TABLE_PDF).write_bytes(damaged)
+    manifest = manifest_of(run)
+    for entry in manifest["pdfs"]:
+        if entry["file"] == TABLE_PDF:
+            entry.update(sha256=hashlib.sha256(damaged).hexdigest(), size=len(damaged))
+    (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
+    differences = differing(verify.verify_run(run))
+    assert set(differences) == {TABLE_PDF}
+    assert differences[TABLE_PDF].startswith("PDF 副本的文字无法读取：")
+
+
 # ------------------------------------------------------------------------ OFD
 
 
-@pytest.mark.parametrize("module", ["pdf2ofd", "fitz"])  # fitz: PyMuPDF
+@pytest.mark.parametrize("module", ["pdf2ofd", "fitz", "fontTools"])  # fitz: PyMuPDF
 def test_ofd_without_its_converter_is_refused_before_any_work(
     inputs, templates, tmp_path, monkeypatch, module
 ):
@@ -780,7 +929,7 @@ def test_ofd_without_its_converter_is_refused_before_any_work(
     outputs = tmp_path / "outputs"
     with pytest.raises(ToolMissing) as refused:
         api.build(inputs, outputs, templates, ofd=True)
-    assert "未安装生成 OFD 所需的 pdf2ofd 和 PyMuPDF" in refused.value.message
+    assert "未安装生成 OFD 所需的 pdf2ofd、PyMuPDF 和 fontTools" in refused.value.message
     assert "去掉 --ofd" in refused.value.message
     assert not outputs.exists()
 
@@ -833,7 +982,8 @@ def test_ofd_follows_the_standard_where_pdf2ofd_does_not(copies_run):
     ns = {"ofd": ofd.OFD_NS}
     for entry in manifest_of(copies_run)["ofds"]:
         with zipfile.ZipFile(copies_run / entry["file"]) as package:
-            parts = {n: etree.fromstring(package.read(n)) for n in package.namelist()}
+            names = [n for n in package.namelist() if n.endswith(".xml")]
+            parts = {n: etree.fromstring(package.read(n)) for n in names}
         root = parts["OFD.xml"]
         assert root.get("Version") == "1.0"
         assert re.fullmatch(
@@ -849,6 +999,40 @@ def test_ofd_follows_the_standard_where_pdf2ofd_does_not(copies_run):
             for path in part.iterfind(".//ofd:PathObject[@Stroke='true']", ns)
         ]
         assert lines and set(lines) == {"0.176"}, lines  # 0.5 pt in mm
+
+
+@pytest.mark.libreoffice
+def test_every_font_the_ofd_names_is_embedded_and_holds_its_text(copies_run):
+    """A reader needs no font of its own: each Font of PublicRes has its FontFile in the
+    package, a TrueType font whose map holds every character its text objects use."""
+    import fitz
+    from fontTools.ttLib import TTFont
+
+    ns = {"ofd": ofd.OFD_NS}
+    source = fitz.Font(ofd.TEXT_FONT_CODE)  # the face the subset is made of
+    for entry in manifest_of(copies_run)["ofds"]:
+        with zipfile.ZipFile(copies_run / entry["file"]) as package:
+            names = set(package.namelist())
+            res = etree.fromstring(package.read("Doc_0/PublicRes.xml"))
+            fonts = res.findall("ofd:Fonts/ofd:Font", ns)
+            assert fonts, entry["file"]
+            used: dict[str, set[str]] = {}
+            for name in names:
+                if name.startswith("Doc_0/Pages/"):
+                    for text in etree.fromstring(package.read(name)).iterfind(
+                        ".//ofd:TextObject", ns
+                    ):
+                        codes = "".join(text.itertext())
+                        used.setdefault(text.get("Font"), set()).update(codes)
+            assert set(used) <= {f.get("ID") for f in fonts}
+            for font in fonts:
+                location = (
+                    f"Doc_0/{res.get('BaseLoc')}/{font.findtext('ofd:FontFile', namespaces=ns)}"
+                )
+                assert location in names, (entry["file"], location)
+                mapped = TTFont(io.BytesIO(package.read(location))).getBestCmap()
+                wanted = {c for c in used.get(font.get("ID"), ()) if source.has_glyph(ord(c))}
+                assert wanted and all(ord(c) in mapped for c in wanted), entry["file"]
 
 
 @pytest.mark.libreoffice

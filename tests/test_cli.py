@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,6 +89,13 @@ def test_help_columns_line_up_with_chinese_metavars():
     # where each description starts, counting a Chinese character as two columns
     starts = {display_width(re.match(r"^(  \S.*?\s{2,})\S", row).group(1)) for row in rows}
     assert len(rows) == 8 and len(starts) == 1, output
+
+
+@pytest.mark.parametrize("command", [[], ["build"]])
+def test_help_names_the_three_kinds_of_document(command):
+    output = "".join(run(*command, "--help").output.split())  # as read, across wrapped lines
+    for kind in ("工作专报（含拟文稿）", "合作交流项目表", "会议材料"):
+        assert kind in output, output
 
 
 def test_build_help_says_what_ofd_writes_and_needs():
@@ -341,7 +349,7 @@ def test_ofd_without_its_converter_is_refused_before_any_work(tmp_path, monkeypa
     inputs = inputs_with_an_error(tmp_path / "in")
     result = run("build", "--ofd", "--inputs", str(inputs), "--outputs", str(outputs))
     assert result.exit_code == 1
-    assert "错误：未安装生成 OFD 所需的 pdf2ofd 和 PyMuPDF" in result.output
+    assert "错误：未安装生成 OFD 所需的 pdf2ofd、PyMuPDF 和 fontTools" in result.output
     assert "去掉 --ofd" in result.output
     assert_chinese(result.output)
     assert "牵头部门" not in result.output and not outputs.exists()
@@ -362,6 +370,8 @@ def test_build_ofd_then_verify(tmp_path, libreoffice):
     assert {p.stem for p in run_folder.glob("*.ofd")} == documents
     manifest = json.loads((run_folder / "manifest.json").read_text(encoding="utf-8"))
     assert {e["file"] for e in manifest["ofds"]} == {f"{name}.ofd" for name in documents}
+    listed = re.findall(r"^  已生成副本：(.+)$", result.output, re.MULTILINE)
+    assert sorted(listed) == sorted(f"{n}{s}" for n in documents for s in (".pdf", ".ofd"))
     pages = 0
     for name in documents:
         texts = ofd_page_texts(run_folder / f"{name}.ofd")
@@ -376,6 +386,52 @@ def test_build_ofd_then_verify(tmp_path, libreoffice):
     altered = run("verify", str(run_folder))
     assert altered.exit_code == 1
     assert "合作交流项目表_永安市.ofd" in altered.output
+
+
+def office_folder(folder: Path) -> Path:
+    """A fresh office folder as README's first steps leave it: the examples and templates."""
+    for name in ("inputs", "templates"):
+        shutil.copytree(ROOT / name, folder / name)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "flags", [[], pytest.param(["--pdf"], marks=pytest.mark.libreoffice)], ids=["docx", "pdf"]
+)
+def test_build_ends_with_where_the_documents_are(tmp_path, flags, request):
+    """As the clerk runs it, in the office folder and no path options: every document and copy
+    listed is on disk, and the very last line says which folder they are in."""
+    if flags:
+        request.getfixturevalue("libreoffice")  # skips (or fails in CI) without LibreOffice
+    office = office_folder(tmp_path / "科室")
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "build", *flags],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=office,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1"},
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.rstrip("\n").splitlines()
+    last = re.fullmatch(r"本次结果已归档到：(.+)", lines[-1])
+    assert last, done.stdout
+    (run_folder,) = [p for p in (office / "outputs").iterdir() if p.is_dir()]
+    assert (office / last.group(1)).resolve() == run_folder.resolve()
+    documents = re.findall(r"^  已生成：(.+)$", done.stdout, re.MULTILINE)
+    copies = re.findall(r"^  已生成副本：(.+)$", done.stdout, re.MULTILINE)
+    assert sorted(documents) == sorted(p.name for p in run_folder.glob("*.docx"))
+    assert len(documents) == 4, done.stdout  # report, meeting material and two tables
+    on_disk = sorted(p.name for p in run_folder.glob("*.pdf"))
+    assert sorted(copies) == on_disk
+    assert len(copies) == (len(documents) if flags else 0)
+    # the listing is the end: nothing but the documents and the folder after the 报送情况 table
+    assert lines[-1 - len(documents) - len(copies) : -1] == [
+        *(f"  已生成：{name}" for name in documents),
+        *(f"  已生成副本：{name}" for name in copies),
+    ]
+    assert done.stdout.index("报送情况") < done.stdout.index("  已生成：")
 
 
 # ------------------------------------------------------------------ failures to write

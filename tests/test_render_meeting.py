@@ -178,6 +178,21 @@ def test_document_order_and_numbering() -> None:
     ]
 
 
+def test_headings_keep_two_lines_of_their_text() -> None:
+    body = docx.Document(io.BytesIO(render(two_regions()))).element.body
+    found = 0
+    children = list(body.iterchildren(qn("w:p")))
+    for heading, after in zip(children, children[1:], strict=False):
+        style = heading.find("w:pPr/w:pStyle", heading.nsmap)
+        if style is None or not style.get(qn("w:val")).startswith("ReportHeading"):
+            continue
+        following = after.find("w:pPr/w:pStyle", after.nsmap).get(qn("w:val"))
+        widows = after.find("w:pPr/w:widowControl", after.nsmap)
+        assert (widows is not None) == (following == "ReportBody"), following
+        found += following == "ReportBody"
+    assert found  # the example has headings with text under them
+
+
 def test_title_breaks_between_words_in_the_document() -> None:
     body = docx.Document(io.BytesIO(render(two_regions()))).element.body
     title = next(

@@ -26,6 +26,7 @@ from pipeline.model import (
 )
 from pipeline.numerals import chinese_numeral
 from pipeline.render import docx_template
+from pipeline.render.line_breaks import display_width
 from pipeline.render.report import (
     KNOWN_TAGS,
     REQUIRED_TAGS,
@@ -33,6 +34,7 @@ from pipeline.render.report import (
     render_work_report,
     report_file_name,
 )
+from pipeline.render.report_keeps import mark_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "work_report.docx"
@@ -530,15 +532,16 @@ def section_properties(data: bytes) -> list[etree._Element]:
 def test_page_size_margins_and_grid():
     sections_ = section_properties(render(make_report()))
     assert len(sections_) == 2  # the report, then the form
-    for section in sections_:
+    for section, grid_type in zip(sections_, ("snapToChars", "lines"), strict=True):
         size = section.find("w:pgSz", NS)
         assert (int(size.get(f"{W}w")), int(size.get(f"{W}h"))) == (twips(210), twips(297))
         assert size.get(f"{W}orient") in (None, "portrait")
         margins = section.find("w:pgMar", NS)
         for side, millimetres in [("top", 37), ("bottom", 35), ("left", 28), ("right", 26)]:
             assert int(margins.get(f"{W}{side}")) == twips(millimetres), side
+        # 22 lines a page; the report's 三号 body also on a grid of 28 characters a line.
         grid = section.find("w:docGrid", NS)
-        assert grid.get(f"{W}type") == "lines"
+        assert grid.get(f"{W}type") == grid_type
         assert grid.get(f"{W}linePitch") == "579"
 
 
@@ -597,6 +600,33 @@ def test_form_starts_on_a_new_page_after_the_report():
     assert start is None or start.get(f"{W}val") == "nextPage"  # absent means nextPage
 
 
+# ------------------------------------------------------------------ keeping lines together
+
+
+def last_body_paragraph(data: bytes) -> etree._Element:
+    paragraphs = xml_part(data, "word/document.xml").findall("w:body/w:p", NS)
+    styles = [p.find("w:pPr/w:pStyle", NS).get(f"{W}val") for p in paragraphs]
+    return paragraphs[styles.index("ReportClosing") - 1]
+
+
+def test_a_short_last_paragraph_is_kept_with_the_closing():
+    # Two lines: moved whole with the 结束语 when they do not fit together.
+    props = last_body_paragraph(render(make_report())).find("w:pPr", NS)
+    assert [etree.QName(child).localname for child in props] == [
+        "pStyle",
+        "keepNext",
+        "widowControl",  # it follows its heading, too
+    ]
+
+
+def test_a_long_last_paragraph_may_split_with_two_lines_going_along():
+    report = make_report()
+    entry = ReportEntry(["持续深化生态环境领域改革创新，打好创新牌，加快推进治理能力现代化。" * 3])
+    report.sections[-1] = ReportSection("下一步工作安排", [entry])
+    props = last_body_paragraph(render(report)).find("w:pPr", NS)
+    assert [etree.QName(child).localname for child in props] == ["pStyle", "widowControl"]
+
+
 # ------------------------------------------------------------------ the approval form
 
 
@@ -619,10 +649,12 @@ def test_form_layout_and_entries():
         ["专报部门", "生态环境督察处", "专 报 人", "周杰"],
         ["专报日期", "2023-11-03", "文 号", "95"],
         ["事 由", "根据主要领导批示，形成工作专报。{周杰[2023/11/3 14:44:56]}"],
-        ["主管领导签发意见", "同意发。{康永良[2023/11/20 11:20:08]}", "分管领导会签意见", ""],
+        # A mark wider than its cell breaks between the name and the time, nowhere else.
+        ["主管领导签发意见", "同意发。{康永良\n[2023/11/20 11:20:08]}", "分管领导会签意见", ""],
         [
             "办公室审核意见",
-            "已核。{徐小花[2023/11/3 16:01:14]}\n已核。请永良同志审核并签发。{高瑞莲[2023/11/6 18:22:54]}",
+            "已核。{徐小花\n[2023/11/3 16:01:14]}"
+            "\n已核。请永良同志审核并签发。{高瑞莲\n[2023/11/6 18:22:54]}",
             "会签部门意见",
             "",
         ],
@@ -641,7 +673,8 @@ def test_a_long_department_name_breaks_between_words_in_its_cell():
 
 
 def test_a_signers_name_is_not_cut_at_the_end_of_a_line():
-    # As the seed's 办公室审核意见: the line would end inside 高瑞莲; it breaks before the mark.
+    # As the seed's 办公室审核意见: the line would end inside 高瑞莲; the name goes down whole,
+    # and the time, which the cell cannot hold beside it, on the line after.
     entry = ApprovalEntry(
         "办公室审核意见",
         "已核。请沈敏同志审核，请永良同志审核并签发。",
@@ -649,13 +682,39 @@ def test_a_signers_name_is_not_cut_at_the_end_of_a_line():
         dt.datetime(2023, 11, 6, 18, 22, 54),
     )
     rows = form_table(render(WorkReport(settings(), sections(), {"办公室审核意见": [entry]})))
-    assert (
-        rows[5][1] == "已核。请沈敏同志审核，请永良同志审核并签发。\n{高瑞莲[2023/11/6 18:22:54]}"
+    assert rows[5][1] == (
+        "已核。请沈敏同志审核，请永良同志审核并签发。\n{高瑞莲\n[2023/11/6 18:22:54]}"
     )
-    # A mark whose name fits on its line is left to the renderer.
-    short = replace(entry, opinion="已核。")
-    rows = form_table(render(WorkReport(settings(), sections(), {"办公室审核意见": [short]})))
-    assert rows[5][1] == "已核。{高瑞莲[2023/11/6 18:22:54]}"
+    # In the wide 事由 cell the whole mark fits where it is: left to the renderer.
+    reason = replace(entry, step="事由", opinion="已核。")
+    rows = form_table(render(WorkReport(settings(), sections(), {"事由": [reason]})))
+    assert rows[3][1] == "已核。{高瑞莲[2023/11/6 18:22:54]}"
+
+
+MARK = "{徐小花[2023/11/3 16:01:14]}"  # 3 + 22 × 0.55 = 15.1 em wide
+
+
+@pytest.mark.parametrize(
+    ("text", "per_line", "lines"),
+    [
+        ("已核。" + MARK, 30, None),  # fits where it is
+        ("已核。请办公室审核。" + MARK, 20, ["已核。请办公室审核。", MARK]),  # fits a line
+        ("已核。" + MARK, 12, ["已核。{徐小花", "[2023/11/3 16:01:14]}"]),  # wider than a line
+        (
+            "已核。请办公室审核。" + MARK,
+            12,
+            ["已核。请办公室审核。", "{徐小花", "[2023/11/3 16:01:14]}"],
+        ),
+        (MARK, 12, ["{徐小花", "[2023/11/3 16:01:14]}"]),
+        (MARK, 16, None),
+        ("已核。请办公室审核。{徐小花}", 12, ["已核。请办公室审核。", "{徐小花}"]),  # no time
+    ],
+)
+def test_a_signature_mark_breaks_only_between_name_and_time(text, per_line, lines):
+    assert mark_lines(text, text[text.index("{") :], "徐小花", per_line) == lines
+    if lines is not None:
+        assert "".join(lines) == text  # text as typed: only line breaks are added
+        assert all(display_width(line) <= per_line for line in lines[1:]), lines
 
 
 def test_form_cells_stay_when_nobody_has_signed():

@@ -176,13 +176,18 @@ def style_value(styles: etree._Element, style_id: str, path: str) -> str | None:
 
 def test_report_lines_hold_28_characters_on_a_22_line_grid(generated: dict[str, bytes]) -> None:
     data = generated[REPORT]
-    for section in part(data, "word/document.xml").iter(w("sectPr")):
-        grid = section.find("w:docGrid", NS)
-        # A line grid only: LibreOffice sets a character grid's 16 pt characters in two cells.
-        assert grid.get(w("type")) == "lines" and grid.get(w("linePitch")) == "579"
-        size, margins = section.find("w:pgSz", NS), section.find("w:pgMar", NS)
-        width = int(size.get(w("w"))) - int(margins.get(w("left"))) - int(margins.get(w("right")))
-        assert abs(width - twips(156)) <= 1
+    sections = list(part(data, "word/document.xml").iter(w("sectPr")))
+    body, form = sections[0], sections[-1]
+    size, margins = body.find("w:pgSz", NS), body.find("w:pgMar", NS)
+    width = int(size.get(w("w"))) - int(margins.get(w("left"))) - int(margins.get(w("right")))
+    assert abs(width - twips(156)) <= 1
+    # The body's grid: 22 lines, and 28 cells a line, the cell 16 pt plus charSpace/4096 pt.
+    grid = body.find("w:docGrid", NS)
+    assert grid.get(w("type")) == "snapToChars" and grid.get(w("linePitch")) == "579"
+    cell = 16 + int(grid.get(w("charSpace"))) / 4096  # points
+    assert 28 * cell <= width / 20 < 29 * cell, cell
+    # The 拟文稿 form's 小四 text keeps a line grid only.
+    assert form.find("w:docGrid", NS).get(w("type")) == "lines"
 
     styles = part(data, "word/styles.xml")
     body_styles = []
@@ -190,10 +195,21 @@ def test_report_lines_hold_28_characters_on_a_22_line_grid(generated: dict[str, 
         style_id = style.get(w("styleId"))
         if style_value(styles, style_id, "w:rPr/w:sz") == "32":  # 三号
             body_styles.append(style_id)
-            # Each character advances 16 pt plus the spacing (twentieths of a point).
-            advance = 320 + int(style_value(styles, style_id, "w:rPr/w:spacing") or 0)
-            assert 28 * advance <= width < 29 * advance, (style_id, advance)
+            # No character spacing (it would justify a full line against the hanging mark);
+            # glyphs narrower than a cell, which LibreOffice would otherwise give two cells.
+            assert style_value(styles, style_id, "w:rPr/w:spacing") is None, style_id
+            scale = int(style_value(styles, style_id, "w:rPr/w:w") or 100)
+            assert 16 * scale / 100 <= cell - 0.1, (style_id, scale)
+            # Indents in whole cells: Word counts them in characters (…Chars), LibreOffice
+            # in twips, and gives an indent a cell more when it is a little wider.
+            ind = style.find("w:pPr/w:ind", NS)
+            for side in ("firstLine", "left", "right"):
+                if ind is not None and ind.get(w(side)) is not None:
+                    cells = int(ind.get(w(side + "Chars"))) / 100
+                    assert cells * (cell - 0.1) * 20 <= int(ind.get(w(side))) <= cells * cell * 20
     assert {"Normal", "ReportBody", "ReportHeading1", "ReportHeading2"} <= set(body_styles)
+    # Punctuation may hang in the margin (overflowPunct's default): not switched off anywhere.
+    assert b"overflowPunct" not in etree.tostring(styles)
 
 
 def test_table_notes_hang_after_zhu(generated: dict[str, bytes], tmp_path: Path) -> None:
@@ -318,6 +334,10 @@ def pdf_fonts(pdf: Path) -> str:
     ).stdout
 
 
+CLOSING_MARKS = "、，。；：？！」）』》〉】〕”’"
+OPENING_MARKS = "「（『《〈【〔“‘"
+
+
 def full_width(text: str) -> bool:
     return bool(text) and all(unicodedata.east_asian_width(c) in "WFA" for c in text)
 
@@ -335,16 +355,23 @@ def test_printed_examples_hold_28_characters_a_line_in_the_mapped_faces(
     report_lines = [line for line in lines if line.page not in form_pages]
 
     # Full body lines: from the left edge of the 版心 to its right edge, full-width characters
-    # only (digits and Latin letters are narrower). Line breaking rules keep a few at 27.
+    # only (digits and Latin letters are narrower), 28 to a line. A closing mark that does not
+    # fit hangs past the right edge, after the 28th character. Line breaking rules keep a few
+    # at 27 or fewer (a number kept whole, a mark kept with the character before it).
     left, right = 28 * PT_PER_MM, (210 - 26) * PT_PER_MM
     full = [
-        line.text
+        line
         for line in report_lines
         if abs(line.x0 - left) < 2 and line.x1 > right - 8 and full_width(line.text)
     ]
     assert len(full) >= 40
-    holding_28 = [text for text in full if len(text) == 28]
-    assert len(holding_28) >= 0.9 * len(full), [t for t in full if len(t) != 28]
+    hanging = [line.text for line in full if line.x1 > right + 4]
+    assert hanging and all(text[-1] in CLOSING_MARKS for text in hanging), hanging
+    cells = [len(line.text) - (line.x1 > right + 4) for line in full]
+    assert max(cells) == 28, [line.text for line in full if len(line.text) > 28]
+    assert cells.count(28) >= 0.95 * len(full), [t.text for t in full if len(t.text) < 28]
+    for line in report_lines:  # GB/T 15834: no line starts with a closing mark or ends open
+        assert line.text[0] not in CLOSING_MARKS and line.text[-1] not in OPENING_MARKS, line
 
     # 22 lines a page, on the 28.95 pt grid (pages after the first, inside the 版心).
     top, bottom = 37 * PT_PER_MM, (297 - 35) * PT_PER_MM

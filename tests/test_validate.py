@@ -66,8 +66,9 @@ def test_report_settings_rules(tmp_path):
     office_workbook(tmp_path, 专报信息=rows)
     errors = _errors(tmp_path)
     sheet = ("报告信息.xlsx", "专报信息")
-    assert "应为整数" in errors[(*sheet, "B2")]
-    assert "应为日期" in errors[(*sheet, "B4")]
+    # What was typed, quoted, and one example of what would do.
+    assert errors[(*sheet, "B2")] == "「期号」应为整数，如 95；现填的是「九十五」。"
+    assert errors[(*sheet, "B4")] == "「日期」应为日期，如 2023-11-20；现填的是「2023-02-30」。"
     assert "必填" in errors[(*sheet, "B5")]
     assert "重复" in errors[(*sheet, "A13")]
     assert "字段名" in errors[(*sheet, "A15")]
@@ -165,8 +166,17 @@ def test_approval_rules(tmp_path):
     sheet = ("报告信息.xlsx", "拟文稿")
     assert "环节应为" in errors[(*sheet, "A3")]
     assert "必填" in errors[(*sheet, "B4")]
-    assert "日期时间" in errors[(*sheet, "D4")]
+    assert errors[(*sheet, "D4")] == (
+        "应为日期时间（也可只填日期），如 2023/11/3 16:01:14；现填的是「昨天」。"
+    )
     assert len(errors) == 3
+
+
+def test_a_long_wrong_value_is_quoted_by_its_beginning(tmp_path):
+    typed = "十一月二十日前后，待领导确定后再填写具体的日期和时间，请办公室留意"
+    office_workbook(tmp_path, 专报信息=_settings_with({"日期": typed}))
+    message = _errors(tmp_path)[("报告信息.xlsx", "专报信息", "B4")]
+    assert message == f"「日期」应为日期，如 2023-11-20；现填的是「{typed[:30]}…」。"
 
 
 def test_cooperation_row_rules(tmp_path):

@@ -29,9 +29,10 @@ from _workbooks import (
 from click.testing import CliRunner
 
 import pipeline.web
+import pipeline.web.builds
 import pipeline.web.department
 import pipeline.web.office
-from pipeline import InputProblems, check
+from pipeline import InputProblems, Level, Location, Problem, Step, check
 from pipeline.cli import cli
 from pipeline.web import prepare_site
 from pipeline.web.access import STORE_NAME
@@ -86,6 +87,11 @@ def site(tmp_path) -> Office:
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def shown(html: str) -> str:
+    """A page's text as a reader sees it, without the tags inside its sentences."""
+    return re.sub(r"<[^>]+>", "", html)
 
 
 def missing_lead_department(folder: Path) -> bytes:
@@ -362,7 +368,7 @@ def test_every_office_page_opens(site):
 
 def status_rows(body: str) -> list[list[str]]:
     """The cells of the 报送情况 table, as text, without the actions column."""
-    table = body.split('<table class="grid status">', 1)[1].split("</table>", 1)[0]
+    table = re.split(r'<table class="grid status[^"]*">', body, maxsplit=1)[1].split("</table>")[0]
     rows = []
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
@@ -500,10 +506,59 @@ def test_a_request_over_the_size_limit_gets_413(site):
     assert response.status_code == 413 and "文件太大" in text(response)
 
 
+def broken_in_half(path: Path) -> bytes:
+    data = path.read_bytes()
+    return data[: len(data) // 2]
+
+
+def test_a_damaged_workbook_is_for_the_office_to_ask_again_for_the_department_to_save_again(
+    site,
+):
+    damaged = broken_in_half(site.inputs / "环保处.xlsx")
+    response = site.upload(site.path("环保处"), "环保处.xlsx", damaged)
+    page = shown(text(site.get(response.headers["Location"])))
+    assert "文件未保存" in page and "请用 Excel 重新保存后再上传" in page
+    assert "让报送部门" not in page
+    response = site.upload(site.office, "环保处.xlsx", damaged)
+    assert "让报送部门重新发送" in shown(text(site.get(response.headers["Location"])))
+    # put into inputs/ by hand: the one check, each face with its own words
+    (site.inputs / "环保处.xlsx").write_bytes(damaged)
+    with pytest.raises(InputProblems) as raised:
+        check(site.inputs)
+    (problem,) = [p for p in raised.value.errors if p.location.file == "环保处.xlsx"]
+    assert problem.message.endswith("请重新保存或让报送部门重新发送。")
+    told = problem.for_sender().message
+    assert told.endswith("请用 Excel 重新保存后再上传。") and told != problem.message
+    department = shown(text(site.get(site.path("环保处"))))
+    assert told in department and "让报送部门" not in department
+    assert problem.message in shown(text(site.get(site.office + "problems")))
+
+
+@pytest.mark.parametrize(
+    ("office", "department"),
+    [
+        (
+            "不是有效的 Excel 工作簿（压缩包已损坏）。请重新保存或让报送部门重新发送。",
+            "不是有效的 Excel 工作簿（压缩包已损坏）。请用 Excel 重新保存后再上传。",
+        ),
+        (
+            "已停止读取。请在 Excel 中打开并另存为 .xlsx，或让报送部门重新发送。",
+            "已停止读取。请在 Excel 中打开并另存为 .xlsx 后再上传。",
+        ),
+        ("必填，不能为空。", "必填，不能为空。"),
+    ],
+)
+def test_a_problem_told_to_its_department_asks_it_to_send_the_file_itself(office, department):
+    problem = Problem(Level.ERROR, Location("环保处.xlsx"), office)
+    told = problem.for_sender()
+    assert told.message == department
+    assert (told.level, told.location) == (problem.level, problem.location)
+
+
 def test_problem_filters_and_problem_list(site, tmp_path):
     site.upload(site.office, "环保处.xlsx", missing_lead_department(tmp_path / "new"))
     page = text(site.get(site.office + "problems?department=区人社局"))
-    assert "区人社局 没有问题" in page and "K2" not in page
+    assert "区人社局 没有问题" in shown(page) and "K2" not in page
     page = text(site.get(site.office + "problems?level=notice"))
     assert "K2" not in page
     page = text(site.get(site.office + "problems?level=error"))
@@ -584,6 +639,33 @@ def test_build_with_ofd_copies_links_them_and_their_pdfs(site, libreoffice):
     assert archive.count(".ofd</a>") == len(state.documents)
 
 
+@pytest.mark.libreoffice
+def test_build_whose_copy_lost_a_character_says_where_and_writes_nothing(
+    site, libreoffice, monkeypatch
+):
+    """The web page shows the build's refusal of a lossy copy as the command line does."""
+    from _copies import without_character
+
+    from pipeline.archive import run_folder
+
+    convert = run_folder.convert_to_pdf
+
+    def lossy(documents, soffice, **options):  # the report's PDF made to lack one character
+        return [
+            (name, without_character(data, "报") if name.startswith("工作专报") else data, *rest)
+            for name, data, *rest in convert(documents, soffice, **options)
+        ]
+
+    monkeypatch.setattr(run_folder, "convert_to_pdf", lossy)
+    site.post(site.office + "build", data={"pdf": "1"})
+    state = site.site.app.extensions["pipeline.builds"].wait(timeout=600)
+    assert state.state == "failed"
+    page = text(site.get(site.office + "build"))
+    assert "以下副本缺少文档中的文字：工作专报" in page and "未生成运行文件夹" in page
+    assert re.search(r"工作专报[^<]*\.pdf › 第 1 页：缺少原文「[^」]*报", page), page
+    assert not [p for p in site.outputs.iterdir() if p.is_dir()]
+
+
 def test_ofd_copies_are_offered_only_where_they_can_be_made(tmp_path, monkeypatch):
     monkeypatch.setattr("shutil.which", lambda name, *a, **k: f"/opt/lo/{name}")  # LibreOffice
     monkeypatch.setitem(sys.modules, "pdf2ofd", None)  # but no OFD converter
@@ -636,8 +718,58 @@ def test_build_with_input_errors_writes_nothing_and_says_so(site, tmp_path):
     site.post(site.office + "build")
     state = site.wait_for_build()
     assert state.state == "failed" and state.errors == 1
-    assert "未生成任何文档" in text(site.get(site.office + "build"))
     assert not [p for p in site.outputs.iterdir() if p.is_dir()]
+    page = text(site.get(site.office + "build"))
+    assert "未生成任何文档" in page and "上面" not in page
+    # the errors are there, with a link to the workbook's problems, once
+    (problem,) = state.problems
+    assert problem.location.describe() in page and problem.message in page
+    assert f'href="{site.office}problems?department=%E7%8E%AF%E4%BF%9D%E5%A4%84"' in page
+    assert 'id="pending"' not in page
+
+
+def test_the_build_page_names_every_kind_of_document(site):
+    page = shown(text(site.get(site.office + "build")))
+    for kind in ("工作专报（含拟文稿）", "合作交流项目表", "会议材料"):
+        assert kind in page
+
+
+def test_errors_pending_are_named_with_their_departments_before_a_build(site, tmp_path):
+    assert 'id="pending"' not in text(site.get(site.office + "build"))
+    site.upload(site.office, "环保处.xlsx", missing_lead_department(tmp_path / "new"))
+    page = text(site.get(site.office + "build"))
+    assert "尚有 1 处错误未修改，现在生成会被拒绝。错误在：环保处（1 处）。" in shown(page)
+    link = re.search(r'id="pending".*?href="([^"]+)"', page, re.S).group(1)
+    problems = text(site.get(link.replace("&amp;", "&")))
+    assert "环保处.xlsx › 合作交流项目 › K2（列「牵头部门」）" in problems
+
+
+def test_the_build_status_names_the_document_converted_and_fills_the_bar(site, monkeypatch):
+    """The page shows the step the build last told: here one held at the second PDF."""
+    monkeypatch.setattr("shutil.which", lambda name, *a, **k: f"/opt/lo/{name}")  # LibreOffice
+    site = Office(site.inputs.parent)
+    held, release = threading.Event(), threading.Event()
+    real_build = pipeline.web.builds.build
+
+    def build_held_at_a_pdf(*args, progress, **kwargs):
+        progress(Step("pdf", 1, 4))
+        held.set()
+        release.wait(60)
+        return real_build(*args, progress=progress, **{**kwargs, "pdf": False})
+
+    monkeypatch.setattr(pipeline.web.builds, "build", build_held_at_a_pdf)
+    site.post(site.office + "build", data={"pdf": "1"})
+    try:
+        assert held.wait(60)
+        status = site.get(site.office + "build/status").get_json()
+        assert status["running"] and status["stage"] == "转换 PDF（第 2/4 个）"
+        # load, validate, merge and render done (1 each), a quarter of the PDFs (6), of 11
+        assert status["fraction"] == 0.5
+        page = text(site.get(site.office + "build"))
+        assert "正在转换 PDF（第 2/4 个）…" in shown(page) and 'style="width: 50.0%"' in page
+    finally:
+        release.set()
+    assert site.wait_for_build().state == "done"
 
 
 @pytest.mark.parametrize(
@@ -775,7 +907,7 @@ def test_serve_prints_the_links_and_writes_them(tmp_path, monkeypatch):
     inputs = valid_inputs(tmp_path / "in")
     served = {}
 
-    def fake_serve(site, host, port, *, open_browser, ready=None):
+    def fake_serve(site, host, port, *, open_browser, ready=None, window=None):
         served.update(host=host, port=port, browser=open_browser)
         ready()
 

@@ -1,9 +1,13 @@
-"""The web page in a real headless Chromium: the office's round trip and a department's link."""
+"""The web page in a real headless Chromium: the office's round trip, a department's link, and
+every page at an office screen's and a phone's width (the README's screenshots)."""
 
 from __future__ import annotations
 
 import base64
+import importlib.util
 import socket
+import struct
+import threading
 import time
 from pathlib import Path
 
@@ -14,6 +18,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
+import pipeline.web.builds
+from pipeline import Step
 from pipeline.web import prepare_site
 from pipeline.web.server import Background
 
@@ -132,3 +138,116 @@ def test_the_office_sees_a_listed_department_that_has_not_submitted(chromium, se
     assert "未报送：督察处" in page_text(driver)
     driver.get(served["督察处"])
     assert "督察处 · 材料报送" in page_text(driver) and "未报送" in page_text(driver)
+
+
+def _screenshots():
+    """`tools/web_screenshots.py`, which takes the README's screenshots: the test takes the
+    same ones into its own folder (docs/images stays as it is)."""
+    spec = importlib.util.spec_from_file_location(
+        "web_screenshots", ROOT / "tools" / "web_screenshots.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+shots = _screenshots()
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.fixture
+def example_site(tmp_path):
+    """The README's example: the shipped inputs, one error, one listed department not sent."""
+    inputs = shots.example_inputs(tmp_path)
+    port = free_port()
+    site = prepare_site(
+        inputs, tmp_path / "out", ROOT / "templates", base_url=f"http://127.0.0.1:{port}"
+    )
+    server = Background(site, port=port)
+    try:
+        yield {link.who: link.url for link in site.links}
+    finally:
+        server.stop()
+
+
+def test_screenshots_at_an_office_screen_and_a_phone_show_every_name_whole(
+    chromium, example_site, tmp_path
+):
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    taken = shots.shoot(chromium, example_site, folder, shots.DEPARTMENT)
+    assert sorted(path.name for path in taken) == sorted(
+        path.name for path in (ROOT / "docs" / "images").glob("web_*.png")
+    )
+    for path, faults in taken.items():
+        assert faults == [], path.name
+        width, height = png_size(path)
+        expected = shots.SIZES["_390" if path.stem.endswith("_390") else ""]
+        assert width == expected[0] and height >= expected[1], path.name
+    # the page was what a reader sees: the office's table, the department's own name
+    chromium.get(example_site["办公室"])
+    assert "区城管执法局" in page_text(chromium) and "未报送：督察处" in page_text(chromium)
+
+
+@pytest.mark.parametrize("page", ["", "problems", "build", "archive", "blank"])
+def test_every_office_page_fits_a_phone_and_a_narrow_window(chromium, example_site, page):
+    for width, height in ((390, 844), (760, 900), (1280, 900)):
+        shots.window(chromium, width, height)
+        chromium.get(example_site["办公室"] + page)
+        assert shots.layout_faults(chromium) == [], (page, width)
+    # on a phone the menu is a bar above the page
+    shots.window(chromium, 390, 844)
+    menu = chromium.find_element(By.CSS_SELECTOR, "nav.sidebar").rect
+    content = chromium.find_element(By.CSS_SELECTOR, "main.content").rect
+    assert menu["y"] + menu["height"] <= content["y"] and menu["width"] >= 380
+
+
+def test_the_layout_check_sees_a_broken_name_and_a_page_too_wide(chromium, example_site):
+    """The checks above can fail: a name squeezed into one character's width, a wide block."""
+    shots.window(chromium, 390, 844)
+    chromium.get(example_site["办公室"])
+    chromium.execute_script(
+        "const name = document.querySelector('td .name');"
+        "name.style.whiteSpace = 'normal'; name.style.display = 'inline-block';"
+        "name.style.width = '1.5em';"
+    )
+    faults = shots.layout_faults(chromium)
+    assert any("「区人社局」 broken after" in fault for fault in faults), faults
+    chromium.execute_script("document.body.style.width = '600px'")
+    assert any("page scrolls sideways" in fault for fault in shots.layout_faults(chromium))
+
+
+def test_the_build_page_names_the_document_converted_and_fills_its_bar(
+    chromium, served, monkeypatch
+):
+    """A build held at its second PDF: the label and the bar as the page polls them."""
+    held, release = threading.Event(), threading.Event()
+    real_build = pipeline.web.builds.build
+
+    def build_held_at_a_pdf(*args, progress, **kwargs):
+        progress(Step("pdf", 1, 4))
+        held.set()
+        release.wait(WAIT)
+        return real_build(*args, progress=progress, **{**kwargs, "pdf": False})
+
+    monkeypatch.setattr(pipeline.web.builds, "build", build_held_at_a_pdf)
+    driver = chromium
+    driver.get(served["办公室"] + "build")
+    driver.find_element(By.CSS_SELECTOR, "input[name=pdf]").click()  # LibreOffice is there
+    driver.find_element(By.ID, "build-button").click()
+    try:
+        wait_for_text(driver, "正在转换 PDF（第 2/4 个）…")
+        bar = driver.find_element(By.ID, "build-bar")
+        WebDriverWait(driver, WAIT).until(
+            lambda _: (
+                abs(bar.size["width"] / bar.find_element(By.XPATH, "..").size["width"] - 0.5) < 0.02
+            )
+        )
+    finally:
+        release.set()
+    wait_for_text(driver, "生成完成")

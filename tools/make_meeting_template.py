@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from make_report_template import (  # noqa: E402
     BODY_FONT,
+    GRID_PITCH,
     HEADING1_FONT,
     HEADING2_FONT,
     LINE_PITCH,
-    SIZE_BODY,
     SIZE_TITLE,
     TITLE_FONT,
     W_NS,
@@ -71,7 +71,7 @@ SHARED_STYLES = {
 # Their names as the style pane shows them in this document.
 RENAMED = {"ReportBody": "正文"}
 
-CHAR = pt(SIZE_BODY)  # one character of 三号, in twips
+CHAR = GRID_PITCH  # one character of 三号, a cell of the character grid, in twips
 # 附件 list: `附件：1.` from two characters in, the titles aligned at six and a half
 # characters, so a long title's next line starts under its first character (GB/T 9704 7.3.5).
 ATTACHMENT_INDENT = CHAR * 2

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import sys
 from pathlib import Path
 
@@ -67,11 +68,19 @@ FOOTER_DISTANCE = MARGIN_BOTTOM - mm(PAGE_NUMBER_DROP + PAGE_NUMBER_RISE)  # 25 
 # Sizes in points: 二号 22, 三号 16, 四号 14, 小四 12.
 SIZE_TITLE, SIZE_BODY, SIZE_SMALL, SIZE_FORM = 22, 16, 14, 12
 SIZE_MASTHEAD = 54
-# 28 characters of 三号 a line: 156 mm holds 27.6 characters of 16 pt, so every 三号 style is
-# condensed by 0.25 pt (28 × 15.75 pt = 441 pt ≤ 442.2 pt < 29 × 15.75 pt). Word's character grid
-# (`linesAndChars` with a negative charSpace) would do the same in Word, but LibreOffice gives
-# a 16 pt character two cells of that 15.75 pt grid and sets 14 or 15 a line.
-BODY_CHAR_SPACING = -5  # twentieths of a point
+# 28 characters of 三号 a line, from the document grid (`snapToChars`, 文字对齐字符网格): a cell
+# of 442.25 pt / 28 = 15.79 pt, set as charSpace, the pitch's difference from 16 pt in 1/4096 pt.
+# Word (MS-OI29500 on ST_DocGrid) and LibreOffice then put each CJK character in a cell and a
+# run of digits or Latin letters in as many whole cells as it needs, centred, so a closing mark
+# that does not fit hangs in the margin (overflowPunct, on when omitted). LibreOffice gives a
+# glyph wider than a cell two cells, so the 三号 styles draw their glyphs at 98 % width
+# (15.68 pt). Character spacing instead (−0.25 pt, 28 × 15.75 pt) fills a plain line exactly,
+# and LibreOffice then loses a hanging mark at the end of a justified line; with
+# `linesAndChars` it sets digits at the left of their cells, the gap after them.
+CHARS_PER_LINE = 28
+GRID_CHAR_SPACE = math.floor((TEXT_WIDTH / 20 / CHARS_PER_LINE - 16) * 4096)
+GRID_PITCH = TEXT_WIDTH // CHARS_PER_LINE  # one cell in twips (315), for indents in cells
+BODY_CHAR_SCALE = 98  # per cent of a glyph's width
 
 
 # ------------------------------------------------------------------ style XML
@@ -84,6 +93,7 @@ def run_properties(
     bold: bool = False,
     color: str | None = None,
     spacing: int | None = None,
+    scale: int | None = None,
 ) -> str:
     """A `w:rPr`, children in schema order."""
     parts = []
@@ -97,6 +107,8 @@ def run_properties(
         parts.append(f'<w:color w:val="{color}"/>')
     if spacing is not None:
         parts.append(f'<w:spacing w:val="{spacing}"/>')
+    if scale is not None:
+        parts.append(f'<w:w w:val="{scale}"/>')
     if size is not None:
         half_points = round(size * 2)
         parts.append(f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>')
@@ -104,8 +116,8 @@ def run_properties(
 
 
 def body_run_properties(font: str) -> str:
-    """三号 text on the 版心: condensed so that a full line holds 28 characters."""
-    return run_properties(font, SIZE_BODY, spacing=BODY_CHAR_SPACING)
+    """三号 text on the 版心: one character to a cell of the 28-character grid."""
+    return run_properties(font, SIZE_BODY, scale=BODY_CHAR_SCALE)
 
 
 def paragraph_properties(
@@ -125,7 +137,8 @@ def paragraph_properties(
     jc: str | None = None,
     outline: int | None = None,
 ) -> str:
-    """A `w:pPr`, children in schema order. Indents are in characters of `char_size` points."""
+    """A `w:pPr`, children in schema order. Indents are in characters of `char_size` points;
+    三号 characters are cells of the character grid."""
     parts = []
     if keep_next:
         parts.append("<w:keepNext/>")
@@ -139,7 +152,7 @@ def paragraph_properties(
     if line is not None:
         spacing += f' w:line="{line}" w:lineRule="{line_rule}"'
     parts.append(f"<w:spacing {spacing}/>")
-    char = pt(char_size)
+    char = GRID_PITCH if char_size == SIZE_BODY else pt(char_size)
     ind = []
     if left_chars:
         ind.append(f'w:leftChars="{left_chars * 100}" w:left="{left_chars * char}"')
@@ -524,7 +537,9 @@ def set_footer(footer, paragraph_xml: str | None) -> None:
     )
 
 
-def set_page(section) -> None:
+def set_page(section, *, characters: bool = True) -> None:
+    """A4 with GB/T 9704's margins; a grid of 22 lines, and of 28 characters unless
+    `characters` is false (the 拟文稿 form's 小四 text is not on the 三号 grid)."""
     section.page_width, section.page_height = Twips(PAGE_WIDTH), Twips(PAGE_HEIGHT)
     section.top_margin, section.bottom_margin = Twips(MARGIN_TOP), Twips(MARGIN_BOTTOM)
     section.left_margin, section.right_margin = Twips(MARGIN_LEFT), Twips(MARGIN_RIGHT)
@@ -538,7 +553,12 @@ def set_page(section) -> None:
         del sect_pr.attrib[name]
     for old in sect_pr.findall(f"{{{W_NS}}}docGrid"):
         sect_pr.remove(old)
-    sect_pr.append(parse_xml(f'<w:docGrid {W} w:type="lines" w:linePitch="{LINE_PITCH}"/>'))
+    grid = (
+        f'w:type="snapToChars" w:linePitch="{LINE_PITCH}" w:charSpace="{GRID_CHAR_SPACE}"'
+        if characters
+        else f'w:type="lines" w:linePitch="{LINE_PITCH}"'
+    )
+    sect_pr.append(parse_xml(f"<w:docGrid {W} {grid}/>"))
 
 
 def add_paragraph(container, text: str, style_id: str | None = None):
@@ -692,7 +712,7 @@ def build() -> bytes:
     # The form is not part of the numbered report: a new section, new page, footers empty.
     form = doc.add_section(WD_SECTION.NEW_PAGE)
     doc.paragraphs[-1]._p.style = "SectionBreak"
-    set_page(form)
+    set_page(form, characters=False)
     # nextPage is the default; say it anyway so that the break is visible in the file.
     page_size = form._sectPr.find(f"{{{W_NS}}}pgSz")
     page_size.addprevious(parse_xml(f'<w:type {W} w:val="nextPage"/>'))

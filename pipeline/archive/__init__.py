@@ -4,8 +4,10 @@ In: the rendered documents, the workbooks read and the templates used. Out: a fo
 `outputs/2026-11-23_101502_第95期/` with the documents (on request with PDF copies made by
 LibreOffice, and OFD copies made from those PDFs), byte copies of the inputs and templates, and
 `manifest.json` with their SHA-256; it appears whole or not at all, and no earlier folder is
-touched. `verify_run` rebuilds a folder's documents from its own copies and compares them byte
-for byte; of the PDF and OFD copies, which cannot be rebuilt, it checks the SHA-256.
+touched. Each PDF and OFD copy must hold every character of its document (`copy_text`), or
+the build fails with `LostText` and writes nothing. `verify_run` rebuilds a folder's documents
+from its own copies and compares them byte for byte; of the PDF and OFD copies, which cannot be
+rebuilt, it checks the SHA-256 and, again, their text.
 `find_libreoffice` and `check_ofd_converter` say what is missing before any work is done.
 """
 

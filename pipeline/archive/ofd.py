@@ -10,7 +10,11 @@ of a path's colours, empty resource lists) and draws lines as wide as the PDF do
 leaves them at the standard's default of 0.353 mm: table rules of 0.5 pt came out twice as
 heavy).
 
-pdf2ofd and PyMuPDF load in about a second: they are imported only when an OFD is made.
+The text layer's font is embedded: a subset of PyMuPDF's CJK face (Droid Sans Fallback) made
+with fontTools, holding the characters of the copy's text.
+
+pdf2ofd, PyMuPDF and fontTools load in about a second: they are imported only when an OFD is
+made.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import re
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -39,12 +43,16 @@ SVG_NS = "http://www.w3.org/2000/svg"
 OFD_FORMAT = "OFD"
 OFD_VERSION = "1.0"  # the only version GB/T 33190-2016 defines
 PUBLIC_RES = "PublicRes.xml"
-# The invisible text needs a font to refer to; its glyphs are never drawn.
-TEXT_FONT = "宋体"
+# The invisible text needs a font to refer to, embedded so that no reader looks for it on its
+# machine (one without it may substitute slowly, or not at all). Its glyphs are never drawn:
+# a subset of PyMuPDF's own CJK face, the same on every machine, holds the text's characters.
+TEXT_FONT_CODE = "cjk"  # PyMuPDF's name for Droid Sans Fallback (Apache-2.0)
+TEXT_FONT_FILE = "font_{id}.ttf"  # in PublicRes's BaseLoc
+PUBLIC_RES_FOLDER = "Res"
 MM_PER_POINT = 25.4 / 72
 # Characters XML 1.0 cannot hold (lxml refuses them); a PDF's text can contain them.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-CONVERTERS = ("pdf2ofd", "fitz")  # fitz is PyMuPDF's import name
+CONVERTERS = ("pdf2ofd", "fitz", "fontTools")  # fitz is PyMuPDF's import name
 # The order of CommonData's children in the standard's schema.
 COMMON_DATA = ("MaxUnitID", "PageArea", "PublicRes", "DocumentRes", "TemplatePage", "DefaultCS")
 # SVG line caps and joins as OFD names them (SVG's defaults, butt and miter, are OFD's too).
@@ -57,26 +65,33 @@ def _tag(name: str) -> str:
 
 
 def check_ofd_converter() -> None:
-    """`ToolMissing` when pdf2ofd or PyMuPDF is not installed (found without importing them)."""
+    """`ToolMissing` when pdf2ofd, PyMuPDF or fontTools is not installed (found without
+    importing them)."""
     missing = [name for name in CONVERTERS if importlib.util.find_spec(name) is None]
     if missing:
         raise ToolMissing(
-            "未安装生成 OFD 所需的 pdf2ofd 和 PyMuPDF，无法生成 OFD。请运行 "
-            'pip install "pdf2ofd>=0.1,<0.2" "pymupdf>=1.24,<1.25" 后重新运行；'
+            "未安装生成 OFD 所需的 pdf2ofd、PyMuPDF 和 fontTools，无法生成 OFD。请运行 "
+            'pip install "pdf2ofd>=0.1,<0.2" "pymupdf>=1.24,<1.25" "fonttools>=4.43,<5" 后重新运行；'
             "或去掉 --ofd，只生成 Word 文档（和 PDF 副本）。"
         )
 
 
 def convert_to_ofd(
-    pdfs: Sequence[tuple[str, bytes]], *, created: dt.date
+    pdfs: Sequence[tuple[str, bytes]],
+    *,
+    created: dt.date,
+    done: Callable[[int], None] | None = None,
 ) -> list[tuple[str, bytes, str]]:
-    """An OFD of each PDF: (ofd name, bytes, pdf name) each; `created` is its creation date."""
+    """An OFD of each PDF: (ofd name, bytes, pdf name) each; `created` is its creation date.
+    `done` is told how many are done, as they are."""
     check_ofd_converter()
     results = []
     # pdf2ofd reads and writes files; on Windows a file it left open cannot be removed yet.
     with tempfile.TemporaryDirectory(prefix="pipeline-ofd-", ignore_cleanup_errors=True) as name:
         scratch = Path(name)
         for number, (pdf_name, data) in enumerate(pdfs):
+            if done:
+                done(number)
             try:
                 ofd = _convert(data, scratch / f"{number}.pdf", Path(pdf_name).stem, created)
             except ArchiveError as exc:
@@ -87,6 +102,8 @@ def convert_to_ofd(
                     "请重新运行，或去掉 --ofd。"
                 ) from exc
             results.append((Path(pdf_name).stem + ".ofd", ofd, pdf_name))
+    if done:
+        done(len(results))
     return results
 
 
@@ -273,7 +290,10 @@ def _finish(
             next_id += 1
         parts[location] = _serialise(page)
 
-    parts[_inside(doc_folder, PUBLIC_RES)] = _serialise(_public_res(font_id))
+    font_name, font = _text_font("".join(r.text for p in pages for r in p.runs))
+    font_file = TEXT_FONT_FILE.format(id=font_id)
+    parts[_inside(doc_folder, f"{PUBLIC_RES_FOLDER}/{font_file}")] = font
+    parts[_inside(doc_folder, PUBLIC_RES)] = _serialise(_public_res(font_id, font_name, font_file))
     _common_data(common, max_unit_id=next_id - 1)
     for location in [r.text for r in common.findall(_tag("DocumentRes"))]:
         path = _inside(doc_folder, location or "")
@@ -323,11 +343,31 @@ def _common_data(common: Any, *, max_unit_id: int) -> None:
     common[:] = sorted(common, key=place)  # a stable sort: DocumentRes entries keep their order
 
 
-def _public_res(font_id: int) -> Any:
-    res = etree.Element(_tag("Res"), nsmap={"ofd": OFD_NS}, BaseLoc="Res")
+def _public_res(font_id: int, font_name: str, font_file: str) -> Any:
+    res = etree.Element(_tag("Res"), nsmap={"ofd": OFD_NS}, BaseLoc=PUBLIC_RES_FOLDER)
     fonts = etree.SubElement(res, _tag("Fonts"))
-    etree.SubElement(fonts, _tag("Font"), ID=str(font_id), FontName=TEXT_FONT, FamilyName=TEXT_FONT)
+    font = etree.SubElement(
+        fonts, _tag("Font"), ID=str(font_id), FontName=font_name, FamilyName=font_name
+    )
+    etree.SubElement(font, _tag("FontFile")).text = font_file
     return res
+
+
+def _text_font(text: str) -> tuple[str, bytes]:
+    """The text layer's font: its family name and a TrueType subset holding `text`'s
+    characters (those it has; the rest are never drawn either)."""
+    import fitz
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(BytesIO(fitz.Font(TEXT_FONT_CODE).buffer), recalcTimestamp=False)
+    family = font["name"].getDebugName(1) or TEXT_FONT_CODE
+    subsetter = subset.Subsetter(subset.Options())
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    buffer = BytesIO()
+    font.save(buffer)  # the font's own date kept: the same PDF gives the same OFD
+    return family, buffer.getvalue()
 
 
 def _order_path_colours(page: Any) -> None:

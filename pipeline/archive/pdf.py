@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from functools import partial
 from html import escape  # the same escaping as xml.sax.saxutils, without its imports of urllib
 from pathlib import Path
 
@@ -21,6 +23,7 @@ PDF_A_FORMAT = "PDF/A-2b"
 PLAIN_PDF_FORMAT = "PDF"
 PDF_TIMEOUT_BASE = 120.0  # seconds: LibreOffice's first start with a fresh profile is slow
 PDF_TIMEOUT_PER_DOCUMENT = 30.0
+WATCH_SECONDS = 0.25  # how often the converted documents are counted while LibreOffice runs
 # Maps the Windows font names the documents use to installed CJK faces of the same kind.
 FONT_RULES = Path(__file__).resolve().parent.parent / "fonts" / "cjk-faces.conf"
 # fontconfig's own configuration where FONTCONFIG_FILE and FONTCONFIG_PATH do not say.
@@ -57,12 +60,18 @@ def _usual_locations() -> list[Path]:
 
 
 def convert_to_pdf(
-    documents: Sequence[tuple[str, bytes]], soffice: str, *, timeout: float | None = None
+    documents: Sequence[tuple[str, bytes]],
+    soffice: str,
+    *,
+    timeout: float | None = None,
+    done: Callable[[int], None] | None = None,
 ) -> list[tuple[str, bytes, str, str]]:
     """Convert .docx documents with LibreOffice: (pdf name, bytes, format, source name) each.
 
     Runs with a private profile so it works while the user has LibreOffice open, in a scratch
-    folder so that LibreOffice's lock and profile files never reach the run folder.
+    folder so that LibreOffice's lock and profile files never reach the run folder. One
+    LibreOffice converts them all (it starts slowly); `done` is told how many PDFs it has
+    written so far, as they appear.
     """
     if not documents:
         return []
@@ -79,6 +88,10 @@ def convert_to_pdf(
         profile = (scratch / "profile").as_uri()
         environment = libreoffice_environment(soffice, scratch)
         missing = list(names)
+        watch = None
+        if done is not None:
+            watch = partial(_tell_written, converted, set(names.values()), done)
+            watch()  # LibreOffice takes seconds to start: the first document is under way
         for pdf_filter in (PDF_A_FILTER, PLAIN_PDF_FILTER):
             output = _run_libreoffice(
                 soffice,
@@ -88,8 +101,11 @@ def convert_to_pdf(
                 converted,
                 timeout,
                 environment,
+                watch,
             )
             missing = [n for n in missing if not (converted / names[n]).is_file()]
+            if watch:
+                watch()
             if not missing:
                 break
         if missing:
@@ -102,6 +118,11 @@ def convert_to_pdf(
             pdf_format = PDF_A_FORMAT if b"pdfaid:part" in data else PLAIN_PDF_FORMAT
             results.append((names[name], data, pdf_format, name))
         return results
+
+
+def _tell_written(folder: Path, wanted: set[str], done: Callable[[int], None]) -> None:
+    """How many of the `wanted` PDFs LibreOffice has written into `folder` so far."""
+    done(sum(1 for path in folder.glob("*.pdf") if path.name in wanted))
 
 
 def libreoffice_environment(soffice: str, scratch: Path) -> dict[str, str] | None:
@@ -158,6 +179,7 @@ def _run_libreoffice(
     outdir: Path,
     timeout: float,
     environment: dict[str, str] | None = None,
+    watch: Callable[[], None] | None = None,
 ) -> str:
     command = [
         soffice,
@@ -186,7 +208,7 @@ def _run_libreoffice(
     except OSError as exc:
         raise ArchiveError(f"无法启动 LibreOffice（{soffice}）：{describe_os_error(exc)}") from exc
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        stderr = _communicate(process, timeout, watch)
     except subprocess.TimeoutExpired:
         _kill(process, posix)
         raise ArchiveError(
@@ -197,6 +219,22 @@ def _run_libreoffice(
         raise
     text = (stderr or b"").decode("utf-8", "replace").strip()
     return f"LibreOffice 的输出：{text[-500:]}" if text else ""
+
+
+def _communicate(
+    process: subprocess.Popen, timeout: float, watch: Callable[[], None] | None
+) -> bytes:
+    """LibreOffice's stderr once it has ended; meanwhile `watch` is called every moment.
+    Waiting again after `TimeoutExpired` loses no output."""
+    deadline = time.monotonic() + timeout
+    while True:
+        wait = timeout if watch is None else min(WATCH_SECONDS, deadline - time.monotonic())
+        try:
+            return process.communicate(timeout=max(wait, 0.0))[1]
+        except subprocess.TimeoutExpired:
+            if watch is None or time.monotonic() >= deadline:
+                raise
+            watch()
 
 
 def _kill(process: subprocess.Popen, posix: bool) -> None:

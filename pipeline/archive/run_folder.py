@@ -33,6 +33,8 @@ from ..files import (
     safe_file_name,
 )
 from ..model import Dossier, Prepared
+from ..progress import Progress, Step, counting
+from .copy_text import check_copies
 from .dossier_json import DOSSIER, dossier_bytes
 from .ofd import OFD_FORMAT, check_ofd_converter, convert_to_ofd
 from .pdf import convert_to_pdf, find_libreoffice
@@ -70,13 +72,15 @@ def write_run(
     ofd: bool = False,
     clock: Clock | None = None,
     change_report: tuple[bytes, str] | None = None,
+    progress: Progress | None = None,
 ) -> Path:
     """Write a new run folder under `outputs` and return it.
 
     `change_report` is the workbook comparing this run with an earlier one, and that run's
     folder name; both go into the folder and the manifest.
 
-    `ofd` adds an OFD copy of each PDF copy, and so implies `pdf`.
+    `ofd` adds an OFD copy of each PDF copy, and so implies `pdf`. `progress` is told each
+    document converted, then `archive`.
 
     Raises `ToolMissing` (before anything is written) when `pdf` or `ofd` is asked for and
     LibreOffice (or, for `ofd`, the OFD converter) is not installed, and `ArchiveError` when
@@ -104,6 +108,7 @@ def write_run(
             ofd=ofd,
             built_at=built_at,
             change_report=change_report,
+            progress=progress,
         )
         return _publish(temp, outputs, name)
     except OSError as exc:
@@ -192,7 +197,10 @@ def _assemble(
     built_at: dt.datetime,
     ofd: bool = False,
     change_report: tuple[bytes, str] | None = None,
+    progress: Progress | None = None,
 ) -> None:
+    if progress and soffice is None:
+        progress(Step("archive"))
     documents = []
     for document in prepared.documents:
         # The renderer's bytes, verbatim: the archive adds nothing that could vary between runs.
@@ -235,10 +243,13 @@ def _assemble(
         )
 
     pdf_entries, pdf_copies = [], []
+    sources = {d.name: d.data for d in prepared.documents}
     if soffice is not None:
-        for pdf_name, data, pdf_format, source_name in convert_to_pdf(
-            [(d.name, d.data) for d in prepared.documents], soffice
-        ):
+        counted = counting(progress, "pdf", len(prepared.documents))
+        converted = convert_to_pdf(list(sources.items()), soffice, done=counted)
+        # A copy that lost text is not archived: before anything else is made from it.
+        check_copies([(name, data, source) for name, data, _, source in converted], sources)
+        for pdf_name, data, pdf_format, source_name in converted:
             _write_bytes(temp / pdf_name, data)
             pdf_copies.append((pdf_name, data))
             pdf_entries.append(
@@ -253,7 +264,11 @@ def _assemble(
 
     ofd_entries = []
     if ofd:
-        for ofd_name, data, source_name in convert_to_ofd(pdf_copies, created=built_at.date()):
+        counted = counting(progress, "ofd", len(pdf_copies))
+        ofds = convert_to_ofd(pdf_copies, created=built_at.date(), done=counted)
+        pdf_sources = {e["file"]: e["source"] for e in pdf_entries}
+        check_copies([(name, data, pdf_sources[pdf]) for name, data, pdf in ofds], sources)
+        for ofd_name, data, source_name in ofds:
             _write_bytes(temp / ofd_name, data)
             ofd_entries.append(
                 {
@@ -265,6 +280,8 @@ def _assemble(
                 }
             )
 
+    if progress and soffice is not None:
+        progress(Step("archive"))
     dossier_data = dossier_bytes(prepared.dossier)
     _write_bytes(temp / DOSSIER, dossier_data)
     extras: dict[str, Any] = {"dossier": _file_entry(DOSSIER, dossier_data)}

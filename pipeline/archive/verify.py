@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import ArchiveError, PipelineError
+from .copy_text import check_copy
 from .dossier_json import DOSSIER, dossier_bytes
 from .run_folder import (
     IGNORED_NAMES,
@@ -77,10 +78,12 @@ def verify_run(run_folder: Path) -> VerifyReport:
             _check_recorded(run_folder, relative, entry, what, report)
     # PDFs (and the OFDs made from them) are not reproducible: only their integrity since
     # archiving is checked. Runs archived before OFD copies have no "ofds".
+    # Each copy must also hold every character of its document (copy_text's rule).
     for key, what in (("pdfs", "PDF"), ("ofds", "OFD")):
         for entry in manifest.get(key, []):
             expected.add(entry["file"])
             _check_recorded(run_folder, entry["file"], entry, what, report)
+            _check_copy_text(run_folder, entry, what, manifest, report)
 
     rebuilt, rebuilt_dossier, failure = _rebuild(run_folder)
     for entry in manifest["documents"]:
@@ -180,6 +183,36 @@ def _check_recorded(
         )
     else:
         report.identical.append(FileCheck(relative, f"{what}与清单记录一致"))
+
+
+def _check_copy_text(
+    run_folder: Path, entry: dict, what: str, manifest: dict, report: VerifyReport
+) -> None:
+    """A copy that lacks characters of its document, as a difference; its document is the
+    entry's source (an OFD's source is a PDF, whose own source is the document)."""
+    sources = {e["file"]: e.get("source") for e in manifest.get("pdfs", [])}
+    source = entry.get("source")
+    document = sources.get(source, source) if what == "OFD" else source
+    if not isinstance(document, str) or not is_plain_name(document):
+        return
+    try:
+        lossy = check_copy(
+            (run_folder / entry["file"]).read_bytes(),
+            (run_folder / document).read_bytes(),
+            copy=entry["file"],
+            document=document,
+        )
+    except OSError:
+        return  # a missing or unreadable file is a difference of its own already
+    except ArchiveError as exc:
+        report.differences.append(
+            FileCheck(entry["file"], f"{what} 副本的文字无法读取：{exc.message}")
+        )
+        return
+    if lossy is not None:
+        report.differences.append(
+            FileCheck(entry["file"], f"{what} 副本缺少文档中的文字：{lossy.describe()}")
+        )
 
 
 def _rebuild(run_folder: Path) -> tuple[dict[str, bytes] | None, bytes | None, str | None]:

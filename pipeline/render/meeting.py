@@ -54,6 +54,7 @@ from ..numerals import chinese_numeral
 from . import docx_template, table_xml
 from .attachments import append_attachments
 from .report import paragraph_runs
+from .report_keeps import keep_headings_with_lines
 from .table import COUNTS
 from .titles import title_lines
 
@@ -264,6 +265,7 @@ def render_meeting_material(
     title_size = table_xml.style_size(document, TITLE_STYLE) or DEFAULT_TITLE_TWIPS
     context = meeting_context(meeting, title_room=page.text_width / title_size)
     docx_template.render(document, template, context)
+    keep_headings_with_lines(document)  # before the attachments: the body's headings only
     labelled = [
         (f"附件{summary.attachment}", data)
         for summary, data in zip(meeting.regions, tables, strict=True)

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
 from markupsafe import Markup
 
 from ..cells import split_lines
@@ -22,12 +21,11 @@ from ..files import safe_file_name
 from ..model import APPROVAL_STEPS, ReportEntry, WorkReport
 from ..numerals import chinese_numeral
 from . import docx_template
-from .line_breaks import display_width, filled_line_starts, name_lines
+from .line_breaks import display_width, name_lines
+from .report_keeps import keep_marks_whole, keep_report_pages
 from .table_layout import DEFAULT_FONT_TWIPS, DEFAULT_TITLE_TWIPS
 from .table_texts import SLACK
-from .table_xml import style_size
-from .titles import cell_text_width, title_lines, title_room
-from .wordml import W_VAL, XML_SPACE, keep_with_next, w_name
+from .titles import title_lines, title_room
 
 LEAD_IN_STYLE = "LeadIn"  # character style defined in the template
 
@@ -216,68 +214,12 @@ def render_work_report(report: WorkReport, template: Path, *, checked: bool = Fa
         department_room=title_room(document, "submitting_department", DEFAULT_FONT_TWIPS),
     )
     docx_template.render(document, template, context)
-    keep_last_paragraph_with_closing(document)
-    keep_signers_whole(document, report)
+    keep_report_pages(document)
+    keep_marks_whole(document, report)
     settings = report.settings
     return docx_template.save_reproducibly(
         document, when=settings.date, author=settings.signatory, title=settings.title
     )
-
-
-CLOSING_STYLE = "ReportClosing"
-
-
-def keep_last_paragraph_with_closing(document) -> None:
-    """Keep the paragraph before the 结束语 on its page (`w:keepNext`), so the 结束语, 落款 and
-    date, which the template's styles keep together, never stand alone on the last page."""
-    body = document.docx.element.body
-    previous = None
-    for paragraph in body.iterchildren(w_name("p")):
-        style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
-        if style is not None and style.get(W_VAL) == CLOSING_STYLE:
-            if previous is not None:
-                keep_with_next(previous)
-            return
-        previous = paragraph
-
-
-FORM_CELL_STYLE = "FormCell"
-
-
-def keep_signers_whole(document, report: WorkReport) -> None:
-    """Where a line of an approval entry would break inside the signer's name (`{高瑞 / 莲[…`),
-    break it before the entry's mark instead: `…并签发。` / `{高瑞莲[2023/11/6 18:22:54]}`."""
-    signers = {
-        entry.mark: entry.signer
-        for entries in report.approval.values()
-        for entry in entries
-        if entry.opinion and entry.signer
-    }
-    if not signers:
-        return
-    size = style_size(document, FORM_CELL_STYLE) or DEFAULT_FONT_TWIPS
-    for paragraph in document.docx.element.body.iter(w_name("p")):
-        style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
-        texts = paragraph.findall(f"{w_name('r')}/{w_name('t')}")
-        if style is None or style.get(W_VAL) != FORM_CELL_STYLE or len(texts) != 1:
-            continue
-        text = texts[0].text or ""
-        mark = next((m for m in signers if text.endswith(m) and len(text) > len(m)), None)
-        cell = next(paragraph.iterancestors(w_name("tc")), None)
-        width = cell_text_width(cell) if cell is not None else None
-        if mark is None or width is None:
-            continue
-        start = len(text) - len(mark)
-        name_end = start + 1 + len(signers[mark])  # `{` and the name
-        if any(start < line < name_end for line in filled_line_starts(text, width / size)):
-            texts[0].text = text[:start]
-            texts[0].set(XML_SPACE, "preserve")
-            line_break = etree.Element(w_name("br"))
-            rest = etree.Element(w_name("t"))
-            rest.text = mark
-            rest.set(XML_SPACE, "preserve")
-            texts[0].addnext(line_break)
-            line_break.addnext(rest)
 
 
 def report_file_name(report: WorkReport) -> str:

@@ -162,6 +162,16 @@ class RowLines:
         self._measure()
         return RowPiece(lines, ranges)
 
+    def state(self) -> tuple[list[CellLines], dict[int, int]]:
+        """Where the cuts have come to, for `restore`: a page plan may be made again."""
+        return self.cells, dict(self._from)
+
+    def restore(self, state: tuple[list[CellLines], dict[int, int]]) -> None:
+        """Back to where `state` was taken (cuts make new cells; the old ones are unchanged)."""
+        self.cells, cut_from = state
+        self._from = dict(cut_from)
+        self._measure()
+
     def rest(self) -> RowPiece:
         """What is left, as the last piece."""
         ranges = {

@@ -20,6 +20,7 @@ from lxml import etree
 
 from ..errors import TemplateProblem
 from ..model import RegionTable
+from .line_breaks import filled_line_starts
 from .table_layout import (
     DEFAULT_CELL_PADDING,
     DEFAULT_FONT_TWIPS,
@@ -147,7 +148,9 @@ def finish_table(
             max(len(lines or ()) for _, lines in measured.header_lines(widths)),
         ]
     available = page.text_height - sum(geometry.height(lines) for lines in header_lines)
-    first_room = available - _height_above(document, tbl) - ATTACHMENT_LABEL_TWIPS
+    above = _height_of(document, tbl.itersiblings(P, preceding=True))
+    first_room = available - above - ATTACHMENT_LABEL_TWIPS
+    after = _height_of(document, tbl.itersiblings(P), page.text_width)  # the notes
 
     cell_widths = _CellWidths(widths)
     name_rooms = {
@@ -185,19 +188,28 @@ def finish_table(
         first_room,
         available,
         geometry,
+        after,
     )
     for item, item_rows, pieces in zip(table.items, rendered, plan, strict=True):
         lay_out_item(item, item_rows, pieces, name_rooms, geometry, available)
 
 
-def _height_above(document, tbl) -> float:
-    """Estimated height in twips of the paragraphs before the table on its first page."""
+def _height_of(document, paragraphs, text_width: int | None = None) -> float:
+    """Estimated height in twips of `paragraphs`: their lines as broken, and on a page
+    `text_width` wide, as filled (a title is broken to fit already; notes are not)."""
     total = 0.0
-    for paragraph in tbl.itersiblings(P, preceding=True):
+    for paragraph in paragraphs:
         style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
         style_id = style.get(W_VAL, "") if style is not None else ""
         size = style_size(document, style_id) or DEFAULT_FONT_TWIPS
-        lines = 1 + len(paragraph.findall(f".//{w_name('br')}"))
+        text = "".join(
+            "\n" if node.tag == w_name("br") else node.text or ""
+            for node in paragraph.iter(w_name("t"), w_name("br"))
+        )
+        lines = sum(
+            1 + (len(filled_line_starts(line, text_width / size)) if text_width else 0)
+            for line in text.split("\n")
+        )
         spacing = _style_spacing(document, style_id)
         total += lines * _pitch(spacing, size) + _spacing_around(spacing)
     return total

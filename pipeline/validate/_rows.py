@@ -22,7 +22,7 @@ from ..cells import (
 from ..errors import Level, Problem, error, notice
 from ..load import LoadedSheet, SheetRow, missing_column
 from ..model import APPROVAL_STEPS, ApprovalEntry, CooperationRow, ReportEntry
-from ._settings import plausible, unreproduced_format
+from ._settings import as_typed, plausible, unreproduced_format
 from .records import (
     CooperationRecord,
     MeetingParagraphs,
@@ -192,7 +192,8 @@ def approval_row(
             problems.append(
                 error(
                     sheet.location(row.number, "签署时间"),
-                    "应为日期时间，如 2023/11/3 16:01:14 或 2023-11-03。",
+                    "应为日期时间（也可只填日期），如 2023/11/3 16:01:14；"
+                    f"现填的是{as_typed(row, '签署时间')}。",
                 )
             )
             ok = False
@@ -235,7 +236,12 @@ def _sort_key(
         return None, True
     order = parse_number(row.get("排序"))
     if order is None:
-        problems.append(error(sheet.location(row.number, "排序"), "应为数字，如 1、2、3，或留空。"))
+        problems.append(
+            error(
+                sheet.location(row.number, "排序"),
+                f"应为数字，如 1、2、3，或留空；现填的是{as_typed(row, '排序')}。",
+            )
+        )
     return order, order is not None
 
 

@@ -17,7 +17,7 @@ from ..cells import (
     strip_heading_number,
 )
 from ..errors import Location, Problem, error, notice
-from ..load import KEY, VALUE, LoadedSheet, Shown, near_names
+from ..load import KEY, VALUE, LoadedSheet, SheetRow, Shown, near_names
 from ..model import MeetingSettings, ReportSettings, Source, TableSettings
 
 MAX_PLAN_YEARS = 10
@@ -95,7 +95,8 @@ def key_values(
             problems.append(
                 error(
                     sheet.location(number, VALUE),
-                    f"「{key}」{_KIND_HINT[field_spec.kind]}，如 {example}。",
+                    f"「{key}」{_KIND_HINT[field_spec.kind]}，如 {example}；"
+                    f"现填的是{as_typed(row, VALUE)}。",
                 )
             )
             continue
@@ -140,10 +141,23 @@ def _unknown_field(
 
 _KIND_HINT = {
     "int": "应为整数",
-    "date": "应为日期（如 2023-11-20、2023/11/20、2023年11月20日）",
+    "date": "应为日期",
     "datetime": "应为日期时间",
     "text": "应为文字",
 }
+
+
+QUOTED_LENGTH = 30  # a paragraph typed into a date cell is quoted by its beginning
+
+
+def as_typed(row: SheetRow, column: str) -> str:
+    """A cell's value quoted as the clerk sees it in Excel, for a message that says what is
+    wrong with it: `「2023.13.45」`."""
+    shown = row.shown.get(column)
+    text = shown.text if shown is not None else as_text(row.get(column))
+    if len(text) > QUOTED_LENGTH:
+        text = text[:QUOTED_LENGTH] + "…"
+    return f"「{text}」"
 
 
 def typed_field(spec: contract.Field, value: Any) -> Any:

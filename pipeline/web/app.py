@@ -66,11 +66,19 @@ class UnusableCharacters(BadRequest):
 
 @dataclass
 class WebConfig:
+    """The folders the pages work in, always absolute: Flask reads a relative path given to
+    `send_file` against the package's folder, not the one the server was started in."""
+
     inputs: Path
     outputs: Path
     templates: Path
     pdf_available: bool = False
     ofd_available: bool = False  # LibreOffice and the OFD converter
+
+    def __post_init__(self) -> None:
+        self.inputs = Path(self.inputs).absolute()
+        self.outputs = Path(self.outputs).absolute()
+        self.templates = Path(self.templates).absolute()
 
 
 def create_app(config: WebConfig, store: LinkStore) -> Flask:

@@ -1,4 +1,6 @@
-"""One build at a time, in a background thread, with its stage for the page to poll.
+"""One build at a time, in a background thread, with its stage for the page to poll: the
+`Step` the build last told (worded as the terminal's spinner words it) and how much of the
+bar that fills, the conversion of the PDF and OFD copies moving it document by document.
 
 The same lock keeps uploads out while a build reads and archives `inputs/`, so the archived
 copies are the workbooks that were built from.
@@ -12,18 +14,37 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import InputProblems, PipelineError, build
-from .._console import STAGE_NAMES
+from .. import InputProblems, PipelineError, Problem, build
+from ..progress import Step
 
 log = logging.getLogger(__name__)
 
 IDLE, RUNNING, DONE, FAILED = "idle", "running", "done", "failed"
+# Each stage's share of the bar: converting the copies takes most of a build that makes them.
+SHARES = {"pdf": 6, "ofd": 4}
+
+
+def stages(*, pdf: bool, ofd: bool) -> list[str]:
+    """The stages a build runs, in order."""
+    copies = ["pdf"] * (pdf or ofd) + ["ofd"] * ofd
+    return ["load", "validate", "merge", "render", *copies, "archive"]
+
+
+def fraction(step: Step | None, order: list[str]) -> float:
+    """How much of the bar is full when `step` is under way: the stages before it, and of its
+    own share the documents it has converted."""
+    if step is None or step.stage not in order:
+        return 0.0
+    shares = [SHARES.get(stage, 1) for stage in order]
+    index = order.index(step.stage)
+    within = step.done / step.total if step.total else 0.0
+    return (sum(shares[:index]) + shares[index] * within) / sum(shares)
 
 
 @dataclass
 class BuildState:
     state: str = IDLE
-    stage: str = ""
+    step: Step | None = None
     started: float = 0.0
     finished: float = 0.0
     pdf: bool = False
@@ -31,12 +52,25 @@ class BuildState:
     run_name: str = ""
     documents: list[str] = field(default_factory=list)
     message: str = ""
-    errors: int = 0  # input errors when the build was refused
+    problems: list[Problem] = field(default_factory=list)  # the errors a build was refused for
+
+    @property
+    def errors(self) -> int:
+        return len(self.problems)
+
+    @property
+    def stage(self) -> str:
+        return self.step.label if self.step else ""
+
+    @property
+    def fraction(self) -> float:
+        return fraction(self.step, stages(pdf=self.pdf, ofd=self.ofd))
 
     def as_json(self) -> dict:
         return {
             "state": self.state,
-            "stage": STAGE_NAMES.get(self.stage, self.stage),
+            "stage": self.stage,
+            "fraction": round(self.fraction, 3),
             "seconds": round((self.finished or time.monotonic()) - self.started, 1)
             if self.started
             else 0,
@@ -72,15 +106,15 @@ class BuildRunner:
         if not self.inputs_lock.acquire(blocking=False):
             return False
         with self._state_lock:
-            self.current = BuildState(RUNNING, "", time.monotonic(), pdf=pdf, ofd=ofd)
+            self.current = BuildState(RUNNING, None, time.monotonic(), pdf=pdf, ofd=ofd)
         thread = threading.Thread(target=self._run, args=(pdf, ofd), name="pipeline-build")
         thread.daemon = True
         thread.start()
         return True
 
-    def _stage(self, name: str) -> None:
+    def _stage(self, step: Step) -> None:
         with self._state_lock:
-            self.current.stage = name
+            self.current.step = step
 
     def _run(self, pdf: bool, ofd: bool) -> None:
         outcome = BuildState(FAILED, pdf=pdf, ofd=ofd)
@@ -89,7 +123,7 @@ class BuildRunner:
                 self.inputs, self.outputs, self.templates, pdf=pdf, ofd=ofd, progress=self._stage
             )
         except InputProblems as exc:
-            outcome.errors = len(exc.errors)
+            outcome.problems = exc.errors
             outcome.message = exc.message
         except PipelineError as exc:
             outcome.message = exc.message

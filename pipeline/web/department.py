@@ -74,6 +74,7 @@ def upload():
             storage.filename,
             storage.read(),
             builds(),
+            by_sender=True,
         )
     except UploadRefused as exc:
         say(exc.message, "error")

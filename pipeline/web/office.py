@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import time
+from itertools import groupby
 
 from flask import (
     Blueprint,
@@ -22,7 +23,7 @@ from flask import (
 from .. import Level, PipelineError, compare_runs, verify, write_return_copies
 from ..api import OFFICE_WORKBOOK
 from .app import builds, config, has_link, identify, say
-from .builds import RUNNING
+from .builds import FAILED, RUNNING
 from .downloads import (
     XLSX_TYPE,
     blank_department_workbook,
@@ -251,14 +252,28 @@ def blank_office():
 # ---------------------------------------------------------------- build
 
 
+def _by_workbook(problems):
+    """(file, its problems) in the order of the problem list."""
+    return [(file, list(group)) for file, group in groupby(problems, lambda p: p.location.file)]
+
+
 @office_pages.get("/build")
 def build_page():
     state = builds().snapshot()
     run = find_run(config().outputs, state.run_name) if state.run_name else None
+    pending = []  # the errors a build would be refused for now, unless shown below already
+    if state.state != RUNNING:
+        report = status_report(config().inputs)
+        pending = [p for p in report.problems if p.is_error]
+        if state.state == FAILED and set(pending) == set(state.problems):
+            pending = []
     return render_template(
         "office_build.html",
         state=state,
         run=run,
+        pending=_by_workbook(pending),
+        pending_errors=len(pending),
+        refused=_by_workbook(state.problems),
         pdf_available=config().pdf_available,
         ofd_available=config().ofd_available,
         page="build",

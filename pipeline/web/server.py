@@ -11,11 +11,13 @@ from pathlib import Path
 from flask import Flask
 
 from .. import check_copy_tools
+from .._terminal import ctrl_c_ignored
 from ..errors import ToolMissing, UsageError
 from ..files import describe_os_error
 from .access import LinkStore
 from .app import WebConfig, create_app
 from .links import Link, link_host, links, write_links_file
+from .logs import failures_logged
 from .status import departments
 
 THREADS = 8  # a district's departments uploading at once; builds run in their own thread
@@ -48,7 +50,9 @@ def prepare_site(
     new_links: bool = False,
 ) -> Site:
     """Tokens for the office and every department of `inputs/`, `outputs/报送链接.xlsx`, and
-    the application. `base_url` is what the links start with (`http://192.168.1.20:8000`)."""
+    the application. `base_url` is what the links start with (`http://192.168.1.20:8000`).
+    Relative folders are taken from the current folder, once, here."""
+    inputs, outputs, templates = inputs.absolute(), outputs.absolute(), templates.absolute()
     if not inputs.is_dir():
         raise UsageError(f"输入文件夹不存在：{inputs}")
     outputs.mkdir(parents=True, exist_ok=True)
@@ -78,8 +82,10 @@ def serve(
     *,
     open_browser: bool,
     ready: Callable[[], None] | None = None,
+    window: Callable[[str], None] = print,
 ) -> None:
-    """Serve until interrupted (Ctrl+C); opens the office page when asked."""
+    """Serve until Ctrl+C, which is how the page is stopped: it returns then. Opens the office
+    page when asked; failed requests are one line each through `window` (`logs.FailureLog`)."""
     from waitress.server import create_server
 
     try:
@@ -88,16 +94,19 @@ def serve(
         raise UsageError(
             f"无法在 {host}:{port} 上启动服务：{describe_os_error(exc)}。端口可能已被占用，请用 --port 换一个端口。"
         ) from None
-    if ready is not None:
-        ready()
-    if open_browser:
-        threading.Timer(0.5, webbrowser.open, args=(site.links[0].url,)).start()
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    outputs = site.app.extensions["pipeline"].outputs
+    with failures_logged(site.app, outputs, window):  # waitress's warnings on closing too
+        try:
+            if ready is not None:
+                ready()
+            if open_browser:
+                threading.Timer(0.5, webbrowser.open, args=(site.links[0].url,)).start()
+            server.run()  # waitress ends its loop on Ctrl+C and returns
+        except KeyboardInterrupt:
+            pass  # Ctrl+C outside waitress's loop (while the links were printed)
+        finally:
+            with ctrl_c_ignored():  # a second Ctrl+C must not cut the closing short
+                server.close()
 
 
 class Background:

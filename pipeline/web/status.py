@@ -154,7 +154,7 @@ def office_workbooks(inputs: Path) -> list[Path]:
 def department_check(inputs: Path, department: str) -> StatusReport:
     """One department's workbook checked beside the office's workbooks in a temporary folder
     (the office's outline, regions and plan years); only that workbook's row and problems are
-    returned, so nothing of another department shows."""
+    returned, so nothing of another department shows, and the problems as told to it."""
     name = department_file_name(department)
     source = inputs / name
     if not source.is_file():
@@ -167,7 +167,7 @@ def department_check(inputs: Path, department: str) -> StatusReport:
         shutil.copy2(source, temporary / name)  # keeps the time it was sent
         report = status_report(temporary)
     own = [row for row in report.rows if row.workbook == name]
-    problems = [p for p in report.problems if p.location.file == name]
+    problems = [p.for_sender() for p in report.problems if p.location.file == name]
     return StatusReport(
         SubmissionStatus(own, report.status.has_roster), problems, [], report.failure
     )

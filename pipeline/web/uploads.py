@@ -102,13 +102,22 @@ def save_upload(inputs: Path, department: str, data: bytes) -> SavedUpload:
 
 
 def accept_upload(
-    inputs: Path, department: str, filename: str, data: bytes, builds: BuildRunner
+    inputs: Path,
+    department: str,
+    filename: str,
+    data: bytes,
+    builds: BuildRunner,
+    *,
+    by_sender: bool = False,
 ) -> SavedUpload:
     """Check an upload as the command line's loader would read it and keep it, unless a
-    build is reading `inputs/` right now. Raises `UploadRefused` with the reason."""
+    build is reading `inputs/` right now. Raises `UploadRefused` with the reason, worded for
+    the department itself when it uploads its own workbook (`by_sender`)."""
     refuse_unless_xlsx(filename, data)
     name = department_file_name(department)
     problems = unreadable(data, name)
+    if by_sender:
+        problems = [p.for_sender() for p in problems]
     if problems:
         raise UploadRefused(
             "文件未保存：" + "；".join(p.message for p in problems[:3]).rstrip("。") + "。"

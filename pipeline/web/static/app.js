@@ -61,8 +61,11 @@
       .then(function (response) { return response.json(); })
       .then(function (status) {
         if (!status.running) { window.location.reload(); return; }
-        document.getElementById("build-stage").textContent = status.stage || "准备中";
+        var percent = Math.round((status.fraction || 0) * 1000) / 10;
+        document.getElementById("build-stage").textContent = status.stage || "准备";
         document.getElementById("build-seconds").textContent = status.seconds;
+        document.getElementById("build-bar").style.width = percent + "%";
+        progress.querySelector("[role=progressbar]").setAttribute("aria-valuenow", Math.round(percent));
         setTimeout(poll, 600);
       })
       .catch(function () { setTimeout(poll, 2000); });

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -25,7 +25,13 @@ from . import verify as run_verify
 from ._chinese_click import ChineseGroup, LocalPath, show_error
 from ._console import progress_display, show_problems, show_summary, show_written
 from ._submissions_view import show_return_copies, show_submissions
-from ._terminal import Interrupted, best_effort_output, colour_wanted, ctrl_c_ignored
+from ._terminal import (
+    Interrupted,
+    best_effort_output,
+    colour_wanted,
+    ctrl_c_ignored,
+    ctrl_c_ignored_once_published,
+)
 from .files import describe_os_error
 
 
@@ -168,7 +174,8 @@ def build(
 
     有错误时列出全部问题、保存问题清单，不生成任何文档。
     """
-    with ExitStack() as finishing:
+    # Once the run folder is in place the build is done: Ctrl+C would only cut its report short.
+    with ctrl_c_ignored_once_published():
         with _reported(inputs, outputs), progress_display() as progress:
             prepared, run_folder = run_build(
                 inputs,
@@ -180,8 +187,6 @@ def build(
                 compare=compare,
                 no_compare=no_compare,
             )
-            # The run folder is in place: the build is done; Ctrl+C would only cut its report short.
-            finishing.enter_context(ctrl_c_ignored())
         notices = prepared.dossier.notices
         with best_effort_output():
             show_problems(notices)

@@ -11,8 +11,6 @@ import openpyxl
 
 from pipeline import init_from_run
 
-EXAMPLE_INPUTS = Path(__file__).parent.parent / "inputs"
-
 NEW_PROGRESS = "2023年年内完成需求梳理；2024年3月已召开技术交流会，监测站已派员赴永安市指导。"
 ADDED_ITEM = "水生态修复"
 ADDED_CONTENT = "引进浦东河湖生态修复技术，共同开展重点河道生态修复。"

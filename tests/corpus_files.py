@@ -28,7 +28,7 @@ from corpus_expect import (
 )
 
 from pipeline.cells import column_letter
-from pipeline.load import _xlsx
+from pipeline.load import _container, _xlsx
 
 # ------------------------------------------------------------------ files that are not workbooks
 
@@ -94,7 +94,7 @@ def _old_formats(folder: Path) -> None:
 
 def _zip_bomb(path: Path) -> None:
     # Just over MAX_UNPACKED_BYTES of spaces in one sheet: about 200 KB on disk.
-    size = _xlsx.MAX_UNPACKED_BYTES + 1024 * 1024
+    size = _container.MAX_UNPACKED_BYTES + 1024 * 1024
     chunk = b" " * (1024 * 1024)
     chunks = (chunk for _ in range(size // len(chunk)))
     path.write_bytes(deflated_member("xl/worksheets/sheet1.xml", chunks))
@@ -159,7 +159,8 @@ case("unsupported_compression_method", errors=(At("压缩方式.xlsx", None, Non
 def _many_entries(folder: Path) -> None:
     Books().write(folder)
     raw_zip(
-        folder / "碎片.xlsx", {f"xl/media/{i}.bin": b"" for i in range(_xlsx.MAX_ZIP_ENTRIES + 1)}
+        folder / "碎片.xlsx",
+        {f"xl/media/{i}.bin": b"" for i in range(_container.MAX_ZIP_ENTRIES + 1)},
     )
 
 
@@ -226,7 +227,7 @@ def _huge_hyperlink(folder: Path) -> None:
 @case("too_many_merged_ranges", errors=(At(PROGRESS_BOOK, None, None, "过多"),))
 def _many_merges(folder: Path) -> None:
     Books().write(folder)
-    merges = "".join(f'<mergeCell ref="H{r}:I{r}"/>' for r in range(1, _xlsx.MAX_RANGES + 2))
+    merges = "".join(f'<mergeCell ref="H{r}:I{r}"/>' for r in range(1, _container.MAX_RANGES + 2))
     _append_to_sheet(folder, PROGRESS_BOOK, P, f"<mergeCells>{merges}</mergeCells>")
 
 

@@ -19,6 +19,7 @@ import ofdkit
 import openpyxl
 import pytest
 from _copies import lost_from_copies, pdf_characters, without_character
+from _examples import copy_examples
 from _ofd import ofd_page_texts, pdf_page_texts
 from _pdf import pdf_words
 from lxml import etree
@@ -1089,12 +1090,9 @@ def test_real_tables_rebuild_byte_identical_and_verify(tmp_path):
     assert set(differences) == {"inputs/水务处.xlsx", name, "dossier.json"}
 
 
-REPOSITORY_INPUTS = Path(__file__).resolve().parents[1] / "inputs"
-
-
 def test_real_report_and_tables_from_the_example_inputs(tmp_path):
     """End to end: the example workbooks, the real renderers and templates, then verify."""
-    inputs = shutil.copytree(REPOSITORY_INPUTS, tmp_path / "inputs")
+    inputs = copy_examples(tmp_path / "inputs")
     outputs = tmp_path / "outputs"
     prepared, first = api.build(inputs, outputs, REPOSITORY_TEMPLATES)
     _, second = api.build(inputs, outputs, REPOSITORY_TEMPLATES)

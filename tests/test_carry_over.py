@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from _periods import EXAMPLE_INPUTS
+from _examples import example_inputs
 
 from pipeline import ArchiveError, api, init_from_run
 from pipeline.contract import INSTRUCTIONS_SHEET
@@ -21,7 +21,7 @@ OFFICE = "报告信息.xlsx"
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Path:
-    _, folder = api.build(EXAMPLE_INPUTS, tmp_path_factory.mktemp("run") / "outputs", TEMPLATES)
+    _, folder = api.build(example_inputs(), tmp_path_factory.mktemp("run") / "outputs", TEMPLATES)
     return folder
 
 
@@ -39,14 +39,14 @@ def rows_by_file(folder: Path, sheets=DEPARTMENT_SHEETS) -> dict[str, dict[str, 
 
 
 def departments_of_examples() -> list[str]:
-    return sorted(p.name for p in EXAMPLE_INPUTS.glob("*.xlsx") if p.name != OFFICE)
+    return sorted(p.name for p in example_inputs().glob("*.xlsx") if p.name != OFFICE)
 
 
 def test_every_department_gets_exactly_the_rows_it_sent(run, tmp_path):
     written, skipped = init_from_run(run, tmp_path / "next")
     assert sorted(p.name for p in written) == departments_of_examples()
     assert skipped == []
-    before = rows_by_file(EXAMPLE_INPUTS)
+    before = rows_by_file(example_inputs())
     after = rows_by_file(tmp_path / "next")
     before.pop(OFFICE)
     assert after.keys() == before.keys()
@@ -105,7 +105,7 @@ def test_office_workbook_is_carried_over_to_the_next_issue(run, tmp_path):
     assert fields["日期"] is None and fields["专报日期"] is None
     assert fields["标题"].startswith("关于坚决落实领导批示精神")
     assert list(book["拟文稿"].iter_rows(min_row=2, values_only=True)) == []
-    before = rows_by_file(EXAMPLE_INPUTS, ("提纲", "项目表注", "工作进展"))[OFFICE]
+    before = rows_by_file(example_inputs(), ("提纲", "项目表注", "工作进展"))[OFFICE]
     after = rows_by_file(inputs, ("提纲", "项目表注", "工作进展"))[OFFICE]
     assert after == before
     settings = {r[0]: r[1] for r in book["项目表信息"].iter_rows(min_row=2, values_only=True)}
@@ -124,7 +124,7 @@ def test_existing_files_are_skipped_never_overwritten(run, tmp_path):
 
 def test_a_folder_that_is_not_a_run_writes_nothing(tmp_path):
     with pytest.raises(ArchiveError, match="不是运行文件夹"):
-        init_from_run(EXAMPLE_INPUTS, tmp_path / "next")
+        init_from_run(example_inputs(), tmp_path / "next")
     assert not (tmp_path / "next").exists()
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from _examples import example_inputs
 from _periods import (
     ADDED_CONTENT,
     ADDED_ITEM,
-    EXAMPLE_INPUTS,
     NEW_PROGRESS,
     REMOVED_ITEM,
     RENUMBERED_ITEM,
@@ -56,7 +56,7 @@ def periods(tmp_path_factory):
     """Period 95 from the example inputs, then period 96 carried over from it and edited."""
     root = tmp_path_factory.mktemp("periods")
     outputs = root / "outputs"
-    _, first = api.build(EXAMPLE_INPUTS, outputs, TEMPLATES)
+    _, first = api.build(example_inputs(), outputs, TEMPLATES)
     edits = next_period(first, root / "inputs96")
     prepared, second = api.build(root / "inputs96", outputs, TEMPLATES)
     return first, second, prepared, edits
@@ -244,9 +244,9 @@ def test_not_a_folder_is_refused(tmp_path):
 
 def test_build_without_earlier_run_or_with_no_compare_writes_no_change_report(periods, tmp_path):
     outputs = tmp_path / "outputs"
-    prepared, run = api.build(EXAMPLE_INPUTS, outputs, TEMPLATES)
+    prepared, run = api.build(example_inputs(), outputs, TEMPLATES)
     assert prepared.change_summary is None and not (run / CHANGE_REPORT).exists()
-    prepared, run = api.build(EXAMPLE_INPUTS, outputs, TEMPLATES, no_compare=True)
+    prepared, run = api.build(example_inputs(), outputs, TEMPLATES, no_compare=True)
     assert prepared.change_summary is None and not (run / CHANGE_REPORT).exists()
     assert "change_report" not in manifest_of(run)
 
@@ -255,7 +255,7 @@ def test_newest_damaged_run_gives_a_notice_not_a_failed_build(periods, tmp_path)
     first, _, _, _ = periods
     damaged = copy_run(first, tmp_path)
     (damaged / DOSSIER).write_text("{}", encoding="utf-8")
-    prepared, run = api.build(EXAMPLE_INPUTS, tmp_path / "outputs", TEMPLATES)
+    prepared, run = api.build(example_inputs(), tmp_path / "outputs", TEMPLATES)
     assert not (run / CHANGE_REPORT).exists()
     assert any("未能与上次生成的文件夹比较" in p.message for p in prepared.dossier.notices)
 
@@ -263,7 +263,7 @@ def test_newest_damaged_run_gives_a_notice_not_a_failed_build(periods, tmp_path)
 def test_explicit_compare_with_a_bad_folder_writes_nothing(tmp_path):
     outputs = tmp_path / "outputs"
     with pytest.raises(ArchiveError, match="不是运行文件夹"):
-        api.build(EXAMPLE_INPUTS, outputs, TEMPLATES, compare=EXAMPLE_INPUTS)
+        api.build(example_inputs(), outputs, TEMPLATES, compare=example_inputs())
     assert not outputs.exists()
 
 

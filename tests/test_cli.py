@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from _examples import example_inputs
 from _ofd import ofd_page_texts, pdf_page_texts
 from _workbooks import (
     COOPERATION_HEADER,
@@ -311,7 +312,7 @@ def test_build_examples_then_verify(tmp_path):
     result = run(
         "build",
         "--inputs",
-        str(ROOT / "inputs"),
+        str(example_inputs()),
         "--outputs",
         str(outputs),
         "--templates",
@@ -335,7 +336,7 @@ def test_build_examples_then_verify(tmp_path):
 def test_pdf_without_libreoffice_is_refused_before_any_work(tmp_path, monkeypatch):
     monkeypatch.setattr("shutil.which", lambda name, *a, **k: None)
     outputs = tmp_path / "out"
-    result = run("build", "--pdf", "--inputs", str(ROOT / "inputs"), "--outputs", str(outputs))
+    result = run("build", "--pdf", "--inputs", str(example_inputs()), "--outputs", str(outputs))
     assert result.exit_code == 1
     assert "LibreOffice" in result.output
     assert not outputs.exists() or not any(outputs.iterdir())
@@ -360,7 +361,7 @@ def test_build_ofd_then_verify(tmp_path, libreoffice):
     """OFD copies of the example documents: beside the PDFs, their text the PDFs' on every
     page (read by ofdkit and pdftotext), checked by verify."""
     outputs = tmp_path / "out"
-    args = ["--inputs", str(ROOT / "inputs"), "--templates", str(ROOT / "templates")]
+    args = ["--inputs", str(example_inputs()), "--templates", str(ROOT / "templates")]
     result = run("build", "--ofd", *args, "--outputs", str(outputs))
     assert result.exit_code == 0, result.output
     (run_folder,) = [p for p in outputs.iterdir() if p.is_dir()]
@@ -662,7 +663,7 @@ def build_examples(outputs: Path, *options: str):
     return run(
         "build",
         "--inputs",
-        str(ROOT / "inputs"),
+        str(example_inputs()),
         "--outputs",
         str(outputs),
         "--templates",
@@ -696,7 +697,9 @@ def test_build_compares_with_the_last_run_and_diff_compares_any_two(tmp_path):
 
 def test_diff_and_compare_with_a_folder_that_is_not_a_run(tmp_path):
     outputs = tmp_path / "out"
-    result = run("diff", str(ROOT / "inputs"), str(tmp_path / "missing"), "--outputs", str(outputs))
+    result = run(
+        "diff", str(example_inputs()), str(tmp_path / "missing"), "--outputs", str(outputs)
+    )
     assert result.exit_code == 1
     assert "错误：" in result.output and "不是运行文件夹" in result.output
     assert "Traceback" not in result.output

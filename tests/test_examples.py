@@ -1,14 +1,21 @@
-"""The shipped example inputs reproduce the two seed documents."""
+"""The shipped example inputs reproduce the two seed documents.
+
+The tests read the examples as `tools/make_examples.py` writes them (`_examples`), never the
+repository's `inputs/`, where the web page or a clerk may have put other workbooks; the first
+test checks that the committed `inputs/` are exactly what the tool writes."""
 
 from __future__ import annotations
 
 import difflib
 import io
 import re
+import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 
 import pytest
+from _examples import example_inputs
 from docx import Document
 from docx.oxml.ns import qn
 from lxml import etree
@@ -34,9 +41,33 @@ def _paragraph_texts(data: bytes, tmp_path: Path, name: str) -> list[str]:
     return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))]
 
 
+def test_the_committed_examples_are_what_the_tool_writes():
+    """Compared with the committed files (git's), not the working folder's: a workbook put
+    into `inputs/` since does not count."""
+    git = shutil.which("git")
+    listed = subprocess.run(
+        [git or "git", "-C", str(ROOT), "ls-tree", "-z", "--name-only", "HEAD", "inputs/"],
+        capture_output=True,
+    )
+    if git is None or listed.returncode != 0:
+        pytest.skip("not a git checkout: no committed examples to compare")
+    committed = sorted(
+        Path(name).name for name in listed.stdout.decode("utf-8").split("\0") if name
+    )
+    written = sorted(example_inputs().iterdir())
+    assert committed == [p.name for p in written], "run python tools/make_examples.py"
+    for path in written:
+        shown = subprocess.run(
+            [git, "-C", str(ROOT), "show", f"HEAD:inputs/{path.name}"],
+            capture_output=True,
+            check=True,
+        )
+        assert shown.stdout == path.read_bytes(), f"regenerate {path.name}"
+
+
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory):
-    prepared = prepare(ROOT / "inputs", ROOT / "templates")
+    prepared = prepare(example_inputs(), ROOT / "templates")
     return {d.name: d.data for d in prepared.documents}, prepared.dossier
 
 

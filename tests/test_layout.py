@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from _examples import example_inputs
 from _pdf import Line, blank_fractions, pdf_lines, pdf_words
 from docx import Document
 from hypothesis import given, settings
@@ -185,7 +186,7 @@ NS = {"w": W}
 @pytest.fixture(scope="module")
 def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example inputs built as the office builds them (without PDFs)."""
-    _, run = build(ROOT / "inputs", tmp_path_factory.mktemp("outputs"), ROOT / "templates")
+    _, run = build(example_inputs(), tmp_path_factory.mktemp("outputs"), ROOT / "templates")
     return run
 
 
@@ -493,7 +494,7 @@ def assert_headings_keep_two_lines(printed: list[Line], report: WorkReport) -> N
 def test_printed_examples_break_titles_and_headers_between_words(
     tmp_path: Path, libreoffice
 ) -> None:
-    prepared, run = build(ROOT / "inputs", tmp_path / "outputs", ROOT / "templates", pdf=True)
+    prepared, run = build(example_inputs(), tmp_path / "outputs", ROOT / "templates", pdf=True)
     report = prepared.dossier.report.settings
     printed = list(pdf_lines(run / "工作专报（第95期）.pdf"))
     lines = [line for line in printed if line.page == 1]

@@ -12,6 +12,7 @@ from pathlib import Path
 import corpus
 import openpyxl
 import pytest
+from _examples import copy_examples, example_inputs
 from _workbooks import sample_sheet, valid_inputs, write_workbook
 from test_layout import WHEN, long_table
 
@@ -69,9 +70,9 @@ def runs(tmp_path_factory) -> tuple[Path, Path, Path]:
     itself with the first in its own 变更对照.xlsx."""
     root = tmp_path_factory.mktemp("runs")
     outputs = root / "outputs"
-    first = build(ROOT / "inputs", outputs, ROOT / "templates", no_compare=True)[1]
+    first = build(example_inputs(), outputs, ROOT / "templates", no_compare=True)[1]
     inputs = root / "inputs"
-    shutil.copytree(ROOT / "inputs", inputs)
+    copy_examples(inputs)
     path = inputs / "环保处.xlsx"
     book = openpyxl.load_workbook(path)
     sheet = book["合作交流项目"]
@@ -125,7 +126,7 @@ def test_shipped_examples_and_default_templates(ooxml_validator):
     """What a new user opens first: the example inputs and the templates `init` installs."""
     assert_valid(
         ooxml_validator,
-        sorted((ROOT / "inputs").glob("*.xlsx"))
+        sorted(example_inputs().glob("*.xlsx"))
         + sorted((ROOT / "templates").glob("*.docx"))
         + sorted((ROOT / "pipeline" / "default_templates").glob("*.docx")),
     )
@@ -173,7 +174,7 @@ def test_blank_and_carried_forward_workbooks(ooxml_validator, runs, tmp_path):
     init_workbooks(blank, ["环保处", "绿林处"], office=True)
     carried = tmp_path / "carried"
     written, _ = init_from_run(runs[1], carried, office=True)
-    assert len(written) == len(list((ROOT / "inputs").glob("*.xlsx")))
+    assert len(written) == len(list(example_inputs().glob("*.xlsx")))
     assert_valid(ooxml_validator, sorted(blank.glob("*.xlsx")) + sorted(written))
 
 

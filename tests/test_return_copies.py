@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import struct
-import subprocess
 import sys
 import zipfile
 import zlib
@@ -16,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from _memory import MEMORY_LIMIT, measured, resource
 from _workbooks import (
     COOPERATION_HEADER,
     cooperation_row,
@@ -32,11 +31,6 @@ from pipeline.errors import Location, error, notice
 from pipeline.load import load_inputs
 from pipeline.validate import validate
 from pipeline.workbooks.return_copies import ERROR_FILL, NOTICE_FILL, UNREADABLE, marked_copy
-
-try:
-    import resource
-except ImportError:  # Windows: no peak memory of a child process to read
-    resource = None
 
 NOW = dt.datetime(2026, 12, 1, 10, 15, 2)
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -431,15 +425,6 @@ def zip_bomb_workbook(path: Path, inflated: int) -> Path:
     return path
 
 
-# Runs a command and prints, as its last line, the command's exit code and peak memory.
-PEAK_MEMORY = """
-import resource, subprocess, sys
-code = subprocess.run(sys.argv[1:]).returncode
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # kB; bytes on macOS
-print("", code, peak if sys.platform == "darwin" else peak * 1024)
-"""
-
-
 @pytest.mark.skipif(resource is None, reason="needs the resource module (not on Windows)")
 def test_a_zip_bomb_gets_no_copy_and_is_never_inflated(tmp_path):
     """A workbook that inflates to 1 GB is refused by the loader; `check` must not inflate it
@@ -453,16 +438,9 @@ def test_a_zip_bomb_gets_no_copy_and_is_never_inflated(tmp_path):
     assert bomb.stat().st_size < 20 * 1024 * 1024
     outputs = tmp_path / "outputs"
     command = [sys.executable, "-m", "pipeline", "check", "--inputs", str(inputs)]
-    result = subprocess.run(
-        [sys.executable, "-c", PEAK_MEMORY, *command, "--outputs", str(outputs)],
-        capture_output=True,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-        timeout=300,
-    )
-    stderr = result.stderr.decode("utf-8")
-    code, peak = map(int, result.stdout.decode("utf-8").splitlines()[-1].split())
+    code, peak, _, stderr = measured([*command, "--outputs", str(outputs)])
     assert code == 1, stderr
-    assert peak < 300 * 1024 * 1024, f"peak memory {peak // 2**20} MB"
+    assert peak < MEMORY_LIMIT, f"peak memory {peak // 2**20} MB"
     assert "炸弹处.xlsx：工作簿解压后过大" in stderr
     assert f"未能为 炸弹处.xlsx 生成退回副本：{UNREADABLE}" in stderr
     assert "内部错误" not in stderr

@@ -14,12 +14,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
 import openpyxl
 import pytest
+from _examples import example_inputs
 from _workbooks import cooperation_row, cooperation_workbook, office_workbook, valid_inputs
 
 from pipeline._terminal import (
@@ -30,6 +30,7 @@ from pipeline._terminal import (
     rich_console,
     signals_interrupt,
 )
+from pipeline.render.docx_template import PACKAGED_TEMPLATES
 
 ROOT = Path(__file__).resolve().parents[1]
 SGR = re.compile(rb"\x1b\[[0-9;]*m")  # colour and style codes; cursor control does not count
@@ -225,66 +226,91 @@ def test_sigterm_says_the_run_was_interrupted_and_leaves_nothing(tmp_path):
     assert list(outputs.iterdir()) == []
 
 
-# `python -m pipeline`, but with Ctrl+C raising KeyboardInterrupt even when the tests run where
-# SIGINT is ignored (a background job), which a child process would inherit.
-CTRL_C_ABLE = (
-    "import runpy, signal, sys\n"
-    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-    "sys.argv[0] = 'pipeline'\n"
-    "runpy.run_module('pipeline', run_name='__main__', alter_sys=True)\n"
-)
+# `python -m pipeline` with Ctrl+C at a moment the program announces, not at a time: the moments
+# are the interpreter's audit events for the steps the program takes (a module imported, a file
+# opened, a folder listed, made or renamed), counted from the moment `_start.main` begins to
+# load the command line (before it, only the interpreter and the few lines of `_start` run).
+# Each step counts the first time it is taken (the same module or file again does not), so
+# the workbook readers' threads, which may race to import the same module, take the same
+# number of steps in every run. With MOMENT n the process raises SIGINT on itself as it takes
+# its n-th step, so the interrupt lands there however slow the machine is; with MOMENT 0 the
+# steps are only counted, and listed as JSON on the last line of stderr. SIGINT is given
+# Python's own handler first: where the tests run with SIGINT ignored (a background job), a
+# child process would inherit that.
+CTRL_C_AT = """
+import json, runpy, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+moment = int(sys.argv.pop(1))
+STEPS = {"import", "open", "os.listdir", "os.mkdir", "os.rename", "os.remove", "shutil.copyfile"}
+steps, taken = [], set()
+def announce(event, args):
+    if event == "import" and args[0] == "pipeline.cli" and not steps:
+        steps.append("main")
+    if not steps or event not in STEPS:
+        return
+    step = (event, str(args[1] if event == "os.rename" else args[0]))
+    if step in taken:
+        return
+    taken.add(step)
+    steps.append(step[1] if event == "os.rename" else event)
+    if len(steps) == moment:
+        signal.raise_signal(signal.SIGINT)
+sys.addaudithook(announce)
+if moment == 0:
+    import atexit
+    atexit.register(lambda: print(json.dumps(steps[:]), file=sys.stderr))
+sys.argv[0] = "pipeline"
+runpy.run_module("pipeline", run_name="__main__", alter_sys=True)
+"""
 
 
-def _interrupted_build(moment: float, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-c", CTRL_C_ABLE, "build", *args]
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
-    ) as process:
-        time.sleep(moment)
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=300)
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+def _build_interrupted_at(moment: int, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-c", CTRL_C_AT, str(moment), "build", *args]
+    # No .pyc written: the counting run would otherwise take steps the later runs do not.
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(command, capture_output=True, cwd=cwd, env=env, timeout=300)
 
 
 @posix_only
 def test_ctrl_c_at_any_moment_ends_in_one_chinese_line_and_leaves_outputs_alone(tmp_path):
-    """Ctrl+C from the moment the interpreter has started (the program's modules still
-    loading) to the end of a build of the examples."""
+    """Ctrl+C from the first module the command loads to the end of a build of the examples:
+    before the run folder is in place, the Chinese line, 130 and outputs/ as it was; after,
+    the finished run."""
     outputs = tmp_path / "outputs"
     earlier = outputs / "2025-01-01_090000_第94期"
     earlier.mkdir(parents=True)
     (earlier / "manifest.json").write_text("{}", encoding="utf-8")
-    args = ("--inputs", str(ROOT / "inputs"), "--templates", str(ROOT / "templates"))
+    args = ("--inputs", str(example_inputs()), "--templates", str(PACKAGED_TEMPLATES))
     args += ("--outputs", str(outputs))
-    # The interpreter's own start (before any of the program runs) and a whole build, timed.
-    started = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import signal"], check=True)
-    python_start = time.monotonic() - started
-    started = time.monotonic()
-    assert pipeline("build", *args).returncode == 0
-    whole = time.monotonic() - started
-    for folder in outputs.iterdir():
-        if folder != earlier:
-            shutil.rmtree(folder)
-    first = 2 * python_start
-    moments = [first + (whole - first) * k / 10 for k in range(11)]
-    interrupted = 0
+    counted = _build_interrupted_at(0, tmp_path, *args)
+    assert counted.returncode == 0, counted.stderr.decode("utf-8")
+    steps = json.loads(counted.stderr.decode("utf-8").splitlines()[-1])
+    (made,) = [p for p in outputs.iterdir() if p != earlier]
+    shutil.rmtree(made)
+    published = steps.index(str(made)) + 1  # the step that renames the run folder into place
+    imported = max(i for i, step in enumerate(steps, 1) if step == "import" and i < published)
+    # Seven moments spread over the build (the first ones while its modules load), the last
+    # module it loads before publishing, the publishing itself, the step after it, the last.
+    moments = sorted(
+        {*range(2, published, published // 7), imported, published - 1, published}
+        | {published + 1, len(steps)}
+    )
+    assert len(moments) >= 11 and steps[moments[0] - 1] == "import"  # of pipeline.cli
     for moment in moments:
-        result = _interrupted_build(moment, *args)
+        result = _build_interrupted_at(moment, tmp_path, *args)
         stderr = result.stderr.decode("utf-8")
-        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, (moment, stderr)
+        where = (moment, steps[moment - 1], stderr)
+        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, where
         made = sorted(p.name for p in outputs.iterdir() if p != earlier)
-        if result.returncode == 130:  # the line, and outputs/ as it was
-            interrupted += 1
-            assert stderr.split() == [f"错误：{interrupted_message()}"], (moment, stderr)
-            assert made == [], moment
-        else:  # too late: the build was done, and it is whole
-            assert result.returncode == 0, (moment, result.returncode, stderr)
-            assert len(made) == 1 and (outputs / made[0] / "manifest.json").is_file()
+        if moment <= published:  # the line, and outputs/ as it was
+            assert result.returncode == 130, where
+            assert stderr.split() == [f"错误：{interrupted_message()}"], where
+            assert made == [], where
+        else:  # too late: the build is done, and it is whole
+            assert result.returncode == 0, where
+            assert len(made) == 1 and (outputs / made[0] / "manifest.json").is_file(), where
             shutil.rmtree(outputs / made[0])
         assert (earlier / "manifest.json").read_text(encoding="utf-8") == "{}"
-    # Most moments fall inside the build (a busy machine only makes it slower).
-    assert interrupted >= 6, interrupted
 
 
 def test_the_command_starts_where_ctrl_c_is_handled_from_the_first_moment():

@@ -20,6 +20,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from _examples import example_inputs
 from _pdf import pdf_lines
 from lxml import etree
 
@@ -348,7 +349,7 @@ def test_printed_examples_hold_28_characters_a_line_in_the_mapped_faces(
 ) -> None:
     require("pdffonts")
     require_faces("Noto Serif CJK SC", "Noto Sans CJK SC", "AR PL UKai CN")
-    _, run = build(ROOT / "inputs", tmp_path / "outputs", ROOT / "templates", pdf=True)
+    _, run = build(example_inputs(), tmp_path / "outputs", ROOT / "templates", pdf=True)
     report = run / "工作专报（第95期）.pdf"
     lines = list(pdf_lines(report))
     form_pages = {line.page for line in lines if "工作专报拟文稿" in line.text}

@@ -6,7 +6,9 @@ its 拟文稿, and 第21次局长办公会会议材料之6 with its two attachme
 paragraph, 大田县's closing sentence) are the seed's words; 大田县's summary is written from the
 table's data by the template.
 
-    python tools/make_examples.py
+    python tools/make_examples.py [FOLDER]
+
+FOLDER is `inputs/` unless given (the tests write a fresh copy into a folder of their own).
 
 The office workbook is `报告信息.xlsx`; each department sends its own workbook, named after the
 department. The output is byte-for-byte the same on every run (fixed document properties and zip
@@ -94,6 +96,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import sys
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1083,15 +1086,23 @@ def merge_item_rows(
         start = end + 1
 
 
-def main() -> None:
-    INPUTS.mkdir(exist_ok=True)
+def write_examples(folder: Path = INPUTS) -> list[Path]:
+    """Write every example workbook into `folder`; the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
     written = [("报告信息", office_workbook())]
     written += [(dep, progress_workbook(dep, ps)) for dep, ps in DEPARTMENT_PARAGRAPHS.items()]
     written += [(dep, cooperation_workbook(dep, rs)) for dep, rs in COOPERATION_ROWS.items()]
+    paths = []
     for name, workbook in written:
-        path = INPUTS / f"{name}.xlsx"
-        save(workbook, path)
-        print(path.relative_to(INPUTS.parent))
+        paths.append(folder / f"{name}.xlsx")
+        save(workbook, paths[-1])
+    return paths
+
+
+def main() -> None:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else INPUTS
+    for path in write_examples(folder):
+        print(path)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from .._terminal import publishing
 from ..errors import ArchiveError, Problem, sorted_problems
 from ..files import (
     TEMP_PREFIX,
@@ -381,7 +382,8 @@ def _write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 
 def _publish(temp: Path, outputs: Path, name: str) -> Path:
     """Rename the finished folder into place under the first free name: name, name_2, name_3…"""
-    final = publish_folder(temp, outputs, name)
+    with publishing():  # from here Ctrl+C no longer interrupts the command line's build
+        final = publish_folder(temp, outputs, name)
     _fsync_folder(outputs)
     return final
 

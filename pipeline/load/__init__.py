@@ -9,12 +9,14 @@ unknown columns, each missing or misspelled column once: `missing_column` words 
 for validate too, which names the columns needed only in some rows). Nothing here raises for a bad input: every problem names its file and cell.
 `readable_workbook` gives one file's bytes as the loader would accept them, and raises
 `UnreadableWorkbook` for a file it refuses as a whole (for the return copies, which edit
-workbooks that were checked before).
+workbooks that were checked before). `unpack` gives a package's parts inflated within the
+loader's limits, measured as they inflate whatever the zip's headers claim; nothing reads a
+workbook's parts any other way.
 """
 
+from ._container import Parts, UnreadableWorkbook, unpack
 from ._header import missing_column, near_names
 from ._sheets import KEY, VALUE
-from ._xlsx import UnreadableWorkbook
 from .folder import load_inputs, readable_workbook
 from .number_format import Shown
 from .records import LoadedInputs, LoadedSheet, Misnamed, SheetRow
@@ -25,6 +27,7 @@ __all__ = [
     "LoadedInputs",
     "LoadedSheet",
     "Misnamed",
+    "Parts",
     "SheetRow",
     "Shown",
     "UnreadableWorkbook",
@@ -32,4 +35,5 @@ __all__ = [
     "missing_column",
     "near_names",
     "readable_workbook",
+    "unpack",
 ]

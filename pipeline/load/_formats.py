@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-import zipfile
+from collections.abc import Mapping
 
 from lxml import etree
 
@@ -28,12 +28,12 @@ def _unknown_format(number: int) -> str:
     return f"[内置格式{number}]"
 
 
-def style_formats(archive: zipfile.ZipFile) -> dict[int, str]:
+def style_formats(parts: Mapping[str, bytes]) -> dict[int, str]:
     """Style index → number format, for the styles whose format is not General or text."""
-    member = _styles_member(archive)
+    member = _styles_member(parts)
     if member is None:
         return {}
-    root = etree.fromstring(archive.read(member), _PARSER)
+    root = etree.fromstring(parts[member], _PARSER)
     custom: dict[int, str] = {}
     for element in root.iterfind("{*}numFmts/{*}numFmt"):
         number = _int(element.get("numFmtId"))
@@ -48,11 +48,11 @@ def style_formats(archive: zipfile.ZipFile) -> dict[int, str]:
     return formats
 
 
-def _styles_member(archive: zipfile.ZipFile) -> str | None:
-    names = set(archive.namelist())
+def _styles_member(parts: Mapping[str, bytes]) -> str | None:
+    names = parts.keys()
     rels = "xl/_rels/workbook.xml.rels"
     if rels in names:
-        for rel in etree.fromstring(archive.read(rels), _PARSER).iter("{*}Relationship"):
+        for rel in etree.fromstring(parts[rels], _PARSER).iter("{*}Relationship"):
             if rel.get("Type", "").endswith("/styles"):
                 target = rel.get("Target", "")
                 member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"

@@ -1,6 +1,7 @@
 """Open one .xlsx safely and read its worksheets' values with python-calamine.
 
-The file is read once into memory: the bytes parsed are the bytes the archive keeps.
+The file is read once into memory: the bytes parsed are the bytes the archive keeps. Its parts
+are inflated and measured by `_container` before anything here or in calamine reads them.
 
 calamine parses cells in compiled code, many times faster than openpyxl, but it trusts the file:
 it allocates the whole rectangle up to the farthest cell (one value at XFD1048576 asks for 17
@@ -17,8 +18,7 @@ import io
 import os
 import posixpath
 import re
-import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,37 +29,20 @@ from ..cells import column_number
 from ..files import describe_os_error
 from ..safe_xml import PARSER as _PARSER
 from . import _formats
+from ._container import MAX_UNPACKED_BYTES, UnreadableWorkbook, refuse_odd_parts, unpack
 
-# Limits against zip bombs and absurd sheets; a district's workbooks are far below them.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_ENTRIES = 2000
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
 MAX_CELLS = 2_000_000  # rows × columns of a sheet's rectangle, which calamine allocates
-# Merged and hyperlinked ranges: `<mergeCell ref="A1:XFD1048576"/>` is a few bytes.
-MAX_RANGE_CELLS = 200_000
-MAX_RANGES = 2000
 # A workbook file itself: it is held in memory from reading to archiving.
 MAX_FILE_BYTES = MAX_UNPACKED_BYTES
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
-_DAMAGED = "不是有效的 Excel 工作簿（压缩包已损坏）。请重新保存或让报送部门重新发送。"
-# Not damage: sending the same file again cannot help, saving it anew does.
-_NOT_ALLOWED = (
-    "工作簿中含有不允许的内容（XML 文档类型声明 DOCTYPE，正常保存的工作簿中没有），为安全起见已拒绝读取。"
-    "原样重新发送同一文件仍会被拒绝，请打开后另存为新的 .xlsx 文件。"
-)
 _TOO_BIG = (
     f"文件过大（上限 {MAX_FILE_BYTES // 1024 // 1024} MB），不像部门填写的工作簿，已拒绝读取。"
     "请删除多余的内容（如图片）后另存。"
 )
 
 Cell = tuple[int, int]  # (row, column), both 1-based
-
-
-class UnreadableWorkbook(Exception):
-    """The workbook cannot be read at all; the message says why and what to do."""
 
 
 @dataclass
@@ -86,18 +69,17 @@ class Workbook:
     """A checked .xlsx: `titles` lists its worksheets, `read(title)` gives one's values."""
 
     def __init__(self, data: bytes) -> None:
-        problem = _check_container(data)
-        if problem:
-            raise UnreadableWorkbook(problem)
-        self._archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = unpack(data)
+        refuse_odd_parts(parts.data)
+        self._parts = parts.data
         try:
-            self._members = _worksheet_members(self._archive)
-            self._styles = _formats.style_formats(self._archive)
+            self._members = _worksheet_members(self._parts)
+            self._styles = _formats.style_formats(self._parts)
             from python_calamine import CalamineWorkbook
 
-            self._book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            # calamine opens the zip itself: it gets the parts measured above, never `data`
+            self._book = CalamineWorkbook.from_filelike(io.BytesIO(parts.rebuilt()))
         except Exception as exc:  # calamine and lxml raise their own types for damaged parts
-            self._archive.close()
             raise _unreadable(exc) from exc
 
     @property
@@ -106,7 +88,7 @@ class Workbook:
 
     def read(self, title: str) -> SheetValues | SheetTooLarge:
         try:
-            xml = self._archive.read(self._members[title])
+            xml = self._parts[self._members[title]]
             cells = _inspect(xml)
             if cells is not None and _too_large(cells.rows, cells.columns):
                 return SheetTooLarge(title, cells.rows, cells.columns)
@@ -126,7 +108,6 @@ class Workbook:
         return SheetValues(title, rows, merged, found.errors, found.unsaved, formats)
 
     def close(self) -> None:
-        self._archive.close()
         self._book.close()
 
     def __enter__(self) -> Workbook:
@@ -215,87 +196,15 @@ def _row_values(row: list[Any], offset: int) -> list[Any]:
     return [None] * offset + values if values else values
 
 
-# ------------------------------------------------------------------ the container
-
-
-def _check_container(data: bytes) -> str | None:
-    """Refuse what calamine should never be given: old formats, encrypted files, zip bombs."""
-    if data[:8] == _OLE_MAGIC:
-        if _ENCRYPTED_MARK in data:
-            return "工作簿设置了打开密码（已加密），无法读取。请在 Excel 中取消密码后另存为 .xlsx。"
-        return "这是旧版 Excel（.xls）文件，只是扩展名为 .xlsx。请在 Excel 中“另存为” Excel 工作簿（.xlsx）。"
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        return "不是有效的 Excel 工作簿（文件已损坏或不完整）。请重新保存或让报送部门重新发送。"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-            names = {e.filename for e in entries}
-            if (
-                len(entries) > MAX_ZIP_ENTRIES
-                or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES
-            ):
-                return f"工作簿解压后过大（上限 {MAX_UNPACKED_BYTES // 1024 // 1024} MB），疑似异常文件，已拒绝读取。"
-            if "xl/workbook.xml" not in names:
-                return "这是一个压缩包，但不是 Excel 工作簿。请放入用 Excel 保存的 .xlsx 文件。"
-            return _odd_worksheet(archive)
-    except Exception:  # also NotImplementedError (unknown method or version), zlib.error, EOFError
-        return _DAMAGED
-
-
-def _odd_worksheet(archive: zipfile.ZipFile) -> str | None:
-    """An XML part with a DTD, or a worksheet with too large or too many merged ranges."""
-    for name in archive.namelist():
-        if not name.endswith((".xml", ".rels")):
-            continue
-        data = archive.read(name)
-        if b"<!DOCTYPE" in data:  # Excel never writes one; entities could expand or leak files
-            return _NOT_ALLOWED
-        if not name.startswith("xl/worksheets/"):
-            continue
-        oversized = _oversized_range(data)
-        if oversized:
-            return (
-                f"工作簿中的合并单元格或超链接范围过大或过多（如 {oversized}），疑似异常文件，已拒绝读取。"
-                "请在 Excel 中取消多余的合并单元格后另存。"
-            )
-    return None
-
-
-_RANGE_ELEMENT = re.compile(
-    rb"<(?:[\w.-]+:)?(?:mergeCell|hyperlink)\b[^>]*?\sref\s*=\s*[\"']([^\"']*)[\"']"
-)
-_RANGE_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?")
-
-
-def _oversized_range(data: bytes) -> str | None:
-    if b"mergeCell" not in data and b"hyperlink" not in data:
-        return None
-    refs = _RANGE_ELEMENT.findall(data)
-    if len(refs) > MAX_RANGES:
-        return f"{len(refs)} 个"
-    cells = 0
-    for ref in refs:
-        match = _RANGE_REF.fullmatch(ref.decode("ascii", "replace").strip())
-        if match is None:
-            continue  # not a range calamine would use
-        first_col, first_row, last_col, last_row = match.groups()
-        rows = abs(int(last_row or first_row) - int(first_row)) + 1
-        columns = abs(column_number(last_col or first_col) - column_number(first_col)) + 1
-        cells += rows * columns
-        if cells > MAX_RANGE_CELLS:
-            return ref.decode("ascii", "replace")
-    return None
-
-
 # ------------------------------------------------------------------ which member is which sheet
 
 
-def _worksheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+def _worksheet_members(parts: Mapping[str, bytes]) -> dict[str, str]:
     """Worksheet title → its XML member, in the workbook's order (chart sheets left out)."""
-    book = etree.fromstring(archive.read("xl/workbook.xml"), _PARSER)
+    book = etree.fromstring(parts["xl/workbook.xml"], _PARSER)
     targets = {}
-    if "xl/_rels/workbook.xml.rels" in archive.namelist():
-        rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"), _PARSER)
+    if "xl/_rels/workbook.xml.rels" in parts:
+        rels = etree.fromstring(parts["xl/_rels/workbook.xml.rels"], _PARSER)
         for rel in rels.iter("{*}Relationship"):
             if rel.get("Type", "").endswith("/worksheet"):
                 target = rel.get("Target", "")

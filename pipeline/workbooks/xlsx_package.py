@@ -2,7 +2,9 @@
 
 Only the parts that change are parsed and written again; every other part (images, charts,
 formulas with their cached values, shared strings, extensions Excel or WPS wrote) is copied
-byte for byte. Saving a workbook through a spreadsheet library would lose some of them.
+byte for byte. Saving a workbook through a spreadsheet library would lose some of them. The
+parts are inflated and measured by the loader's own `unpack`, within its limits, before any of
+them is read.
 `xlsx_styles`, `xlsx_sheet` and `xlsx_notes` make the edits a marked-up copy needs.
 """
 
@@ -11,13 +13,13 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-import shutil
 import zipfile
 from typing import Any
 
 from lxml import etree
 
 from ..cells import column_number
+from ..load import UnreadableWorkbook, unpack
 from ..safe_xml import PARSER
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -32,7 +34,6 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _UNCLOSED_BREAK = re.compile(rb"<br\s*>", re.IGNORECASE)
 _BREAK_END = re.compile(rb"</br\s*>", re.IGNORECASE)
 EXCEL_TEXT_LIMIT = 32767
-CHUNK_BYTES = 1024 * 1024  # parts that are not edited are read this much at a time
 
 
 class PackageError(Exception):
@@ -71,10 +72,11 @@ class Package:
 
     def __init__(self, data: bytes) -> None:
         try:
-            self._zip = zipfile.ZipFile(io.BytesIO(data))
-            self._infos = {info.filename: info for info in self._zip.infolist()}
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise PackageError("工作簿无法打开（不是有效的 .xlsx 文件）") from exc
+            parts = unpack(data)
+        except UnreadableWorkbook as exc:
+            raise PackageError(str(exc)) from None
+        self._infos = parts.infos
+        self._parts = parts.data
         self._parsed: dict[str, Any] = {}  # part name → lxml tree
         self._edited: set[str] = set()  # the parsed parts written back on save
         root_rels = self.xml("_rels/.rels")
@@ -100,7 +102,7 @@ class Package:
         if name not in self._parsed:
             if name not in self._infos:
                 raise PackageError(f"工作簿缺少部件 {name}")
-            data = self._zip.read(name)
+            data = self._parts[name]
             if name.lower().endswith(".vml"):
                 # Excel writes a line break in a comment's box as HTML: <br> without its end
                 data = _UNCLOSED_BREAK.sub(b"<br/>", _BREAK_END.sub(b"", data))
@@ -120,16 +122,7 @@ class Package:
         """Whether the part holds `needle`: a cheap look before parsing it."""
         if name in self._edited:
             return True
-        if name not in self._infos:
-            return False
-        with self._zip.open(name) as part:  # a piece at a time: a part may be large
-            tail = b""
-            while chunk := part.read(CHUNK_BYTES):
-                window = tail + chunk
-                if needle in window:
-                    return True
-                tail = window[len(window) - len(needle) + 1 :]
-        return False
+        return needle in self._parts.get(name, b"")
 
     def names(self) -> list[str]:
         return [*self._infos, *(n for n in self._parsed if n not in self._infos)]
@@ -215,11 +208,8 @@ class Package:
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
             for name, info in self._infos.items():
-                if name in self._edited:
-                    target.writestr(info, self._serialise(name))
-                else:  # copied a piece at a time, never inflated whole
-                    with self._zip.open(info) as part, target.open(info, "w") as copy:
-                        shutil.copyfileobj(part, copy, CHUNK_BYTES)
+                content = self._serialise(name) if name in self._edited else self._parts[name]
+                target.writestr(info, content)
             for name in self._parsed:
                 if name not in self._infos:
                     entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))

@@ -20,8 +20,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-DISTRIBUTION = "eco-office-docs"
-
 # Public name → the module that defines it.
 _EXPORTS = {
     **dict.fromkeys(
@@ -102,14 +100,10 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> object:
     if name == "__version__":
-        from importlib import metadata
+        from .version import tool_version
 
-        try:
-            version = metadata.version(DISTRIBUTION)
-        except metadata.PackageNotFoundError:  # a source checkout, not installed
-            version = "0.0.0+source"
-        globals()["__version__"] = version
-        return version
+        globals()["__version__"] = tool_version()
+        return globals()["__version__"]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -119,43 +119,17 @@ def ignore_ctrl_c() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-# Set while the command line wants Ctrl+C to stop interrupting once its result is in place.
-_ignore_once_published = False
-
-
 @contextmanager
-def ctrl_c_ignored_once_published() -> Iterator[None]:
-    """Inside, Ctrl+C interrupts until `publishing` has put the result in place, then does
-    nothing to the end of the block: the work is done, what is left is saying so."""
-    global _ignore_once_published
+def ctrl_c_ignored() -> Iterator[None]:
+    """Ctrl+C does nothing inside: the work is done, what is left is saying so."""
     if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    _ignore_once_published = True
-    try:
-        yield
-    finally:
-        _ignore_once_published = False
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-
-
-@contextmanager
-def publishing() -> Iterator[None]:
-    """Around the one step that puts a result in place (renaming a run folder into it): within
-    `ctrl_c_ignored_once_published`, Ctrl+C is ignored from just before that step, and taken
-    again only if the step fails. So an interrupt lands before the step (nothing made) or is
-    too late (all made), never after it with the command saying nothing was made."""
-    if not _ignore_once_published or threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
-    except BaseException:
+    finally:
         signal.signal(signal.SIGINT, previous)
-        raise
 
 
 def interrupted_within(error: BaseException) -> bool:

@@ -30,9 +30,9 @@ from ._terminal import (
     best_effort_output,
     colour_wanted,
     ctrl_c_ignored,
-    ctrl_c_ignored_once_published,
 )
 from .files import describe_os_error
+from .interrupts import ctrl_c_ignored_once_published
 
 
 class _Failure(click.ClickException):

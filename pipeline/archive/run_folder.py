@@ -23,8 +23,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from .._terminal import publishing
 from ..errors import ArchiveError, Problem, sorted_problems
 from ..files import (
     TEMP_PREFIX,
@@ -33,8 +31,10 @@ from ..files import (
     publish_folder,
     safe_file_name,
 )
+from ..interrupts import publishing
 from ..model import Dossier, Prepared
 from ..progress import Progress, Step, counting
+from ..version import tool_version
 from .copy_text import check_copies
 from .dossier_json import DOSSIER, dossier_bytes
 from .ofd import OFD_FORMAT, check_ofd_converter, convert_to_ofd
@@ -333,7 +333,7 @@ def _manifest(
         }
     return {
         "manifest_format": MANIFEST_FORMAT,
-        "tool": {"name": "pipeline", "version": __version__},
+        "tool": {"name": "pipeline", "version": tool_version()},
         "built_at": built_at.isoformat(),
         "source_folder": str(inputs.resolve()),
         "inputs": sorted(input_entries, key=lambda e: e["file"]),

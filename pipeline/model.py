@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cells import normalise_name
-from .errors import Location, Problem
 from .files import department_file_name
+from .problems import Location, Problem
 
 
 def chinese_date(day: dt.date) -> str:

@@ -22,9 +22,18 @@ PACKAGE = ROOT / "pipeline"
 
 # Lowest first. A module's layer is that of the longest prefix of its dotted name listed here.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("pipeline.cells", "pipeline.files", "pipeline.numerals", "pipeline.safe_xml"),
-    ("pipeline.errors",),
+    (
+        "pipeline.cells",
+        "pipeline.files",
+        "pipeline.numerals",
+        "pipeline.safe_xml",
+        "pipeline.version",
+        "pipeline.progress",
+        "pipeline.interrupts",
+    ),
+    ("pipeline.problems",),
     ("pipeline.model",),
+    ("pipeline.errors",),
     ("pipeline.contract",),
     ("pipeline.load",),
     ("pipeline.validate",),

@@ -66,9 +66,24 @@ from corpus_expect import (
 import corpus_sheets  # noqa: E402, F401
 import corpus_values  # noqa: E402, F401
 import corpus_files  # noqa: E402, F401
+
 # isort: on
+from corpus_values import (  # noqa: E402
+    ASTRAL,
+    HOSTILE_REGIONS,
+    LONG_TEXT,
+    MARKUP,
+    TEXT_DATES,
+    ZERO_WIDTH,
+)
 
 __all__ = [
+    "ASTRAL",
+    "HOSTILE_REGIONS",
+    "LONG_TEXT",
+    "MARKUP",
+    "TEXT_DATES",
+    "ZERO_WIDTH",
     "APPROVAL_HEADER",
     "At",
     "Books",

@@ -15,7 +15,8 @@ from .._terminal import ctrl_c_ignored
 from ..errors import ToolMissing, UsageError
 from ..files import describe_os_error
 from .access import LinkStore
-from .app import WebConfig, create_app
+from .app import create_app
+from .context import WebConfig
 from .links import Link, link_host, links, write_links_file
 from .logs import failures_logged
 from .status import departments

@@ -22,7 +22,13 @@ PACKAGE = ROOT / "pipeline"
 
 # Lowest first. A module's layer is that of the longest prefix of its dotted name listed here.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("pipeline.cells", "pipeline.files", "pipeline.numerals", "pipeline.safe_xml"),
+    (
+        "pipeline.cells",
+        "pipeline.files",
+        "pipeline.interrupts",
+        "pipeline.numerals",
+        "pipeline.safe_xml",
+    ),
     ("pipeline.errors",),
     ("pipeline.model",),
     ("pipeline.contract",),
@@ -33,7 +39,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("pipeline.archive", "pipeline.workbooks"),
     ("pipeline.api",),
     ("pipeline",),  # the package root: the public names
-    ("pipeline.cli", "pipeline.web", "pipeline.__main__", "pipeline._start"),
+    ("pipeline.cli", "pipeline.web", "pipeline.__main__"),
 )
 
 
@@ -53,7 +59,7 @@ def layer_of(module: str) -> tuple[int, str]:
             if fits and len(prefix) > len(best[1]):
                 best = (index, prefix)
     if best[0] < 0:
-        # the command line's private helpers (`_chinese_click`, `_terminal`, …) sit with it
+        # a module not listed sits at the top, where nothing below may import it
         return len(LAYERS) - 1, module
     return best
 

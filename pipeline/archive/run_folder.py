@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .._terminal import publishing
 from ..errors import ArchiveError, Problem, sorted_problems
 from ..files import (
     TEMP_PREFIX,
@@ -33,6 +32,7 @@ from ..files import (
     publish_folder,
     safe_file_name,
 )
+from ..interrupts import publishing
 from ..model import Dossier, Prepared
 from ..progress import Progress, Step, counting
 from .copy_text import check_copies

@@ -1,8 +1,7 @@
 """How every run of `pipeline` ends: an exit code, and a Chinese message, never a traceback.
 
-`CommandLine` is the one base the command line is built on, as every utility of a suite shares
-one runner: click parses and calls the command (its help and usage errors Chinese, from
-`_help`); whatever the command raises ends here.
+`CommandLine` is the one base every command runs under: click parses and calls the command
+(its help and usage errors Chinese, from `_help`); whatever the command raises ends here.
 
     0    success
     1    data errors, failed writes, verify mismatches, an internal error

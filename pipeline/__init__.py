@@ -12,7 +12,7 @@
 The stages are packages of their own: `load` → `validate` → `merge` → `render` → `archive`.
 
 Every name here loads when first used (PEP 562): importing `pipeline` itself costs nothing, so
-the `pipeline` command can take Ctrl+C while the heavy modules load (`_start`).
+the `pipeline` command can take Ctrl+C while the heavy modules load (`cli._start`).
 """
 
 from __future__ import annotations

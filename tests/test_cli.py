@@ -26,8 +26,8 @@ from _workbooks import (
 from click.testing import CliRunner
 
 from pipeline import __version__
-from pipeline._chinese_click import display_width
-from pipeline.cli import cli
+from pipeline.cli._help import display_width
+from pipeline.cli.commands import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -263,8 +263,8 @@ def test_every_link_and_download_of_a_department_page_works(office, tmp_path, de
 def test_every_path_option_of_every_command_is_made_absolute_against_the_current_folder(
     tmp_path, monkeypatch
 ):
-    from pipeline._chinese_click import LocalPath
-    from pipeline.cli import cli
+    from pipeline.cli._options import LocalPath
+    from pipeline.cli.commands import cli
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "inputs").mkdir()

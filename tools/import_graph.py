@@ -42,7 +42,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("pipeline.archive", "pipeline.workbooks"),
     ("pipeline.api",),
     ("pipeline",),  # the package root: the public names
-    ("pipeline.cli", "pipeline.web", "pipeline.__main__", "pipeline._start"),
+    ("pipeline.cli", "pipeline.web", "pipeline.__main__"),
 )
 
 
@@ -62,7 +62,7 @@ def layer_of(module: str) -> tuple[int, str]:
             if fits and len(prefix) > len(best[1]):
                 best = (index, prefix)
     if best[0] < 0:
-        # the command line's private helpers (`_chinese_click`, `_terminal`, …) sit with it
+        # a module not listed sits at the top, where nothing below may import it
         return len(LAYERS) - 1, module
     return best
 

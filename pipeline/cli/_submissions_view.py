@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .model import SubmissionStatus
+from ..model import SubmissionStatus
 
 if TYPE_CHECKING:
-    from .workbooks import ReturnCopies
+    from ..workbooks import ReturnCopies
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 COLUMNS = ("部门", "工作簿", "修改时间", "行数", "错误", "提示", "状态")

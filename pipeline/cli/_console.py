@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
+from ..errors import Problem, sorted_problems
+from ..progress import Progress
 from ._terminal import printable, rich_console
-from .errors import Problem, sorted_problems
-from .progress import Progress
 
 
 def show_problems(problems: Sequence[Problem]) -> None:

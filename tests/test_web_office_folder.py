@@ -364,7 +364,15 @@ def _downloaded(folder: Path, name: str) -> bytes:
     """The file Chromium saved as `name`, once it has finished."""
     target = folder / name
     deadline = time.monotonic() + 60
-    while not target.is_file() and time.monotonic() < deadline:
+    last_size = -1
+    # Finished: the file is there, nothing is still being written (Chromium's .crdownload),
+    # and its size held between two looks.
+    while time.monotonic() < deadline:
+        if target.is_file() and not any(folder.glob("*.crdownload")):
+            size = target.stat().st_size
+            if size == last_size and size > 0:
+                break
+            last_size = size
         time.sleep(0.2)
     assert target.is_file(), sorted(p.name for p in folder.iterdir())
     return target.read_bytes()

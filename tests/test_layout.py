@@ -28,7 +28,6 @@ from pipeline.model import (
     WorkReport,
 )
 from pipeline.numerals import chinese_numeral
-from pipeline.render import table_cuts
 from pipeline.render.line_breaks import (
     breaks_a_name,
     display_width,
@@ -36,9 +35,9 @@ from pipeline.render.line_breaks import (
     name_lines,
     word_units,
 )
-from pipeline.render.table import render_region_table
-from pipeline.render.table_pages import RowGeometry, plan_pieces
-from pipeline.render.table_texts import TextCell
+from pipeline.render.table import cuts, render_region_table
+from pipeline.render.table.pages import RowGeometry, plan_pieces
+from pipeline.render.table.texts import TextCell
 from pipeline.render.titles import title_lines
 
 # Titles of the office's real documents: the work report, the meeting material, the tables.
@@ -753,11 +752,11 @@ def test_a_row_is_cut_only_where_the_piece_holds_more_than_its_item() -> None:
     ]
     # The real row: its 事项 taller than the rest of it.
     cells = [
-        table_cuts.cell_lines(TextCell(0, 1, "1"), 2, names=False),
-        table_cuts.cell_lines(TextCell(1, 1, "事项" * 40), 2, names=False),
-        table_cuts.cell_lines(TextCell(2, 1, "内容" * 20), 2, names=False),
+        cuts.cell_lines(TextCell(0, 1, "1"), 2, names=False),
+        cuts.cell_lines(TextCell(1, 1, "事项" * 40), 2, names=False),
+        cuts.cell_lines(TextCell(2, 1, "内容" * 20), 2, names=False),
     ]
-    row = table_cuts.RowLines(cells, {0: 2, 1: 2, 2: 2}, repeated=frozenset({0, 1}))
+    row = cuts.RowLines(cells, {0: 2, 1: 2, 2: 2}, repeated=frozenset({0, 1}))
     assert (row.lines, row.least_lines) == (40, 40)
     planned = plan_pieces([[Lines(5)], [row]], 41, 101, RowGeometry(1, 0))
     assert [len(pieces) for pieces in planned] == [1, 1]

@@ -1,6 +1,6 @@
 """The cooperation table's texts, measured once, and the cost of a layout of column widths.
 
-`table_layout` searches for the widths; this module says what a candidate costs: how tall the
+`widths` searches for the widths; this module says what a candidate costs: how tall the
 table gets, how cramped its cells are, and whether a header word or a name breaks inside.
 """
 
@@ -13,9 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .line_breaks import breaks_a_name, display_width, packed_lines, word_units
-
-SLACK = 0.25  # of a character per line: fonts and line-breaking rules are not exact
+from ..line_breaks import SLACK, breaks_a_name, display_width, packed_lines, word_units
 
 
 class TextCell(NamedTuple):

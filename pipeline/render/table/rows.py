@@ -1,4 +1,4 @@
-"""The rendered rows of the cooperation table laid out as the page plan says (`table_pages`).
+"""The rendered rows of the cooperation table laid out as the page plan says (`pages`).
 
 A row cut into pieces becomes as many table rows, each holding its lines of every cell. The
 序号 and 事项 of an item of several table rows are one merged cell per part (`w:vMerge`); a part
@@ -17,12 +17,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..model import CooperationItem
-from .line_breaks import name_lines
-from .table_cuts import RowLines, cell_lines, cell_text, copy_row, cut_cell_runs
-from .table_pages import Piece, RowGeometry
-from .table_texts import TextCell
-from .wordml import (
+from ...model import CooperationItem
+from ..line_breaks import name_lines
+from ..wordml import (
     TC,
     XML_SPACE,
     P,
@@ -33,6 +30,9 @@ from .wordml import (
     set_tc_property,
     w_name,
 )
+from .cuts import RowLines, cell_lines, cell_text, copy_row, cut_cell_runs
+from .pages import Piece, RowGeometry
+from .texts import TextCell
 
 # 序号 and 事项: every piece of a row that shows them shows them whole.
 REPEATED_COLUMNS = frozenset({0, 1})

@@ -1,5 +1,5 @@
 """A table row's texts as lines, and the row cut between two of its lines, so that a row too
-tall for the rest of a page fills it and goes on at the top of the next (`table_pages`).
+tall for the rest of a page fills it and goes on at the top of the next (`pages`).
 
 Each cell's lines are counted as a renderer fills them (`FilledText`; names and short
 phrases in the lines `name_lines` gives them). A row is cut where the renderer breaks its
@@ -16,9 +16,9 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from .line_breaks import NO_LINE_START, FilledText, display_width, packed_lines, word_units
-from .table_texts import TextCell
-from .wordml import XML_SPACE, P, local_name, w_name
+from ..line_breaks import NO_LINE_START, FilledText, display_width, packed_lines, word_units
+from ..wordml import XML_SPACE, P, local_name, w_name
+from .texts import TextCell
 
 # A piece's last line ends this many characters before the estimate says it is full.
 _CUT_MARGIN = 2

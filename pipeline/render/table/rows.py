@@ -12,7 +12,7 @@ LibreOffice both honour). Names and short phrases are given their lines, broken 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -55,10 +55,12 @@ def measure_row(
     texts: Sequence[TextCell],
     filled_room: Callable[[int, int], int],
     name_rooms: dict[int, int],
+    text_widths: Mapping[str, tuple[float, ...]],
 ) -> RenderedRow:
     """`spans`: the grid columns each cell of `tr` spans; `filled_room(start, span)`:
     characters a renderer fits on a line of a cell; `name_rooms`: those a line of each name
-    column is given (`_break_names`)."""
+    column is given (`_break_names`); `text_widths`: the texts' own lines' widths, as the
+    widths were fitted with them (`TableTexts.text_widths`)."""
     cells = _by_start(tr.findall(TC), spans)
     rooms = {}
     measured = []
@@ -67,7 +69,7 @@ def measure_row(
         rooms[text.start] = room = (
             name_rooms[text.start] if names else filled_room(text.start, text.span)
         )
-        measured.append(cell_lines(text, room, names=names))
+        measured.append(cell_lines(text, room, names=names, widths=text_widths.get(text.text)))
 
     def holds_its_texts() -> bool:
         # A restyled template may add text of its own to a cell: such a row is never cut.

@@ -178,7 +178,11 @@ def finish_table(
                     str(path), "项目表每行的前两格应为「序号」「事项」。请对照默认模板修改。"
                 )
             cell_widths.apply(tr, cells, spans)
-            item_rows.append(measure_row(tr, spans, next(data_rows), filled_room, name_rooms))
+            item_rows.append(
+                measure_row(
+                    tr, spans, next(data_rows), filled_room, name_rooms, measured.text_widths
+                )
+            )
         rendered.append(item_rows)
     plan = plan_pieces(
         [[row.lines for row in item_rows] for item_rows in rendered],

@@ -43,11 +43,8 @@ _EXPORTS = {
         (
             "ArchiveError",
             "InputProblems",
-            "Level",
-            "Location",
             "LostText",
             "PipelineError",
-            "Problem",
             "TemplateProblem",
             "ToolMissing",
             "UsageError",
@@ -57,6 +54,7 @@ _EXPORTS = {
     **dict.fromkeys(
         ("Dossier", "Prepared", "RenderedDocument", "Submission", "SubmissionStatus"), "model"
     ),
+    **dict.fromkeys(("Level", "Location", "Problem"), "problems"),
     **dict.fromkeys(("Progress", "Step"), "progress"),
     "ReturnCopies": "workbooks.return_copies",
     "save_problem_list": "workbooks.problem_list",
@@ -81,16 +79,14 @@ if TYPE_CHECKING:
     from .errors import (
         ArchiveError,
         InputProblems,
-        Level,
-        Location,
         LostText,
         PipelineError,
-        Problem,
         TemplateProblem,
         ToolMissing,
         UsageError,
     )
     from .model import Dossier, Prepared, RenderedDocument, Submission, SubmissionStatus
+    from .problems import Level, Location, Problem
     from .progress import Progress, Step
     from .workbooks.problem_list import save_problem_list, write_problem_report
     from .workbooks.return_copies import ReturnCopies

@@ -25,11 +25,12 @@ from .archive import (
 )
 from .archive.runs import ArchivedRun, archived_inputs, newest_run, read_run
 from .changes import ChangeSet, compare_dossiers
-from .errors import ArchiveError, InputProblems, Location, Problem, UsageError, notice
+from .errors import ArchiveError, InputProblems, UsageError
 from .files import department_file_name
 from .load import load_inputs
 from .merge import merge
 from .model import Dossier, Prepared
+from .problems import Location, Problem, notice
 from .progress import Progress, Step
 from .render import PACKAGED_TEMPLATES, render_documents, templates_needed
 from .validate import validate

@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-# Re-exported while modules still import the problem records from here.
-from .problems import Level, Location, Problem, error, notice, sorted_problems  # noqa: F401
+from .problems import Problem, sorted_problems
 
 if TYPE_CHECKING:
     from .model import SubmissionStatus

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArchiveError, Problem, sorted_problems
+from ..errors import ArchiveError
 from ..files import (
     TEMP_PREFIX,
     describe_os_error,
@@ -33,6 +33,7 @@ from ..files import (
 )
 from ..interrupts import publishing
 from ..model import Dossier, Prepared
+from ..problems import Problem, sorted_problems
 from ..progress import Progress, Step, counting
 from ..version import tool_version
 from .copy_text import check_copies

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import Problem, sorted_problems
+from ..problems import Problem, sorted_problems
 from ..progress import Progress
 from ._terminal import printable, rich_console
 

@@ -12,8 +12,8 @@ from typing import TypeVar
 
 from .. import contract
 from ..cells import is_blank, normalise_name
-from ..errors import Location, Problem, error, notice
 from ..load import VALUE, LoadedInputs, LoadedSheet, SheetRow
+from ..problems import Location, Problem, error, notice
 from ._rows import (
     approval_row,
     cooperation_row,

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 
 from .. import contract
 from ..cells import as_text, is_blank, normalise_name
-from ..errors import Location, Problem, error, notice
 from ..files import department_file_name
 from ..load import LoadedInputs, LoadedSheet
 from ..model import ExpectedDepartment, InputFile, Submission, SubmissionStatus
+from ..problems import Location, Problem, error, notice
 
 _OWES = {
     contract.PROGRESS: (contract.PROGRESS,),

@@ -47,7 +47,7 @@ STAGES = ("load", "validate", "merge", "render", "archive")
 SMOKE_SIZE = "2x10"
 BARE_IMPORT = "import pandas, docxtpl, openpyxl"
 WARM_UP = (
-    "import pipeline.cli, pipeline.render.table, pipeline.render.report, pipeline.archive, "
+    "import pipeline.cli.commands, pipeline.render.table, pipeline.render.report, pipeline.archive, "
     "pipeline.workbooks, synthetic, naive_docx"
 )
 

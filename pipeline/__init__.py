@@ -12,15 +12,13 @@
 The stages are packages of their own: `load` → `validate` → `merge` → `render` → `archive`.
 
 Every name here loads when first used (PEP 562): importing `pipeline` itself costs nothing, so
-the `pipeline` command can take Ctrl+C while the heavy modules load (`_start`).
+the `pipeline` command can take Ctrl+C while the heavy modules load (`cli._start`).
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING
-
-DISTRIBUTION = "eco-office-docs"
 
 # Public name → the module that defines it.
 _EXPORTS = {
@@ -45,19 +43,18 @@ _EXPORTS = {
         (
             "ArchiveError",
             "InputProblems",
-            "Level",
-            "Location",
             "LostText",
             "PipelineError",
-            "Problem",
             "TemplateProblem",
             "ToolMissing",
             "UsageError",
         ),
         "errors",
     ),
-    **dict.fromkeys(("Dossier", "Prepared", "RenderedDocument"), "model"),
-    **dict.fromkeys(("Submission", "SubmissionStatus"), "submissions"),
+    **dict.fromkeys(
+        ("Dossier", "Prepared", "RenderedDocument", "Submission", "SubmissionStatus"), "model"
+    ),
+    **dict.fromkeys(("Level", "Location", "Problem"), "problems"),
     **dict.fromkeys(("Progress", "Step"), "progress"),
     "ReturnCopies": "workbooks.return_copies",
     "save_problem_list": "workbooks.problem_list",
@@ -82,18 +79,15 @@ if TYPE_CHECKING:
     from .errors import (
         ArchiveError,
         InputProblems,
-        Level,
-        Location,
         LostText,
         PipelineError,
-        Problem,
         TemplateProblem,
         ToolMissing,
         UsageError,
     )
-    from .model import Dossier, Prepared, RenderedDocument
+    from .model import Dossier, Prepared, RenderedDocument, Submission, SubmissionStatus
+    from .problems import Level, Location, Problem
     from .progress import Progress, Step
-    from .submissions import Submission, SubmissionStatus
     from .workbooks.problem_list import save_problem_list, write_problem_report
     from .workbooks.return_copies import ReturnCopies
 
@@ -102,14 +96,10 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> object:
     if name == "__version__":
-        from importlib import metadata
+        from .version import tool_version
 
-        try:
-            version = metadata.version(DISTRIBUTION)
-        except metadata.PackageNotFoundError:  # a source checkout, not installed
-            version = "0.0.0+source"
-        globals()["__version__"] = version
-        return version
+        globals()["__version__"] = tool_version()
+        return globals()["__version__"]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """`python -m pipeline`: the same as the `pipeline` command."""
 
-from ._start import main
+from .cli._start import main
 
 main()

@@ -25,15 +25,16 @@ from .archive import (
 )
 from .archive.runs import ArchivedRun, archived_inputs, newest_run, read_run
 from .changes import ChangeSet, compare_dossiers
-from .errors import ArchiveError, InputProblems, Location, Problem, UsageError, notice
+from .errors import ArchiveError, InputProblems, UsageError
 from .files import department_file_name
 from .load import load_inputs
 from .merge import merge
 from .model import Dossier, Prepared
+from .problems import Location, Problem, notice
 from .progress import Progress, Step
 from .render import PACKAGED_TEMPLATES, render_documents, templates_needed
-from .submissions import read_roster, submission_status
 from .validate import validate
+from .validate.submissions import read_roster, submission_status
 
 if TYPE_CHECKING:
     from .workbooks import ReturnCopies
@@ -126,7 +127,7 @@ def build(
     conversion each document converted.
     """
     check_copy_tools(pdf=pdf, ofd=ofd)
-    against = read_run(compare) if compare is not None and not no_compare else None
+    against = _read_run(compare) if compare is not None and not no_compare else None
     prepared = prepare(inputs, templates, progress)
     folder, _ = templates_folder(templates)
     # The archive's own steps are told by write_run: the copies' conversion comes first.
@@ -183,7 +184,7 @@ def _compare_with(
         if previous is None:
             return None
         try:
-            against = read_run(previous)
+            against = _read_run(previous)
         except ArchiveError as exc:
             prepared.dossier.notices.append(
                 notice(Location(previous.name), f"未能与上次生成的文件夹比较：{exc.message}")
@@ -199,6 +200,11 @@ def _compare_with(
     return change_report_bytes(changes, word), against.folder.name
 
 
+def _read_run(folder: Path) -> ArchivedRun:
+    """An earlier run; one archived before dossier.json is merged again from its inputs."""
+    return read_run(folder, rebuild=lambda inputs: check(inputs).dossier)
+
+
 def _issue(dossier: Dossier) -> str:
     report = dossier.report
     return f"第{report.settings.issue_number}期" if report is not None else "合作交流项目表"
@@ -209,7 +215,7 @@ def compare_runs(earlier: Path, later: Path, outputs: Path) -> tuple[ChangeSet, 
 
     Raises `ArchiveError` (nothing written) when either is not a readable run folder.
     """
-    old, new = read_run(earlier), read_run(later)
+    old, new = _read_run(earlier), _read_run(later)
     changes = compare_dossiers(old.dossier, new.dossier, old.label, new.label)
     path = outputs / f"变更对照_{old.folder.name}_{new.folder.name}.xlsx"
     from .workbooks.change_report import write_change_report
@@ -221,7 +227,7 @@ def compare_runs(earlier: Path, later: Path, outputs: Path) -> tuple[ChangeSet, 
 def verify(run_folder: Path) -> VerifyReport:
     """Rebuild a run folder's documents from its archived inputs and templates and compare
     them byte for byte; `VerifyReport.ok` says whether everything matched."""
-    return verify_run(run_folder)
+    return verify_run(run_folder, rebuild=prepare)
 
 
 def write_return_copies(

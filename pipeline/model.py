@@ -1,4 +1,5 @@
-"""Typed domain objects that the renderers use. Nothing here knows about cells or DataFrames."""
+"""Typed records the stages hand over: the domain objects the renderers use, the workbooks as read,
+and who submitted what. Nothing here knows about cells or DataFrames."""
 
 from __future__ import annotations
 
@@ -6,12 +7,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .errors import Location, Problem
-
-if TYPE_CHECKING:
-    from .submissions import SubmissionStatus
+from .cells import normalise_name
+from .files import department_file_name
+from .problems import Location, Problem
 
 
 def chinese_date(day: dt.date) -> str:
@@ -355,3 +354,66 @@ class Prepared:
     change_summary: str | None = None
     submissions: SubmissionStatus | None = None  # who has submitted what (报送单位)
     copies: list[str] = field(default_factory=list)  # the PDF and OFD copies `build` wrote
+
+
+# ------------------------------------------------------------------ who submitted what
+
+SUBMITTED = "已报送"
+NOT_SUBMITTED = "未报送"
+HAS_ERRORS = "有错误"
+
+
+@dataclass(frozen=True)
+class ExpectedDepartment:
+    """One row of `报送单位`."""
+
+    name: str  # 部门, as typed
+    owes: tuple[str, ...]  # the department sheets it submits
+    contact: str = ""  # 联系人
+    phone: str = ""  # 联系电话
+    location: Location | None = None  # its 部门 cell
+
+    @property
+    def key(self) -> str:
+        return normalise_name(Path(department_file_name(self.name)).stem)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One line of the 报送情况 table."""
+
+    department: str
+    workbook: str | None  # file name; None when nothing arrived
+    modified: dt.datetime | None  # the workbook's modification time
+    rows: int  # data rows in its known sheets
+    errors: int
+    notices: int
+    listed: bool  # named in 报送单位
+    missing: tuple[str, ...] = ()  # sheets it owes that are absent or empty
+    contact: str = ""
+    phone: str = ""
+
+    @property
+    def status(self) -> str:
+        if self.workbook is None:
+            return NOT_SUBMITTED
+        return HAS_ERRORS if self.errors else SUBMITTED
+
+
+@dataclass
+class SubmissionStatus:
+    """The 报送情况 table: listed departments in the office's order, then unlisted workbooks."""
+
+    submissions: list[Submission] = field(default_factory=list)
+    has_roster: bool = False  # whether the office filled in 报送单位
+
+    @property
+    def outstanding(self) -> list[str]:
+        """`督察处`, or `绿林处（缺合作交流项目）` for a department that sent part of it."""
+        names = []
+        for item in self.submissions:
+            if item.workbook is None:
+                names.append(item.department)
+            elif item.missing:
+                names.append(f"{item.department}（缺{'、'.join(item.missing)}）")
+        return names

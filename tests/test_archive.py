@@ -360,7 +360,7 @@ def test_workbook_saved_again_during_the_build_is_archived_as_it_was_read(
     assert entry["size"] == len(read_bytes)
     assert entry["rows"] == {"合作交流项目": 1}  # the rows that were read, from those bytes
     assert archived.stat().st_mtime_ns == saved_at  # when the department saved what was read
-    assert verify.verify_run(run).ok
+    assert api.verify(run).ok
 
 
 def test_workbook_deleted_during_the_build_is_still_archived(
@@ -568,7 +568,7 @@ def run(inputs, templates, tmp_path, fake_render) -> Path:
 
 
 def test_verify_untouched_run_is_ok(run):
-    report = verify.verify_run(run)
+    report = api.verify(run)
 
     assert report.ok, report.lines()
     assert report.differences == []
@@ -588,7 +588,7 @@ def test_verify_untouched_run_is_ok(run):
 def test_verify_does_not_depend_on_the_original_inputs(run, inputs, templates):
     shutil.rmtree(inputs)
     shutil.rmtree(templates)
-    assert verify.verify_run(run).ok
+    assert api.verify(run).ok
 
 
 def test_verify_names_an_altered_input(run):
@@ -597,7 +597,7 @@ def test_verify_names_an_altered_input(run):
     book["合作交流项目"]["D2"] = "技术交流（改过）"
     book.save(archived)
 
-    report = verify.verify_run(run)
+    report = api.verify(run)
 
     assert not report.ok
     differences = differing(report)
@@ -612,7 +612,7 @@ def test_verify_names_an_altered_document(run):
     document = run / "工作专报第95期.docx"
     document.write_bytes(document.read_bytes() + b"\n")
 
-    report = verify.verify_run(run)
+    report = api.verify(run)
 
     assert not report.ok
     differences = differing(report)
@@ -624,7 +624,7 @@ def test_verify_names_an_altered_document(run):
 def test_verify_names_an_altered_template_and_the_documents_it_changes(run):
     (run / "templates" / TABLE_TEMPLATE).write_bytes(b"table template v2")
 
-    differences = differing(verify.verify_run(run))
+    differences = differing(api.verify(run))
 
     assert set(differences) == {f"templates/{TABLE_TEMPLATE}", "永安市.docx", "大田县.docx"}
 
@@ -632,7 +632,7 @@ def test_verify_names_an_altered_template_and_the_documents_it_changes(run):
 def test_verify_reports_an_input_that_can_no_longer_be_read(run):
     (run / "inputs" / "水务处.xlsx").write_bytes(b"not a workbook")
 
-    report = verify.verify_run(run)
+    report = api.verify(run)
 
     differences = differing(report)
     assert "inputs/水务处.xlsx" in differences
@@ -645,7 +645,7 @@ def test_verify_reports_missing_and_unrecorded_files(run):
     (run / "inputs" / "新增处.xlsx").write_bytes((run / "inputs" / "水务处.xlsx").read_bytes())
     (run / "~$工作专报第95期.docx").write_bytes(b"Word lock file")  # ignored
 
-    differences = differing(verify.verify_run(run))
+    differences = differing(api.verify(run))
 
     assert "缺失" in differences["大田县.docx"]
     assert "没有记录" in differences["inputs/新增处.xlsx"]
@@ -657,7 +657,7 @@ def test_verify_notes_a_different_tool_version(run):
     manifest["tool"]["version"] = "0.0.1"
     (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
 
-    report = verify.verify_run(run)
+    report = api.verify(run)
 
     assert report.ok
     assert any("0.0.1" in note for note in report.notes)
@@ -666,9 +666,9 @@ def test_verify_notes_a_different_tool_version(run):
 def test_verify_refuses_a_folder_without_manifest(run, tmp_path):
     (run / run_folder.MANIFEST).unlink()
     with pytest.raises(ArchiveError, match=run_folder.MANIFEST):
-        verify.verify_run(run)
+        api.verify(run)
     with pytest.raises(ArchiveError, match="找不到"):
-        verify.verify_run(tmp_path / "no-such-run")
+        api.verify(tmp_path / "no-such-run")
 
 
 @pytest.mark.parametrize(
@@ -686,7 +686,7 @@ def test_verify_refuses_a_folder_without_manifest(run, tmp_path):
 def test_verify_refuses_a_damaged_manifest(run, text):
     (run / run_folder.MANIFEST).write_text(text, encoding="utf-8")
     with pytest.raises(ArchiveError):
-        verify.verify_run(run)
+        api.verify(run)
 
 
 # ------------------------------------------------------------------------ PDF
@@ -763,7 +763,7 @@ def test_pdf_is_written_beside_the_documents(copies_run, docx_render):
         *pdfs,
         *(e["file"] for e in manifest["ofds"]),
     }
-    assert verify.verify_run(run).ok
+    assert api.verify(run).ok
 
 
 # ------------------------------------------------------------------------ copies' text
@@ -879,7 +879,7 @@ def test_verify_finds_a_copy_that_lost_a_character(copies_run, docx_render, tmp_
             entry.update(sha256=hashlib.sha256(lossy).hexdigest(), size=len(lossy))
     (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
 
-    report = verify.verify_run(run)
+    report = api.verify(run)
     assert set(differing(report)) == {TABLE_PDF}
     reason = differing(report)[TABLE_PDF]
     assert reason.startswith(f"PDF 副本缺少文档中的文字：比 永安市.docx 少 1 个字符（{LOST}）")
@@ -908,7 +908,7 @@ def test_verify_reports_a_copy_whose_text_cannot_be_read(copies_run, docx_render
         if entry["file"] == TABLE_PDF:
             entry.update(sha256=hashlib.sha256(damaged).hexdigest(), size=len(damaged))
     (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
-    differences = differing(verify.verify_run(run))
+    differences = differing(api.verify(run))
     assert set(differences) == {TABLE_PDF}
     assert differences[TABLE_PDF].startswith("PDF 副本的文字无法读取：")
 
@@ -949,7 +949,7 @@ def test_ofd_copy_of_each_pdf_is_listed_and_verified(copies_run, docx_render):
         assert entry["format"] == "OFD"
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
         assert entry["size"] == len(data)
-    report = verify.verify_run(run)
+    report = api.verify(run)
     assert report.ok, report.lines()
 
 
@@ -1043,7 +1043,7 @@ def test_verify_names_an_altered_and_a_missing_ofd(copies_run, docx_render, tmp_
     altered.write_bytes(altered.read_bytes() + b"\0")
     missing.unlink()
 
-    report = verify.verify_run(run)
+    report = api.verify(run)
 
     assert not report.ok
     differences = differing(report)
@@ -1056,7 +1056,7 @@ def test_verify_reads_a_manifest_from_before_ofd_copies(run):
     manifest = manifest_of(run)
     del manifest["ofds"]
     (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
-    assert verify.verify_run(run).ok
+    assert api.verify(run).ok
 
 
 # ------------------------------------------------------------------------ real renderers
@@ -1079,13 +1079,13 @@ def test_real_tables_rebuild_byte_identical_and_verify(tmp_path):
     assert manifest_of(first)["templates"][0]["sha256"] == sha256(
         REPOSITORY_TEMPLATES / TABLE_TEMPLATE
     )
-    assert verify.verify_run(first).ok
+    assert api.verify(first).ok
 
     archived = first / "inputs" / "水务处.xlsx"
     book = openpyxl.load_workbook(archived)
     book["合作交流项目"]["D2"] = "河道整治经验交流（改过）"
     book.save(archived)
-    differences = differing(verify.verify_run(first))
+    differences = differing(api.verify(first))
     # the edited input gives other merged data too: dossier.json differs like the document
     assert set(differences) == {"inputs/水务处.xlsx", name, "dossier.json"}
 
@@ -1112,7 +1112,7 @@ def test_real_report_and_tables_from_the_example_inputs(tmp_path):
     for entry in manifest["documents"]:
         assert (first / entry["file"]).read_bytes() == (second / entry["file"]).read_bytes()
 
-    report = verify.verify_run(first)
+    report = api.verify(first)
     assert report.ok, report.lines()
 
     report_name = next(e["file"] for e in manifest["documents"] if e["template"] == REPORT_TEMPLATE)
@@ -1122,6 +1122,6 @@ def test_real_report_and_tables_from_the_example_inputs(tmp_path):
     title_cell = next(row[1] for row in sheet.iter_rows() if row[0].value == "标题")
     title_cell.value = f"{title_cell.value}（改过）"
     book.save(office)
-    differences = differing(verify.verify_run(first))
+    differences = differing(api.verify(first))
     assert "inputs/报告信息.xlsx" in differences
     assert "重新生成的文档与归档的文档不一致" in differences[report_name]

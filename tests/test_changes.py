@@ -24,9 +24,10 @@ from _periods import (
 )
 
 from pipeline import ArchiveError, api, compare_runs, verify
+from pipeline.archive import runs
 from pipeline.archive.dossier_json import DOSSIER, dossier_bytes, parse_dossier
 from pipeline.archive.run_folder import CHANGE_REPORT, MANIFEST
-from pipeline.archive.runs import newest_run, read_run
+from pipeline.archive.runs import newest_run
 from pipeline.changes import Kind, compare_dossiers
 from pipeline.model import (
     CooperationItem,
@@ -172,6 +173,11 @@ def copy_run(run: Path, tmp_path: Path) -> Path:
     target = tmp_path / "outputs" / run.name
     shutil.copytree(run, target)
     return target
+
+
+def read_run(folder: Path) -> runs.ArchivedRun:
+    """A run read back as the API reads it (a run without dossier.json merged again)."""
+    return runs.read_run(folder, rebuild=lambda inputs: api.check(inputs).dossier)
 
 
 def rewrite_manifest(run: Path, change) -> None:

@@ -26,8 +26,8 @@ from _workbooks import (
 from click.testing import CliRunner
 
 from pipeline import __version__
-from pipeline._chinese_click import display_width
-from pipeline.cli import cli
+from pipeline.cli._help import display_width
+from pipeline.cli.commands import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -839,3 +839,25 @@ def test_init_before_the_office_workbook_is_filled_in_says_what_is_missing(tmp_p
     assert "对口地区" in output and "重新运行 pipeline init" in output
     filled = run("init", "--inputs", str(valid_inputs(tmp_path / "filled")), "区民政局")
     assert "注意" not in filled.output
+
+
+def test_terminal_tables_line_up_and_fold_without_losing_text():
+    from pipeline.cli._help import display_width
+    from pipeline.cli._table import box_table
+
+    long = "专报信息（15）、提纲（9）、工作进展（4）、拟文稿（6）、项目表信息（5）、报送单位（13）"
+    text = box_table(
+        "读取的工作簿",
+        ("工作簿", "行数"),
+        [("报告信息.xlsx", long), ("a.xlsx", "7")],
+        width=40,
+        right=frozenset({1}),
+    )
+    title, *lines = text.splitlines()
+    assert title.strip() == "读取的工作簿"
+    assert len({display_width(line) for line in lines}) == 1  # every line as wide as the frame
+    assert display_width(lines[0]) <= 40
+    folded = [line for line in lines if line.startswith("│")]
+    cells = ["".join(line.split("│")[2].strip() for line in folded[:-1]), folded[-1].split("│")[2]]
+    assert cells[0] == long  # folded, nothing cut off
+    assert cells[1].endswith(" 7 ")  # aligned right

@@ -20,7 +20,8 @@ from corpus import CASES, FIELDS, LONG_TEXT, TEMPLATES, Books
 from pipeline import api
 from pipeline.archive import copy_text
 from pipeline.archive.copy_text import Loss, compare
-from pipeline.errors import Location, LostText, error
+from pipeline.errors import LostText
+from pipeline.problems import Location, error
 
 ROOT = Path(__file__).resolve().parents[1]
 

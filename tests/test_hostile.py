@@ -30,7 +30,8 @@ from corpus import (
 from pipeline import api
 from pipeline.api import check, prepare
 from pipeline.archive import run_folder
-from pipeline.errors import InputProblems, Location, PipelineError, Problem, TemplateProblem
+from pipeline.errors import InputProblems, PipelineError, TemplateProblem
+from pipeline.problems import Location, Problem
 from pipeline.render import REPORT_TEMPLATE, TABLE_TEMPLATE
 from pipeline.workbooks import write_problem_report
 

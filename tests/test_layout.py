@@ -27,7 +27,7 @@ from pipeline.model import (
     TableSettings,
     WorkReport,
 )
-from pipeline.render import table_cuts
+from pipeline.numerals import chinese_numeral
 from pipeline.render.line_breaks import (
     breaks_a_name,
     display_width,
@@ -35,10 +35,10 @@ from pipeline.render.line_breaks import (
     name_lines,
     word_units,
 )
-from pipeline.render.numerals import chinese_numeral
-from pipeline.render.table import render_region_table
-from pipeline.render.table_pages import RowGeometry, plan_pieces
-from pipeline.render.table_texts import TextCell
+from pipeline.render.table import cuts, render_region_table
+from pipeline.render.table.pages import RowGeometry, plan_pieces
+from pipeline.render.table.texts import TableTexts, TextCell
+from pipeline.render.table.widths import minimum_widths
 from pipeline.render.titles import title_lines
 
 # Titles of the office's real documents: the work report, the meeting material, the tables.
@@ -753,14 +753,42 @@ def test_a_row_is_cut_only_where_the_piece_holds_more_than_its_item() -> None:
     ]
     # The real row: its 事项 taller than the rest of it.
     cells = [
-        table_cuts.cell_lines(TextCell(0, 1, "1"), 2, names=False),
-        table_cuts.cell_lines(TextCell(1, 1, "事项" * 40), 2, names=False),
-        table_cuts.cell_lines(TextCell(2, 1, "内容" * 20), 2, names=False),
+        cuts.cell_lines(TextCell(0, 1, "1"), 2, names=False),
+        cuts.cell_lines(TextCell(1, 1, "事项" * 40), 2, names=False),
+        cuts.cell_lines(TextCell(2, 1, "内容" * 20), 2, names=False),
     ]
-    row = table_cuts.RowLines(cells, {0: 2, 1: 2, 2: 2}, repeated=frozenset({0, 1}))
+    row = cuts.RowLines(cells, {0: 2, 1: 2, 2: 2}, repeated=frozenset({0, 1}))
     assert (row.lines, row.least_lines) == (40, 40)
     planned = plan_pieces([[Lines(5)], [row]], 41, 101, RowGeometry(1, 0))
     assert [len(pieces) for pieces in planned] == [1, 1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet="生态环境治理ab1 ，、）\n", max_size=30), min_size=1, max_size=6),
+    st.integers(1, 12),
+    st.booleans(),
+)
+def test_row_lines_from_the_widths_the_column_fitting_measured(
+    texts: list[str], per_line: int, names: bool
+) -> None:
+    # The rows' lines start from the widths measured for the column widths: the same lines
+    # as a cell measured afresh.
+    cells = [TextCell(1, 1, text) for text in texts]
+    measured = TableTexts([[cell] for cell in cells], (), 240, 216, minimum_widths(0, 240, 216))
+    assert set(measured.text_widths) == set(texts)
+    for cell in cells:
+        reused = cuts.cell_lines(
+            cell, per_line, names=names, widths=measured.text_widths[cell.text]
+        )
+        afresh = cuts.cell_lines(cell, per_line, names=names)
+        assert (reused.breaks, reused.lines, reused.filled is None) == (
+            afresh.breaks,
+            afresh.lines,
+            afresh.filled is None,
+        )
+        if reused.filled is None:  # each of the text's own lines fits one line
+            assert reused.lines == cell.text.count("\n") + 1
 
 
 def test_lines_filled_as_a_renderer_fills_them() -> None:

@@ -28,8 +28,8 @@ from pipeline.cells import (
     parse_int,
     strip_heading_number,
 )
-from pipeline.errors import Location
 from pipeline.load import LoadedSheet, Misnamed, _xlsx, load_inputs
+from pipeline.problems import Location
 
 
 def _messages(loaded) -> list[str]:

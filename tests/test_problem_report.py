@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.errors import Location, error, notice, sorted_problems
+from pipeline.problems import Location, error, notice, sorted_problems
 from pipeline.workbooks import write_problem_report
 
 HEADER = ("部门", "文件", "工作表", "单元格", "列", "级别", "说明")

@@ -11,7 +11,7 @@ import pytest
 from _workbooks import valid_inputs
 
 from pipeline import Step, build
-from pipeline._console import progress_display
+from pipeline.cli._console import progress_display
 from pipeline.progress import counting
 from pipeline.web.builds import BuildState, fraction, stages
 

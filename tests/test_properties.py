@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from pipeline.api import prepare
-from pipeline.errors import InputProblems, Problem
+from pipeline.errors import InputProblems
 from pipeline.files import safe_file_name
+from pipeline.problems import Problem
 
 # Strings that exercise a rule of the contract or an escaping layer, mixed into random text.
 # fmt: off

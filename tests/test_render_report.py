@@ -24,9 +24,9 @@ from pipeline.model import (
     ReportSubsection,
     WorkReport,
 )
+from pipeline.numerals import chinese_numeral
 from pipeline.render import docx_template
 from pipeline.render.line_breaks import display_width
-from pipeline.render.numerals import chinese_numeral
 from pipeline.render.report import (
     KNOWN_TAGS,
     REQUIRED_TAGS,

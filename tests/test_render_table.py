@@ -20,7 +20,7 @@ from lxml import etree
 
 from pipeline.errors import TemplateProblem
 from pipeline.model import CooperationItem, CooperationRow, RegionTable, TableSettings
-from pipeline.render.numerals import chinese_numeral
+from pipeline.numerals import chinese_numeral
 from pipeline.render.table import KNOWN_TAGS, render_region_table, table_context, table_file_name
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,8 +27,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline import PipelineError, write_return_copies
 from pipeline.contract import RETURN_SHEET
-from pipeline.errors import Location, error, notice
 from pipeline.load import load_inputs
+from pipeline.problems import Location, error, notice
 from pipeline.validate import validate
 from pipeline.workbooks.return_copies import ERROR_FILL, NOTICE_FILL, UNREADABLE, marked_copy
 

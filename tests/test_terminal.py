@@ -22,14 +22,13 @@ import pytest
 from _examples import example_inputs
 from _workbooks import cooperation_row, cooperation_workbook, office_workbook, valid_inputs
 
-from pipeline._terminal import (
-    Interrupted,
+from pipeline.cli._terminal import (
     degrade_unprintable,
     interrupted_message,
     printable,
     rich_console,
-    signals_interrupt,
 )
+from pipeline.interrupts import Interrupted, signals_interrupt
 from pipeline.render.docx_template import PACKAGED_TEMPLATES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,7 +208,7 @@ def test_sigterm_says_the_run_was_interrupted_and_leaves_nothing(tmp_path):
         "import os, signal, sys\n"
         "import pipeline.archive.run_folder as run_folder\n"
         "run_folder.sha256_file = lambda path: os.kill(os.getpid(), signal.SIGTERM)\n"
-        "from pipeline.cli import main\n"
+        "from pipeline.cli.commands import main\n"
         "sys.argv[0] = 'pipeline'\n"
         "main()\n"
     )
@@ -228,8 +227,8 @@ def test_sigterm_says_the_run_was_interrupted_and_leaves_nothing(tmp_path):
 
 # `python -m pipeline` with Ctrl+C at a moment the program announces, not at a time: the moments
 # are the interpreter's audit events for the steps the program takes (a module imported, a file
-# opened, a folder listed, made or renamed), counted from the moment `_start.main` begins to
-# load the command line (before it, only the interpreter and the few lines of `_start` run).
+# opened, a folder listed, made or renamed), counted from the moment `cli._start.main` begins to
+# load the commands (before it, only the interpreter and the few lines of `cli._start` run).
 # Each step counts the first time it is taken (the same module or file again does not), so
 # the workbook readers' threads, which may race to import the same module, take the same
 # number of steps in every run. With MOMENT n the process raises SIGINT on itself as it takes
@@ -244,7 +243,7 @@ moment = int(sys.argv.pop(1))
 STEPS = {"import", "open", "os.listdir", "os.mkdir", "os.rename", "os.remove", "shutil.copyfile"}
 steps, taken = [], set()
 def announce(event, args):
-    if event == "import" and args[0] == "pipeline.cli" and not steps:
+    if event == "import" and args[0] == "pipeline.cli.commands" and not steps:
         steps.append("main")
     if not steps or event not in STEPS:
         return
@@ -295,7 +294,7 @@ def test_ctrl_c_at_any_moment_ends_in_one_chinese_line_and_leaves_outputs_alone(
         {*range(2, published, published // 7), imported, published - 1, published}
         | {published + 1, len(steps)}
     )
-    assert len(moments) >= 11 and steps[moments[0] - 1] == "import"  # of pipeline.cli
+    assert len(moments) >= 11 and steps[moments[0] - 1] == "import"  # of pipeline.cli.commands
     for moment in moments:
         result = _build_interrupted_at(moment, tmp_path, *args)
         stderr = result.stderr.decode("utf-8")
@@ -314,23 +313,25 @@ def test_ctrl_c_at_any_moment_ends_in_one_chinese_line_and_leaves_outputs_alone(
 
 
 def test_the_command_starts_where_ctrl_c_is_handled_from_the_first_moment():
-    """The installed `pipeline` command and `python -m pipeline` both enter through `_start`,
+    """The installed `pipeline` command and `python -m pipeline` both enter through `cli._start`,
     which imports nothing heavy before it can take Ctrl+C."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["scripts"]["pipeline"] == "pipeline._start:main"
-    assert "from ._start import main" in (ROOT / "pipeline" / "__main__.py").read_text("utf-8")
+    assert project["project"]["scripts"]["pipeline"] == "pipeline.cli._start:main"
+    assert "from .cli._start import main" in (ROOT / "pipeline" / "__main__.py").read_text("utf-8")
     loaded = subprocess.run(
         [
             sys.executable,
             "-c",
-            "import json, sys, pipeline._start; print(json.dumps(sorted(sys.modules)))",
+            "import json, sys, pipeline.cli._start; print(json.dumps(sorted(sys.modules)))",
         ],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
     ).stdout
-    assert not {"click", "pandas", "lxml", "docx", "pipeline.api"} & set(json.loads(loaded))
+    assert not {"click", "pandas", "lxml", "docx", "pipeline.api", "pipeline.cli.commands"} & set(
+        json.loads(loaded)
+    )
 
 
 def test_signal_handlers_are_restored_afterwards():

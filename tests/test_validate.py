@@ -515,7 +515,7 @@ def test_roster_rows_are_checked(tmp_path):
 
 
 def test_submission_status_table(tmp_path):
-    from pipeline.submissions import submission_status
+    from pipeline.validate.submissions import submission_status
 
     valid_inputs(tmp_path)
     cooperation_workbook(tmp_path, "绿林处", [cooperation_row(serial=2, 牵头部门=None)])

@@ -33,7 +33,7 @@ import pipeline.web.builds
 import pipeline.web.department
 import pipeline.web.office
 from pipeline import InputProblems, Level, Location, Problem, Step, check
-from pipeline.cli import cli
+from pipeline.cli.commands import cli
 from pipeline.web import prepare_site
 from pipeline.web.access import STORE_NAME
 from pipeline.web.links import LINKS_FILE, link_host

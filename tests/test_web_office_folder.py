@@ -263,8 +263,8 @@ def test_every_link_and_download_of_a_department_page_works(office, tmp_path, de
 def test_every_path_option_of_every_command_is_made_absolute_against_the_current_folder(
     tmp_path, monkeypatch
 ):
-    from pipeline._chinese_click import LocalPath
-    from pipeline.cli import cli
+    from pipeline.cli._options import LocalPath
+    from pipeline.cli.commands import cli
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "inputs").mkdir()
@@ -291,15 +291,16 @@ def test_every_path_option_of_every_command_is_made_absolute_against_the_current
 
 # A document that goes between the archive's listing and its sending (deleted behind the
 # server's back at the worst moment): the one failure the pages cannot turn into a message.
+# Patched where the archive page looks the name up.
 VANISHING = (
-    "import pipeline.web.downloads as downloads\n"
-    "found = downloads.run_document\n"
+    "import pipeline.web.office as office\n"
+    "found = office.run_document\n"
     "def vanishing(run, number):\n"
     "    document = found(run, number)\n"
     "    if document is not None:\n"
     "        document[0].unlink()\n"
     "    return document\n"
-    "downloads.run_document = vanishing\n"
+    "office.run_document = vanishing\n"
 )
 
 
@@ -363,7 +364,15 @@ def _downloaded(folder: Path, name: str) -> bytes:
     """The file Chromium saved as `name`, once it has finished."""
     target = folder / name
     deadline = time.monotonic() + 60
-    while not target.is_file() and time.monotonic() < deadline:
+    last_size = -1
+    # Finished: the file is there, nothing is still being written (Chromium's .crdownload),
+    # and its size held between two looks.
+    while time.monotonic() < deadline:
+        if target.is_file() and not any(folder.glob("*.crdownload")):
+            size = target.stat().st_size
+            if size == last_size and size > 0:
+                break
+            last_size = size
         time.sleep(0.2)
     assert target.is_file(), sorted(p.name for p in folder.iterdir())
     return target.read_bytes()

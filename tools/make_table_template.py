@@ -13,7 +13,7 @@ The generated file is the starting point; the office may restyle it in Word afte
   `TableNote` 仿宋_GB2312 小四; `PageFooter` 宋体 四号. Table style `ProjectTable`: single
   0.5 pt borders. Every font is named for ascii, hAnsi and eastAsia text.
 - One table: the header row (repeats on each page), then the docxtpl row loop with a full
-  row for included rows and a four-cell row for rows not included. `pipeline/render/table_xml.py` sets
+  row for included rows and a four-cell row for rows not included. `pipeline/render/table/xml.py` sets
   the final column widths, merges and spans from the data.
 """
 
@@ -47,7 +47,7 @@ from make_report_template import (  # noqa: E402
 )
 
 from pipeline.files import normalise_zip  # noqa: E402
-from pipeline.render.table_layout import column_widths  # noqa: E402
+from pipeline.render.table.widths import column_widths  # noqa: E402
 
 OUTPUT = ROOT / "templates" / "project_table.docx"
 PACKAGED = ROOT / "pipeline" / "default_templates" / "project_table.docx"

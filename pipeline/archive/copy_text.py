@@ -27,7 +27,8 @@ from typing import Any
 
 from lxml import etree
 
-from ..errors import ArchiveError, Location, LostText, Problem, error
+from ..errors import ArchiveError, LostText
+from ..problems import Location, Problem, error
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"

@@ -36,6 +36,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ArchiveError, ToolMissing
+from ..safe_xml import LARGE_PARSER as _PARSER
 
 OFD_NS = "http://www.ofdspec.org/2016"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -57,7 +58,6 @@ COMMON_DATA = ("MaxUnitID", "PageArea", "PublicRes", "DocumentRes", "TemplatePag
 # SVG line caps and joins as OFD names them (SVG's defaults, butt and miter, are OFD's too).
 CAPS = {"round": "Round", "square": "Square"}
 JOINS = {"round": "Round", "bevel": "Bevel"}
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 def _tag(name: str) -> str:

@@ -23,9 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from .._terminal import publishing
-from ..errors import ArchiveError, Problem, sorted_problems
+from ..errors import ArchiveError
 from ..files import (
     TEMP_PREFIX,
     describe_os_error,
@@ -33,8 +31,11 @@ from ..files import (
     publish_folder,
     safe_file_name,
 )
+from ..interrupts import publishing
 from ..model import Dossier, Prepared
+from ..problems import Problem, sorted_problems
 from ..progress import Progress, Step, counting
+from ..version import tool_version
 from .copy_text import check_copies
 from .dossier_json import DOSSIER, dossier_bytes
 from .ofd import OFD_FORMAT, check_ofd_converter, convert_to_ofd
@@ -333,7 +334,7 @@ def _manifest(
         }
     return {
         "manifest_format": MANIFEST_FORMAT,
-        "tool": {"name": "pipeline", "version": __version__},
+        "tool": {"name": "pipeline", "version": tool_version()},
         "built_at": built_at.isoformat(),
         "source_folder": str(inputs.resolve()),
         "inputs": sorted(input_entries, key=lambda e: e["file"]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,15 +40,20 @@ class ArchivedRun:
         return f"{what}，{self.built_at.date().isoformat()}" if self.built_at else what
 
 
-def read_run(folder: Path) -> ArchivedRun:
+# The pipeline up to the merge, handed down by the API: an inputs folder → its merged data.
+RebuildDossier = Callable[[Path], Dossier]
+
+
+def read_run(folder: Path, rebuild: RebuildDossier) -> ArchivedRun:
     """The run in `folder`; `ArchiveError` when it is not a run folder, is damaged, or was
-    written by a newer, incompatible version."""
+    written by a newer, incompatible version. A run archived before dossier.json has its data
+    rebuilt from its archived inputs with `rebuild` (the API's `check`)."""
     manifest = _run_manifest(folder)
     built_at = _built_at(manifest)
     entry = manifest.get("dossier")
     if entry is not None:
         return ArchivedRun(folder, built_at, _archived_dossier(folder, entry))
-    return ArchivedRun(folder, built_at, _rebuilt_dossier(folder, manifest))
+    return ArchivedRun(folder, built_at, _rebuilt_dossier(folder, manifest, rebuild))
 
 
 def archived_inputs(folder: Path) -> Path:
@@ -97,13 +103,11 @@ def _archived_dossier(folder: Path, entry: dict[str, Any]) -> Dossier:
     return parse_dossier(data, where)
 
 
-def _rebuilt_dossier(folder: Path, manifest: dict[str, Any]) -> Dossier:
+def _rebuilt_dossier(folder: Path, manifest: dict[str, Any], rebuild: RebuildDossier) -> Dossier:
     """The merged data of a run archived before dossier.json, from its archived inputs."""
-    from ..api import check  # the pipeline again, on the archived inputs
-
     _check_inputs(folder, manifest)
     try:
-        return check(folder / INPUTS_FOLDER).dossier
+        return rebuild(folder / INPUTS_FOLDER)
     except PipelineError as exc:
         raise ArchiveError(
             f"无法用 {folder.name} 中归档的输入重建当时的数据（{exc.message}）。"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..errors import ArchiveError, PipelineError
+from ..model import Prepared
+from ..version import tool_version
 from .copy_text import check_copy
 from .dossier_json import DOSSIER, dossier_bytes
 from .run_folder import (
@@ -55,15 +57,21 @@ class VerifyReport:
         return lines
 
 
-def verify_run(run_folder: Path) -> VerifyReport:
-    """Check the archived files against the manifest and rebuild the documents from them."""
+# The whole pipeline, handed down by the API: (inputs, templates) → the documents built from them.
+Rebuild = Callable[[Path, Path], Prepared]
+
+
+def verify_run(run_folder: Path, rebuild: Rebuild) -> VerifyReport:
+    """Check the archived files against the manifest, and rebuild the documents from them with
+    `rebuild` (the API's `prepare`) to compare."""
     manifest = read_manifest(run_folder)
     report = VerifyReport(run_folder)
 
     archived_version = manifest.get("tool", {}).get("version")
-    if archived_version != __version__:
+    current = tool_version()
+    if archived_version != current:
         report.notes.append(
-            f"归档时的程序版本为 {archived_version}，当前为 {__version__}；"
+            f"归档时的程序版本为 {archived_version}，当前为 {current}；"
             "版本不同时，重新生成的文档可能因程序改动而不同。"
         )
 
@@ -85,7 +93,7 @@ def verify_run(run_folder: Path) -> VerifyReport:
             _check_recorded(run_folder, entry["file"], entry, what, report)
             _check_copy_text(run_folder, entry, what, manifest, report)
 
-    rebuilt, rebuilt_dossier, failure = _rebuild(run_folder)
+    rebuilt, rebuilt_dossier, failure = _rebuild(run_folder, rebuild)
     for entry in manifest["documents"]:
         name = entry["file"]
         expected.add(name)
@@ -215,13 +223,13 @@ def _check_copy_text(
         )
 
 
-def _rebuild(run_folder: Path) -> tuple[dict[str, bytes] | None, bytes | None, str | None]:
+def _rebuild(
+    run_folder: Path, rebuild: Rebuild
+) -> tuple[dict[str, bytes] | None, bytes | None, str | None]:
     """The documents and dossier.json built from the archived inputs and templates, or why
     that failed."""
-    from ..api import prepare  # the whole pipeline again, on the archived files
-
     try:
-        prepared = prepare(run_folder / INPUTS_FOLDER, run_folder / TEMPLATES_FOLDER)
+        prepared = rebuild(run_folder / INPUTS_FOLDER, run_folder / TEMPLATES_FOLDER)
     except PipelineError as exc:
         detail = exc.message
         problems = getattr(exc, "errors", None)

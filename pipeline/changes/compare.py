@@ -230,26 +230,18 @@ def _compare_item(region: str, old: CooperationItem, new: CooperationItem) -> li
                     location=where(b.source),
                 )
             )
-    for j in added:
-        row = new.rows[j]
+    # A row only in the new table is added, one only in the old table removed; the removed
+    # row's place is in last time's workbook.
+    unmatched = [(Kind.ROW_ADDED, "new", "", new.rows[j]) for j in added]
+    unmatched += [(Kind.ROW_REMOVED, "old", "上次：", old.rows[i]) for i in removed]
+    for kind, side, place, row in unmatched:
         changes.append(
             change(
-                Kind.ROW_ADDED,
+                kind,
                 (department(row.source),),
                 column="对口合作交流内容",
-                new=row.content,
-                location=where(row.source),
-            )
-        )
-    for i in removed:
-        row = old.rows[i]
-        changes.append(
-            change(
-                Kind.ROW_REMOVED,
-                (department(row.source),),
-                column="对口合作交流内容",
-                old=row.content,
-                location=f"上次：{where(row.source)}",
+                location=place + where(row.source),
+                **{side: row.content},
             )
         )
     return changes

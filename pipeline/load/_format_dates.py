@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from ..render.numerals import chinese_numeral
+from ..numerals import chinese_numeral
 from ._format_code import Section, Unsure
 
 EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system

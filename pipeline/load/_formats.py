@@ -16,11 +16,10 @@ from collections.abc import Mapping
 from lxml import etree
 
 from ..cells import column_number
+from ..safe_xml import PARSER as _PARSER
 from .number_format import BUILTIN_FORMATS, shows_as_typed
 
 Cell = tuple[int, int]  # (row, column), both 1-based
-
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def _unknown_format(number: int) -> str:

@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Sequence
 
 from .. import contract
-from ..errors import Level, Location, Problem, error
+from ..problems import Level, Location, Problem, error
 from .records import LoadedSheet
 
 NEAR_ENOUGH = 0.5  # difflib's ratio: 牵头部们 ~ 牵头部门 is 0.75, 备注 ~ 说明 is 0

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import contract
 from ..cells import as_text, clean_text, column_letter, is_blank, normalise_name
-from ..errors import Level, Location, Problem, error, notice
+from ..problems import Level, Location, Problem, error, notice
 from . import _xlsx
 from ._header import find_header, known_column, missing_column, near_names, no_header
 from .number_format import Shown, display

@@ -27,6 +27,7 @@ from lxml import etree
 
 from ..cells import column_number
 from ..files import describe_os_error
+from ..safe_xml import PARSER as _PARSER
 from . import _formats
 from ._container import MAX_UNPACKED_BYTES, UnreadableWorkbook, refuse_odd_parts, unpack
 
@@ -196,8 +197,6 @@ def _row_values(row: list[Any], offset: int) -> list[Any]:
 
 
 # ------------------------------------------------------------------ which member is which sheet
-
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def _worksheet_members(parts: Mapping[str, bytes]) -> dict[str, str]:

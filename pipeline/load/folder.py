@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .. import contract
 from ..cells import normalise_name
-from ..errors import Location, Problem, error
 from ..model import InputFile
+from ..problems import Location, Problem, error
 from . import _xlsx
 from ._sheets import add_workbook
 from .records import LoadedInputs

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location, Problem
 from ..model import InputFile, Source
+from ..problems import Location, Problem
 from .number_format import Shown
 
 

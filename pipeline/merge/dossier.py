@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from ..cells import normalise_name
-from ..errors import Location, Problem, notice
 from ..model import (
     ApprovalEntry,
     CooperationItem,
@@ -25,6 +24,7 @@ from ..model import (
     TableSettings,
     WorkReport,
 )
+from ..problems import Location, Problem, notice
 from ..validate import CooperationRecord, ValidatedInputs
 from .meeting import meeting_material
 

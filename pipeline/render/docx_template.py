@@ -57,15 +57,44 @@ def _finalize(value: Any) -> Any:
     return literal(value)
 
 
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, compiling each distinct template text once: docxtpl hands every part of a
+    template to `from_string` at each render, and every region's table (and each core property
+    of a template) is the same text again."""
+
+    _KEPT = 256  # distinct texts; a few dozen per set of templates
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (Jinja's name)
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            if len(self._compiled) >= self._KEPT:
+                self._compiled.clear()
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
+_SANDBOX: _Sandbox | None = None
+
+
 def jinja_environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(
-        # No templates to include: {% include %}, {% extends %} and {% import %} find nothing.
-        loader=jinja2.DictLoader({}),
-        autoescape=True,
-        finalize=_finalize,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
+    """The one sandbox every document is rendered in (its compiled templates are kept)."""
+    global _SANDBOX
+    if _SANDBOX is None:
+        _SANDBOX = _Sandbox(
+            # No templates to include: {% include %}, {% extends %} and {% import %} find nothing.
+            loader=jinja2.DictLoader({}),
+            autoescape=True,
+            finalize=_finalize,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+    return _SANDBOX
 
 
 def run_xml(text: str, style: str | None = None) -> Markup:

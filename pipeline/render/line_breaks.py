@@ -3,7 +3,7 @@
 Between words only (words from `segmenter`), best at a pause (，、：；) or after a verb; never
 after an opening bracket, inside brackets, or before closing punctuation, 的/之 or a
 one-character word that belongs to the word before it. Used for titles (`titles`) and for
-table headers and names (`table_layout`).
+table headers and names (`table.widths`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from functools import cache
 
 from . import segmenter
+
+SLACK = 0.25  # of a character per line: fonts and line-breaking rules are not exact
 
 _OPENING = "（(《〈「『“‘【〔［[{"
 _CLOSING = "）)》〉」』”’】〕］]}"

@@ -50,9 +50,10 @@ from markupsafe import Markup
 from ..cells import document_text, split_lines
 from ..files import safe_file_name
 from ..model import CooperationItem, MeetingMaterial, RegionSummary
-from . import docx_template, table_xml
+from ..numerals import chinese_numeral
+from . import docx_template
 from .attachments import append_attachments
-from .numerals import chinese_numeral
+from .page import page_geometry, style_size
 from .report import paragraph_runs
 from .report_keeps import keep_headings_with_lines
 from .table import COUNTS
@@ -261,8 +262,8 @@ def render_meeting_material(
     if not checked:
         check_meeting_template(template)
     document = docx_template.open_template(template)
-    page = table_xml.page_geometry(document.docx.element.body)
-    title_size = table_xml.style_size(document, TITLE_STYLE) or DEFAULT_TITLE_TWIPS
+    page = page_geometry(document.docx.element.body)
+    title_size = style_size(document, TITLE_STYLE) or DEFAULT_TITLE_TWIPS
     context = meeting_context(meeting, title_room=page.text_width / title_size)
     docx_template.render(document, template, context)
     keep_headings_with_lines(document)  # before the attachments: the body's headings only

@@ -19,12 +19,11 @@ from markupsafe import Markup
 from ..cells import split_lines
 from ..files import safe_file_name
 from ..model import APPROVAL_STEPS, ReportEntry, WorkReport
+from ..numerals import chinese_numeral
 from . import docx_template
-from .line_breaks import display_width, name_lines
-from .numerals import chinese_numeral
+from .line_breaks import SLACK, display_width, name_lines
+from .page import DEFAULT_FONT_TWIPS, DEFAULT_TITLE_TWIPS
 from .report_keeps import keep_marks_whole, keep_report_pages
-from .table_layout import DEFAULT_FONT_TWIPS, DEFAULT_TITLE_TWIPS
-from .table_texts import SLACK
 from .titles import title_lines, title_room
 
 LEAD_IN_STYLE = "LeadIn"  # character style defined in the template

@@ -16,10 +16,8 @@ from __future__ import annotations
 from lxml import etree
 
 from ..model import WorkReport
-from .line_breaks import display_width, filled_line_starts
-from .table_layout import DEFAULT_FONT_TWIPS
-from .table_texts import SLACK
-from .table_xml import page_geometry, style_size
+from .line_breaks import SLACK, display_width, filled_line_starts
+from .page import DEFAULT_FONT_TWIPS, page_geometry, style_size
 from .titles import cell_text_width
 from .wordml import W_VAL, XML_SPACE, find_child, keep_with_next, ordered_child, w_name
 

@@ -19,8 +19,7 @@ from collections.abc import Iterator, Sequence
 
 from . import segmenter
 from .line_breaks import break_costs, display_width
-from .table_layout import DEFAULT_CELL_PADDING
-from .table_xml import page_geometry, style_size
+from .page import DEFAULT_CELL_PADDING, page_geometry, style_size
 from .wordml import TC, TC_PR, TC_W, W_TYPE, W_VAL, W_W, P, find_child, w_name
 
 # A break's cost (`line_breaks`) is weighed against the difference between the longest and the

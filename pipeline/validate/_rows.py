@@ -19,9 +19,9 @@ from ..cells import (
     split_lines,
     strip_heading_number,
 )
-from ..errors import Level, Problem, error, notice
 from ..load import LoadedSheet, SheetRow, missing_column
 from ..model import APPROVAL_STEPS, ApprovalEntry, CooperationRow, ReportEntry
+from ..problems import Level, Problem, error, notice
 from ._settings import as_typed, plausible, unreproduced_format
 from .records import (
     CooperationRecord,

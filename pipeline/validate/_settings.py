@@ -16,9 +16,9 @@ from ..cells import (
     split_lines,
     strip_heading_number,
 )
-from ..errors import Location, Problem, error, notice
 from ..load import KEY, VALUE, LoadedSheet, SheetRow, Shown, near_names
 from ..model import MeetingSettings, ReportSettings, Source, TableSettings
+from ..problems import Location, Problem, error, notice
 
 MAX_PLAN_YEARS = 10
 DEFAULT_CLOSING = "特此报告。"

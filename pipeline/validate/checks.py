@@ -12,9 +12,8 @@ from typing import TypeVar
 
 from .. import contract
 from ..cells import is_blank, normalise_name
-from ..errors import Location, Problem, error, notice
 from ..load import VALUE, LoadedInputs, LoadedSheet, SheetRow
-from ..submissions import submission_problems
+from ..problems import Location, Problem, error, notice
 from ._rows import (
     approval_row,
     cooperation_row,
@@ -41,6 +40,7 @@ from .records import (
     RegionRemark,
     ValidatedInputs,
 )
+from .submissions import submission_problems
 
 Record = TypeVar("Record")
 Typer = Callable[[LoadedSheet, SheetRow, list[Problem]], tuple[Record | None, bool]]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import Problem
 from ..model import (
     ApprovalEntry,
     CooperationRow,
@@ -19,6 +18,7 @@ from ..model import (
     Source,
     TableSettings,
 )
+from ..problems import Problem
 
 
 @dataclass(frozen=True)

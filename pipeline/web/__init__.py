@@ -8,7 +8,8 @@ each department's link its own workbook only — and `outputs/报送链接.xlsx`
 `app.create_app` the Flask application; `server.prepare_site` and `server.serve` what `pipeline serve` runs.
 """
 
-from .app import WebConfig, create_app
+from .app import create_app
+from .context import WebConfig
 from .server import Site, base_url, prepare_site, serve
 from .status import StatusReport, department_check, status_report
 

@@ -1,7 +1,8 @@
-"""The Flask application: who may see what, same-origin checks, parameters checked for control
-characters, safety headers, error pages, logs without tokens (`logs.py`).
+"""The Flask application: same-origin checks, parameters checked for control characters,
+safety headers, error pages, logs without tokens (`logs.py`).
 
-Pages live in `office.py` and `department.py`; every page reaches the product through the
+Pages live in `office.py` and `department.py`, and what they share (the folders, who may see
+what, messages, downloads) in `context.py`; every page reaches the product through the
 public API only (`check`, `build`, `verify`, `init_workbooks`, …), as the command line does.
 """
 
@@ -9,21 +10,20 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, render_template, request, session
+from flask import Flask, abort, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from .access import Access, LinkStore, token_hash
-from .builds import BuildRunner
+from .access import LinkStore
+from .context import WebConfig, init_app
+from .department import department_pages
 from .logs import mask_tokens_in_logs
+from .office import office_pages
 from .status import STATE_CLASSES, department_of, modified_text
 from .uploads import MAX_UPLOAD_BYTES
 
 MAX_REQUEST_BYTES = 64 * 1024 * 1024  # several workbooks dropped at once
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 # Control characters and what XML cannot hold: no name, choice or file name on these pages has
 # them, and they would fail deep inside (a workbook's XML, a file name) instead of here.
 _UNUSABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -64,23 +64,6 @@ class UnusableCharacters(BadRequest):
     )
 
 
-@dataclass
-class WebConfig:
-    """The folders the pages work in, always absolute: Flask reads a relative path given to
-    `send_file` against the package's folder, not the one the server was started in."""
-
-    inputs: Path
-    outputs: Path
-    templates: Path
-    pdf_available: bool = False
-    ofd_available: bool = False  # LibreOffice and the OFD converter
-
-    def __post_init__(self) -> None:
-        self.inputs = Path(self.inputs).absolute()
-        self.outputs = Path(self.outputs).absolute()
-        self.templates = Path(self.templates).absolute()
-
-
 def create_app(config: WebConfig, store: LinkStore) -> Flask:
     """The application for one `inputs/`, `outputs/` and `templates/`, with the tokens of
     `store` (the office's must have been issued)."""
@@ -92,17 +75,10 @@ def create_app(config: WebConfig, store: LinkStore) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
     )
     mask_tokens_in_logs(app)
-    app.extensions["pipeline"] = config
-    app.extensions["pipeline.store"] = store
-    app.extensions["pipeline.builds"] = BuildRunner(config.inputs, config.outputs, config.templates)
-
-    from .department import department_pages
-    from .office import office_pages
-
+    init_app(app, config, store)
     app.add_template_filter(department_of, "department")
     app.add_template_filter(modified_text, "minutes")
     app.add_template_global(STATE_CLASSES, "states")
-    app.add_template_global(messages)
     app.register_blueprint(office_pages)
     app.register_blueprint(department_pages)
 
@@ -123,47 +99,6 @@ def create_app(config: WebConfig, store: LinkStore) -> Flask:
         return render_template("error.html", title=title, text=text), exc.code
 
     return app
-
-
-def config() -> WebConfig:
-    return current_app.extensions["pipeline"]
-
-
-def builds() -> BuildRunner:
-    return current_app.extensions["pipeline.builds"]
-
-
-def has_link(department: str) -> bool:
-    return department in current_app.extensions["pipeline.store"].departments
-
-
-def identify(token: str) -> Access:
-    """The access of the token in the URL, kept in `g`; 403 without a valid one."""
-    store: LinkStore = current_app.extensions["pipeline.store"]
-    access = store.identify(token) if _TOKEN.match(token or "") else None
-    if access is None:
-        abort(403)
-    g.access = access
-    g.token = token
-    return access
-
-
-def _messages_key() -> str:
-    # per link: the office and a department opened in one browser share a cookie, not messages
-    return "messages-" + token_hash(g.token)[:16]
-
-
-def say(message: str, category: str = "info") -> None:
-    """A message for the next page of this link (ok, error or info)."""
-    key = _messages_key()
-    session[key] = [*session.get(key, []), [category, message]]
-
-
-def messages() -> list[tuple[str, str]]:
-    """This link's waiting messages, once."""
-    if "token" not in g:
-        return []
-    return [tuple(item) for item in session.pop(_messages_key(), [])]
 
 
 def _same_origin(url: str) -> bool:

@@ -4,13 +4,12 @@ comes from the token, never from the URL."""
 
 from __future__ import annotations
 
-import io
 import time
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
 
 from .. import PipelineError, write_return_copies
-from .app import builds, config, identify, say
+from .context import builds, config, download, identify, say, workbook_download
 from .downloads import (
     XLSX_TYPE,
     blank_department_workbook,
@@ -43,10 +42,6 @@ def _department() -> str:
 def _newest_run():
     """The newest readable run, which a carried-forward workbook starts from."""
     return next((run for run in run_folders(config().outputs) if not run.damaged), None)
-
-
-def _download(data: bytes, name: str):
-    return send_file(io.BytesIO(data), mimetype=XLSX_TYPE, as_attachment=True, download_name=name)
 
 
 @department_pages.get("/")
@@ -96,7 +91,7 @@ def upload():
 @department_pages.get("/blank.xlsx")
 def blank():
     name, data = blank_department_workbook(config().inputs, _department(), office_only=True)
-    return _download(data, name)
+    return download(data, name)
 
 
 @department_pages.get("/carried.xlsx")
@@ -106,12 +101,7 @@ def carried():
     if run is None:
         say("还没有上期的归档，请下载空白报送表。", "info")
         return redirect(url_for(".page"))
-    try:
-        name, data = carried_forward_workbook(run, _department())
-    except PipelineError as exc:
-        say(exc.message, "error")
-        return redirect(url_for(".page"))
-    return _download(data, name)
+    return workbook_download(lambda: carried_forward_workbook(run, _department()), url_for(".page"))
 
 
 @department_pages.post("/return.xlsx")
@@ -143,9 +133,4 @@ def problem_list():
         say("没有问题，无需下载问题清单。", "info")
         return redirect(url_for(".page"))
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
-    return send_file(
-        io.BytesIO(problem_list_bytes(report.problems)),
-        mimetype=XLSX_TYPE,
-        as_attachment=True,
-        download_name=f"问题清单_{_department()}_{stamp}.xlsx",
-    )
+    return download(problem_list_bytes(report.problems), f"问题清单_{_department()}_{stamp}.xlsx")

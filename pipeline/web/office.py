@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import io
 import time
 from itertools import groupby
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -22,8 +22,8 @@ from flask import (
 
 from .. import Level, PipelineError, compare_runs, verify, write_return_copies
 from ..api import OFFICE_WORKBOOK
-from .app import builds, config, has_link, identify, say
 from .builds import FAILED, RUNNING
+from .context import builds, config, download, has_link, identify, say, workbook_download
 from .downloads import (
     XLSX_TYPE,
     blank_department_workbook,
@@ -59,10 +59,6 @@ def _token(endpoint, values) -> None:
 def _verified() -> dict[str, tuple[bool, list[str], str]]:
     """The last 核对 of each run folder since the server started: ok, lines, when."""
     return current_app.extensions.setdefault("pipeline.verified", {})
-
-
-def _download(data: bytes, name: str, kind: str = XLSX_TYPE):
-    return send_file(io.BytesIO(data), mimetype=kind, as_attachment=True, download_name=name)
 
 
 # ---------------------------------------------------------------- 报送情况 and uploads
@@ -153,7 +149,7 @@ def problem_list():
         say("没有问题，无需下载问题清单。", "info")
         return redirect(url_for(".problems"))
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
-    return _download(problem_list_bytes(shown), f"问题清单_{stamp}.xlsx")
+    return download(problem_list_bytes(shown), f"问题清单_{stamp}.xlsx")
 
 
 # ---------------------------------------------------------------- return copies
@@ -217,12 +213,9 @@ def blank_department():
     if not department:
         say("请填写部门名称。", "error")
         return redirect(url_for(".blank"))
-    try:
-        name, data = blank_department_workbook(config().inputs, department)
-    except PipelineError as exc:
-        say(exc.message, "error")
-        return redirect(url_for(".blank"))
-    return _download(data, name)
+    return workbook_download(
+        lambda: blank_department_workbook(config().inputs, department), url_for(".blank")
+    )
 
 
 @office_pages.get("/blank/carried")
@@ -235,18 +228,13 @@ def blank_carried():
     if not department or run is None or run.damaged:
         say("请选择部门和一次归档的生成结果。" if runs else "还没有归档记录，无法接续。", "error")
         return redirect(url_for(".blank"))
-    try:
-        name, data = carried_forward_workbook(run, department)
-    except PipelineError as exc:
-        say(exc.message, "error")
-        return redirect(url_for(".blank"))
-    return _download(data, name)
+    return workbook_download(lambda: carried_forward_workbook(run, department), url_for(".blank"))
 
 
 @office_pages.get("/blank/office")
 def blank_office():
     name, data = blank_office_workbook()
-    return _download(data, name)
+    return download(data, name)
 
 
 # ---------------------------------------------------------------- build
@@ -331,12 +319,12 @@ def archive_compare():
     if earlier.name == later.name:
         say("请选择两次不同的生成结果进行对比。", "error")
         return redirect(url_for(".archive") + "#compare")
-    try:
+
+    def compared() -> tuple[str, Path]:
         _, path = compare_runs(earlier.path, later.path, config().outputs)
-    except PipelineError as exc:
-        say(exc.message, "error")
-        return redirect(url_for(".archive") + "#compare")
-    return send_file(path, mimetype=XLSX_TYPE, as_attachment=True, download_name=path.name)
+        return path.name, path
+
+    return workbook_download(compared, url_for(".archive") + "#compare")
 
 
 @office_pages.post("/archive/<run>/verify")

@@ -11,11 +11,12 @@ from pathlib import Path
 from flask import Flask
 
 from .. import check_copy_tools
-from .._terminal import ctrl_c_ignored
 from ..errors import ToolMissing, UsageError
 from ..files import describe_os_error
+from ..interrupts import ctrl_c_ignored
 from .access import LinkStore
-from .app import WebConfig, create_app
+from .app import create_app
+from .context import WebConfig
 from .links import Link, link_host, links, write_links_file
 from .logs import failures_logged
 from .status import departments

@@ -19,7 +19,7 @@ from pathlib import Path
 from .. import InputProblems, PipelineError, Problem, Submission, SubmissionStatus, check, contract
 from ..files import department_file_name
 from ..load import load_inputs
-from ..submissions import submission_status
+from ..validate.submissions import submission_status
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"  # as the terminal's table
 

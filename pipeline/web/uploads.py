@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from .. import contract
-from ..errors import Location, Problem, error
 from ..files import department_file_name, describe_os_error, replace_atomically
 from ..load import load_inputs
+from ..problems import Location, Problem, error
 from .builds import BuildRunner
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a district's workbooks are well under 1 MB

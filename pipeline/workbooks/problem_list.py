@@ -15,8 +15,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..errors import PipelineError, Problem, sorted_problems
+from ..errors import PipelineError
 from ..files import describe_os_error, storable_text
+from ..problems import Problem, sorted_problems
 from .xlsx_write import replace_workbook, set_text
 
 PROBLEMS_SHEET = "问题清单"

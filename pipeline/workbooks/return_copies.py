@@ -22,9 +22,10 @@ from pathlib import Path
 from lxml import etree
 
 from ..contract import RETURN_SHEET
-from ..errors import Location, PipelineError, Problem, sorted_problems
+from ..errors import PipelineError
 from ..files import describe_os_error, make_temp_folder, publish_folder, replace_atomically
 from ..load import UnreadableWorkbook, readable_workbook
+from ..problems import Location, Problem, sorted_problems
 from .xlsx_package import Package, PackageError, quote_sheet, split_cell
 from .xlsx_sheet import NewCell, Worksheet, add_first_sheet
 from .xlsx_styles import Styles

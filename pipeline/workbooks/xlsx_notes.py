@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lxml import etree
 
 from .xlsx_package import Package, PackageError, q
-
-if TYPE_CHECKING:
-    from .xlsx_sheet import Worksheet
 
 VML = "urn:schemas-microsoft-com:vml"
 VML_OFFICE = "urn:schemas-microsoft-com:office:office"
@@ -21,11 +18,13 @@ SHAPES_PER_BLOCK = 1024  # VML shape ids come in blocks named by <o:idmap data="
 
 
 class VmlNotes:
-    """The VML shapes Excel needs to show comments (their boxes, hidden until hovered)."""
+    """The VML shapes Excel needs to show comments (their boxes, hidden until hovered), in the
+    sheet's own drawing `drawing` (a part name), or a new one when the sheet has none."""
 
-    def __init__(self, package: Package, sheet: Worksheet) -> None:
+    def __init__(self, package: Package, sheet_part: str, drawing: str | None) -> None:
         self.package = package
-        self.sheet = sheet
+        self.sheet_part = sheet_part
+        self.drawing = drawing
 
     def _used_blocks(self) -> set[int]:
         used = set()
@@ -38,10 +37,12 @@ class VmlNotes:
                 used |= _blocks(root)
         return used
 
-    def add(self, shapes: Sequence[tuple[int, int, str]]) -> None:
+    def add(self, shapes: Sequence[tuple[int, int, str]]) -> str | None:
+        """Add a box per (row, column, text). Returns the relationship id of a new drawing,
+        which the sheet must name in its legacyDrawing, or None when it had one."""
         if not shapes:
-            return
-        part = self.sheet.legacy_drawing()
+            return None
+        part, created = self.drawing, None
         if part is None:
             part = self.package.free_name("xl/drawings/vmlDrawing{}.vml")
             root = etree.Element("xml", nsmap={"v": VML, "o": VML_OFFICE, "x": VML_EXCEL})
@@ -50,7 +51,7 @@ class VmlNotes:
             layout.set(q("ext", VML), "edit")
             idmap = etree.SubElement(layout, q("idmap", VML_OFFICE), data="")
             idmap.set(q("ext", VML), "edit")
-            self.sheet.set_legacy_drawing(self.package.relate(self.sheet.part, "vmlDrawing", part))
+            created = self.package.relate(self.sheet_part, "vmlDrawing", part)
             self.package.declare(part, VML_TYPE, default_extension="vml")
         root = self.package.xml(part, edit=True).getroot()
         if not any(s.get("id") == "_x0000_t202" for s in root.iter(q("shapetype", VML))):
@@ -58,6 +59,7 @@ class VmlNotes:
         ids = _shape_ids(root, len(shapes), self._used_blocks())
         for (row, column, text), number in zip(shapes, ids, strict=True):
             root.append(_note_shape(number, row, column, text))
+        return created
 
 
 def _blocks(root: Any) -> set[int]:

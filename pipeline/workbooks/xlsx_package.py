@@ -20,6 +20,7 @@ from lxml import etree
 
 from ..cells import column_number
 from ..load import UnreadableWorkbook, unpack
+from ..safe_xml import PARSER
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -32,7 +33,6 @@ _CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _UNCLOSED_BREAK = re.compile(rb"<br\s*>", re.IGNORECASE)
 _BREAK_END = re.compile(rb"</br\s*>", re.IGNORECASE)
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 EXCEL_TEXT_LIMIT = 32767
 
 

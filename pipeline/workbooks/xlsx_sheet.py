@@ -228,7 +228,9 @@ class Worksheet:
             piece = etree.SubElement(run, q("t"))
             piece.text = clean(run_text)
             piece.set(XML_SPACE, "preserve")
-        VmlNotes(package, self).add(shapes)
+        created = VmlNotes(package, self.part, self.legacy_drawing()).add(shapes)
+        if created is not None:
+            self.set_legacy_drawing(created)
 
     def legacy_drawing(self) -> str | None:
         element = self.root.find(q("legacyDrawing"))

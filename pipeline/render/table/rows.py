@@ -1,4 +1,4 @@
-"""The rendered rows of the cooperation table laid out as the page plan says (`table_pages`).
+"""The rendered rows of the cooperation table laid out as the page plan says (`pages`).
 
 A row cut into pieces becomes as many table rows, each holding its lines of every cell. The
 序号 and 事项 of an item of several table rows are one merged cell per part (`w:vMerge`); a part
@@ -12,17 +12,14 @@ LibreOffice both honour). Names and short phrases are given their lines, broken 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
-from ..model import CooperationItem
-from .line_breaks import name_lines
-from .table_cuts import RowLines, cell_lines, cell_text, copy_row, cut_cell_runs
-from .table_pages import Piece, RowGeometry
-from .table_texts import TextCell
-from .wordml import (
+from ...model import CooperationItem
+from ..line_breaks import name_lines
+from ..wordml import (
     TC,
     XML_SPACE,
     P,
@@ -33,6 +30,9 @@ from .wordml import (
     set_tc_property,
     w_name,
 )
+from .cuts import RowLines, cell_lines, cell_text, copy_row, cut_cell_runs
+from .pages import Piece, RowGeometry
+from .texts import TextCell
 
 # 序号 and 事项: every piece of a row that shows them shows them whole.
 REPEATED_COLUMNS = frozenset({0, 1})
@@ -55,10 +55,12 @@ def measure_row(
     texts: Sequence[TextCell],
     filled_room: Callable[[int, int], int],
     name_rooms: dict[int, int],
+    text_widths: Mapping[str, tuple[float, ...]],
 ) -> RenderedRow:
     """`spans`: the grid columns each cell of `tr` spans; `filled_room(start, span)`:
     characters a renderer fits on a line of a cell; `name_rooms`: those a line of each name
-    column is given (`_break_names`)."""
+    column is given (`_break_names`); `text_widths`: the texts' own lines' widths, as the
+    widths were fitted with them (`TableTexts.text_widths`)."""
     cells = _by_start(tr.findall(TC), spans)
     rooms = {}
     measured = []
@@ -67,7 +69,7 @@ def measure_row(
         rooms[text.start] = room = (
             name_rooms[text.start] if names else filled_room(text.start, text.span)
         )
-        measured.append(cell_lines(text, room, names=names))
+        measured.append(cell_lines(text, room, names=names, widths=text_widths.get(text.text)))
 
     def holds_its_texts() -> bool:
         # A restyled template may add text of its own to a cell: such a row is never cut.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -10,9 +11,10 @@ from pathlib import Path
 
 import click
 
+from ..problems import Problem, sorted_problems
+from ..progress import Progress
+from ._table import box_table
 from ._terminal import printable, rich_console
-from .errors import Problem, sorted_problems
-from .progress import Progress
 
 
 def show_problems(problems: Sequence[Problem]) -> None:
@@ -27,42 +29,35 @@ def show_problems(problems: Sequence[Problem]) -> None:
             click.secho("  " + problem.describe(), fg=color, err=True)
 
 
-def _plain_console():
-    # File and region names are shown as typed: `[b]` is not markup, `:smile:` not an emoji.
-    return rich_console(sys.stdout, soft_wrap=True, highlight=False, markup=False, emoji=False)
+def _shown(text: str) -> str:
+    """`text` as this terminal will show it (a stand-in for what its encoding lacks), so the
+    columns of a table line up."""
+    return printable(text, getattr(sys.stdout, "encoding", None))
 
 
 def show_summary(row_counts: dict[str, dict[str, int]], problems: Sequence[Problem]) -> None:
     """A table of workbooks and rows per sheet, then the counts of errors and notices."""
-    from rich.table import Table
-
-    console = _plain_console()
-
-    def cell(text: str) -> str:  # as the terminal will show it, so the columns line up
-        return printable(text, console.encoding)
-
-    table = Table(title="读取的工作簿", show_lines=False)
-    table.add_column("工作簿")
-    table.add_column("工作表（行数）")
-    for file, sheets in row_counts.items():
-        listing = "、".join(f"{sheet}（{count}）" for sheet, count in sheets.items()) or "—"
-        table.add_row(cell(file), cell(listing))
-    console.print(table)
+    rows = [
+        (
+            _shown(file),
+            _shown("、".join(f"{sheet}（{count}）" for sheet, count in sheets.items()) or "—"),
+        )
+        for file, sheets in row_counts.items()
+    ]
+    width = shutil.get_terminal_size((80, 24)).columns
+    click.echo(box_table("读取的工作簿", ("工作簿", "工作表（行数）"), rows, width=width))
     errors = sum(p.is_error for p in problems)
-    console.print(
-        f"工作簿 {len(row_counts)} 个，错误 {errors} 处，提示 {len(problems) - errors} 处。"
-    )
+    click.echo(f"工作簿 {len(row_counts)} 个，错误 {errors} 处，提示 {len(problems) - errors} 处。")
 
 
 def show_written(documents: Sequence[str], copies: Sequence[str], run_folder: Path) -> None:
     """What a build wrote, documents then their PDF and OFD copies, and as the very last line
     the folder they are in: what the clerk opens next."""
-    console = _plain_console()
     for name in documents:
-        console.print(f"  已生成：{name}")
+        click.echo(f"  已生成：{name}")
     for name in copies:
-        console.print(f"  已生成副本：{name}")
-    console.print(f"本次结果已归档到：{run_folder}")
+        click.echo(f"  已生成副本：{name}")
+    click.echo(f"本次结果已归档到：{run_folder}")
 
 
 @contextmanager

@@ -27,7 +27,7 @@ then free to be restyled in Word) is an ordinary docxtpl template. Variables it 
     (`item_count_cn` is 九 for nine items), so "九大类十个合作事项" can be written as
     `{{ item_count_cn }}大类{{ row_count_cn }}个合作事项`.
 
-After docxtpl has rendered the rows, `table_xml` finishes the table on the XML: merged
+After docxtpl has rendered the rows, `xml` finishes the table on the XML: merged
 序号/事项 cells, the 说明 cell of a row not included spanning the remaining columns, column
 widths, the repeated header row and rows kept whole.
 """
@@ -39,13 +39,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cells import document_text
-from ..files import safe_file_name
-from ..model import CooperationItem, CooperationRow, RegionTable
-from . import docx_template, table_xml
-from .numerals import chinese_numeral
-from .table_layout import DEFAULT_TITLE_TWIPS, RowView
-from .titles import title_lines
+from ...cells import document_text
+from ...files import safe_file_name
+from ...model import CooperationItem, CooperationRow, RegionTable
+from ...numerals import chinese_numeral
+from .. import docx_template
+from ..page import DEFAULT_TITLE_TWIPS, page_geometry, style_size
+from ..titles import title_lines
+from . import xml
+from .widths import RowView
 
 REQUIRED_TAGS = ("title", "years", "rows", "notes")
 # A region table's counts, each given to templates as a number and as a Chinese numeral.
@@ -153,10 +155,10 @@ def render_region_table(
     if not checked:
         check_table_template(template)
     document = docx_template.open_template(template)
-    layout = table_xml.locate_table(document, template)
-    page = table_xml.page_geometry(document.docx.element.body)
-    title_size = table_xml.style_size(document, "TableTitle") or DEFAULT_TITLE_TWIPS
+    layout = xml.locate_table(document, template)
+    page = page_geometry(document.docx.element.body)
+    title_size = style_size(document, "TableTitle") or DEFAULT_TITLE_TWIPS
     context = table_context(table, title_room=page.text_width / title_size)
     docx_template.render(document, template, context)
-    table_xml.finish_table(document, template, table, layout, context["rows"])
+    xml.finish_table(document, template, table, layout, context["rows"])
     return docx_template.save_reproducibly(document, when=when, author=author, title=table.title)

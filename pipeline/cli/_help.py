@@ -1,47 +1,25 @@
-"""click, in Chinese: help pages, usage errors, paths checked, and the end of every run.
+"""click, in Chinese: help pages, usage errors and the refusal of an unknown command.
 
 Only click's public API is used: subclasses of `Command`, `Group`, `Context` (its
-`formatter_class`) and `HelpFormatter` overriding documented methods, a `ParamType` of our own
-for paths, and the public attributes of click's exceptions (never their English text).
-click's gettext hooks were not used: they need a compiled catalogue installed process-wide and
-take the language from `LANGUAGE`/`LANG`, which a Windows PC does not set.
+`formatter_class`) and `HelpFormatter` overriding documented methods, and the public attributes
+of click's exceptions (never their English text). click's gettext hooks were not used: they
+need a compiled catalogue installed process-wide and take the language from `LANGUAGE`/`LANG`,
+which a Windows PC does not set. How a run ends (exit codes, signals) is `_policy`'s.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
-import sys
-import traceback
 import unicodedata
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import click
-
-from ._terminal import (
-    CTRL_C_EXIT_CODE,
-    Interrupted,
-    colour_wanted,
-    degrade_unprintable,
-    interrupted_message,
-    interrupted_within,
-    signals_interrupt,
-)
-from .files import describe_os_error
 
 USAGE_PREFIX = "用法："
 OPTIONS_METAVAR = "[选项]"
 SUBCOMMAND_METAVAR = "命令 [参数]..."
 HELP_OPTION_HELP = "显示本帮助并退出。"
-# Set to see the Python traceback of an internal error (for the developers).
-DEBUG_VARIABLE = "PIPELINE_DEBUG"
-
-
-def show_error(text: str) -> None:
-    """`错误：…` on stderr, red unless `NO_COLOR` is set."""
-    click.secho(f"错误：{text}", fg="red", err=True, color=None if colour_wanted() else False)
 
 
 def display_width(text: str) -> int:
@@ -87,36 +65,6 @@ class ChineseContext(click.Context):
     formatter_class = ChineseHelpFormatter
 
 
-class LocalPath(click.ParamType):
-    """A folder (or, with `folder=False`, a file) on this computer, checked with Chinese
-    messages (click's own `Path` type words its refusals in English), and made absolute against
-    the folder the command was started in: nothing later (Flask's `send_file`, a thread, a
-    library) may read a relative path against another folder."""
-
-    name = "path"
-
-    def __init__(self, *, folder: bool = True, must_exist: bool = False) -> None:
-        self.folder = folder
-        self.must_exist = must_exist
-
-    def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> Path:
-        path = value if isinstance(value, Path) else Path(str(value))
-        try:
-            exists, is_folder = path.exists(), path.is_dir()
-        except OSError as exc:  # a name too long, a folder that may not be opened
-            self.fail(f"无法访问「{path}」：{describe_os_error(exc)}。", param, ctx)
-        if self.folder and exists and not is_folder:
-            self.fail(f"「{path}」是一个文件，这里需要的是文件夹。", param, ctx)
-        if not self.folder and is_folder:
-            self.fail(f"「{path}」是一个文件夹，这里需要的是文件。", param, ctx)
-        if self.must_exist and not exists:
-            self.fail(f"文件夹「{path}」不存在，请检查路径是否写对。", param, ctx)
-        # absolute(), not resolve(): symbolic links and mapped network drives stay as typed
-        return path.absolute()
-
-
 class ChineseCommand(click.Command):
     """A command whose help and usage errors are Chinese."""
 
@@ -158,8 +106,8 @@ class ChineseCommand(click.Command):
 
 
 class ChineseGroup(ChineseCommand, click.Group):
-    """The `pipeline` command: Chinese help and errors, and every run ends in a Chinese
-    message and an exit code, never in a traceback."""
+    """A group of commands whose help, usage errors and refusal of an unknown command are
+    Chinese."""
 
     command_class = ChineseCommand
 
@@ -205,63 +153,6 @@ class ChineseGroup(ChineseCommand, click.Group):
                 text += f"是不是想输入 {close[0]}？"
             ctx.fail(text)
         return super().resolve_command(ctx, args)
-
-    def main(  # type: ignore[override]
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
-        """Run the command line; in standalone mode (the default) exit with:
-        0 success, 1 data errors / failed writes / verify mismatches, 2 usage errors,
-        130 Ctrl+C, 128 + the signal's number when stopped by a signal (143 for SIGTERM)."""
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, **extra)
-        degrade_unprintable(sys.stdout, sys.stderr)
-        if not colour_wanted():
-            extra.setdefault("color", False)
-        try:
-            with signals_interrupt():
-                result = super().main(args, prog_name, complete_var, False, **extra)
-            code = result if isinstance(result, int) else 0
-        except click.UsageError as error:
-            show_usage_error(error)
-            code = error.exit_code
-        except click.ClickException as error:
-            show_error(error.format_message())
-            code = error.exit_code
-        except (click.Abort, KeyboardInterrupt, EOFError):
-            show_error(interrupted_message())
-            code = CTRL_C_EXIT_CODE
-        except Interrupted as stop:
-            show_error(interrupted_message("收到结束信号"))
-            code = stop.exit_code
-        except Exception as error:  # a bug: still no traceback for the clerk
-            if interrupted_within(error):  # Ctrl+C while a module loaded late
-                show_error(interrupted_message())
-                sys.exit(CTRL_C_EXIT_CODE)
-            if os.environ.get(DEBUG_VARIABLE):
-                traceback.print_exc()
-            show_error(
-                f"程序内部错误（{type(error).__name__}：{error}）。这不是输入文件的问题；"
-                "本次运行没有完成。请把这条信息和所用的命令发给维护人员。"
-            )
-            code = 1
-        sys.exit(code)
-
-
-def show_usage_error(error: click.UsageError) -> None:
-    """The usage line, where to find help, and the error; all Chinese."""
-    ctx = error.ctx
-    if ctx is not None:
-        click.echo(ctx.get_usage(), err=True, color=False)
-        names = ctx.help_option_names
-        if ctx.command.get_help_option(ctx) is not None and names:
-            click.echo(f"运行 {ctx.command_path} {names[0]} 查看帮助。", err=True)
-        click.echo(err=True)
-    show_error(error.format_message())
 
 
 def usage_error_text(error: click.UsageError, command: click.Command, ctx: click.Context) -> str:

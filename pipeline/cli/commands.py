@@ -1,128 +1,45 @@
-"""`pipeline` command line: parses options, calls the core, turns its exceptions into messages."""
+"""The `pipeline` commands: each parses its options, calls the public API and shows the result.
+
+How the core's failures are shown is `_failures`'; how a run ends (exit codes, signals, an
+internal error) is `_policy`'s.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from . import (
-    InputProblems,
+from .. import (
     PipelineError,
-    Problem,
     UsageError,
     __version__,
     compare_runs,
     init_from_run,
     init_workbooks,
-    write_return_copies,
 )
-from . import build as run_build
-from . import check as run_check
-from . import verify as run_verify
-from ._chinese_click import ChineseGroup, LocalPath, show_error
+from .. import build as run_build
+from .. import check as run_check
+from .. import verify as run_verify
+from ..files import describe_os_error
+from ..interrupts import Interrupted, ctrl_c_ignored, ctrl_c_ignored_once_published
 from ._console import progress_display, show_problems, show_summary, show_written
-from ._submissions_view import show_return_copies, show_submissions
-from ._terminal import (
-    Interrupted,
-    best_effort_output,
-    colour_wanted,
-    ctrl_c_ignored,
-    ctrl_c_ignored_once_published,
+from ._failures import Failure, failure, reported, saved_problem_list, send_back, write_failure
+from ._options import (
+    LocalPath,
+    folder_option,
+    inputs_option,
+    outputs_option,
+    port,
+    templates_option,
 )
-from .files import describe_os_error
-
-
-class _Failure(click.ClickException):
-    """A core error as the clerk sees it: Chinese, no traceback, the core's exit code."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-def _fail(exc: PipelineError) -> _Failure:
-    return _Failure(exc.message, exc.exit_code)
-
-
-def _write_failure(exc: OSError) -> _Failure:
-    where = f" {exc.filename}" if exc.filename else ""
-    return _Failure(f"无法读写文件{where}：{describe_os_error(exc)}。", 1)
-
-
-def _folder(name: str, default: str, help: str, exists: bool) -> Callable:
-    return click.option(
-        f"--{name}",
-        default=default,
-        metavar="文件夹",
-        type=LocalPath(must_exist=exists),
-        help=f"{help}默认：{default}",
-    )
-
-
-inputs_option = _folder("inputs", "inputs", "各部门工作簿所在的文件夹。", exists=True)
-outputs_option = _folder(
-    "outputs", "outputs", "生成结果（每次一个归档文件夹）所在的文件夹。", exists=False
-)
-templates_option = _folder("templates", "templates", "Word 模板所在的文件夹。", exists=False)
-
-
-@contextmanager
-def _reported(inputs: Path, outputs: Path) -> Iterator[None]:
-    """The core's failures as the clerk sees them: input problems listed (and the problem list
-    and return copies written), everything else a Chinese message with its exit code."""
-    try:
-        yield
-    except InputProblems as exc:
-        raise _report_input_problems(exc, inputs, outputs) from None
-    except PipelineError as exc:
-        raise _fail(exc) from None
-    except OSError as exc:
-        raise _write_failure(exc) from None
-
-
-def _report_input_problems(exc: InputProblems, inputs: Path, outputs: Path) -> _Failure:
-    with best_effort_output():
-        show_problems(exc.problems)
-    not_saved = _save_problem_list(outputs, exc.problems)
-    if not_saved is not None:
-        show_error(not_saved.message)
-    else:
-        _send_back(inputs, outputs, exc.problems)
-    with best_effort_output():
-        show_submissions(exc.submissions)
-    return _fail(exc)
-
-
-def _save_problem_list(outputs: Path, problems: Sequence[Problem]) -> PipelineError | None:
-    """Save the problem list and say where; the failure, if it could not be saved."""
-    try:
-        from . import save_problem_list  # imports openpyxl, so only when there is a list
-
-        path = save_problem_list(outputs, problems)
-    except PipelineError as exc:
-        return exc
-    if path:
-        with best_effort_output():
-            click.echo(f"\n问题清单已保存：{path}", err=True)
-    return None
-
-
-def _send_back(inputs: Path, outputs: Path, problems: Sequence[Problem]) -> None:
-    """Marked-up copies of the workbooks with problems, beside the problem list."""
-    try:
-        copies = write_return_copies(outputs, inputs, problems)
-    except PipelineError as exc:
-        show_error(exc.message)
-        return
-    with best_effort_output():
-        show_return_copies(copies)
+from ._policy import CommandLine
+from ._submissions_view import show_submissions
+from ._terminal import best_effort_output, colour_wanted
 
 
 @click.group(
-    name="pipeline", cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]}
+    name="pipeline", cls=CommandLine, context_settings={"help_option_names": ["-h", "--help"]}
 )
 @click.version_option(
     __version__, prog_name="pipeline", message="%(prog)s %(version)s", help="显示版本号并退出。"
@@ -176,7 +93,7 @@ def build(
     """
     # Once the run folder is in place the build is done: Ctrl+C would only cut its report short.
     with ctrl_c_ignored_once_published():
-        with _reported(inputs, outputs), progress_display() as progress:
+        with reported(inputs, outputs), progress_display() as progress:
             prepared, run_folder = run_build(
                 inputs,
                 outputs,
@@ -207,7 +124,7 @@ def _write_timings(path: Path, timings: dict[str, float], documents: list[str]) 
         # UTF-8 whatever the PC's code page: the document names are Chinese.
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise _Failure(f"无法写入耗时记录 {path}：{describe_os_error(exc)}。", 1) from None
+        raise Failure(f"无法写入耗时记录 {path}：{describe_os_error(exc)}。", 1) from None
 
 
 @cli.command()
@@ -215,20 +132,20 @@ def _write_timings(path: Path, timings: dict[str, float], documents: list[str]) 
 @outputs_option
 def check(inputs: Path, outputs: Path) -> None:
     """只校验输入，不生成文档。发现问题时在 outputs/ 保存问题清单。"""
-    with _reported(inputs, outputs), progress_display() as progress:
+    with reported(inputs, outputs), progress_display() as progress:
         prepared = run_check(inputs, progress=progress)
     notices = prepared.dossier.notices
     with best_effort_output():
         show_problems(notices)
-    not_saved = _save_problem_list(outputs, notices)
+    not_saved = saved_problem_list(outputs, notices)
     if not_saved is None and notices:
-        _send_back(inputs, outputs, notices)
+        send_back(inputs, outputs, notices)
     with best_effort_output():
         show_summary(prepared.dossier.row_counts, notices)
         show_submissions(prepared.submissions)
         click.echo("校验通过，可以运行 pipeline build 生成文档。")
     if not_saved is not None:
-        raise _fail(not_saved)
+        raise failure(not_saved)
 
 
 @cli.command()
@@ -243,16 +160,16 @@ def verify(run_folder: Path) -> None:
     try:
         report = run_verify(run_folder)
     except PipelineError as exc:
-        raise _fail(exc) from None
+        raise failure(exc) from None
     except OSError as exc:
-        raise _write_failure(exc) from None
+        raise write_failure(exc) from None
     with best_effort_output():
         for line in report.lines():
             click.echo(line)
         if report.ok:
             click.echo("核对通过：全部文档与归档输入重新生成的结果一致。")
     if not report.ok:
-        raise _Failure(
+        raise Failure(
             f"{run_folder} 中有 {len(report.differences)} 处未通过核对（见上面标“不一致”的行）。", 1
         )
 
@@ -269,13 +186,13 @@ def diff(run_a: Path, run_b: Path, outputs: Path) -> None:
     try:
         changes, path = compare_runs(run_a, run_b, outputs)
     except PipelineError as exc:
-        raise _fail(exc) from None
+        raise failure(exc) from None
     click.echo(f"{run_b.name}：{changes.summary(run_a.name)}")
     click.echo(f"变更对照已保存：{path}")
 
 
 @cli.command()
-@_folder("inputs", "inputs", "要写入空白工作簿的文件夹（不存在时新建）。", exists=False)
+@folder_option("inputs", "inputs", "要写入空白工作簿的文件夹（不存在时新建）。", exists=False)
 @templates_option
 @click.option(
     "--office", is_flag=True, help="写入办公室的空白工作簿 报告信息.xlsx，并补齐缺少的默认模板。"
@@ -311,9 +228,9 @@ def init(
     except UsageError as exc:  # nothing to write: shown with the command's usage, as click's
         raise click.UsageError(exc.message) from None
     except PipelineError as exc:
-        raise _fail(exc) from None
+        raise failure(exc) from None
     except OSError as exc:
-        raise _write_failure(exc) from None
+        raise write_failure(exc) from None
     with best_effort_output():
         for path in result.written:
             what = "默认模板" if path.suffix == ".docx" else ""
@@ -322,13 +239,6 @@ def init(
             click.secho(f"文件已存在，未覆盖：{path}", fg="yellow")
         for warning in result.warnings:
             click.secho(f"注意：{warning}", fg="yellow")
-
-
-def _port(text: str) -> int:
-    port = int(text) if text.isdigit() else 0
-    if not 1 <= port <= 65535:
-        raise click.BadParameter(f"端口应为 1–65535 之间的整数，「{text}」不行。")
-    return port
 
 
 @cli.command()
@@ -345,7 +255,7 @@ def _port(text: str) -> int:
     "--port",
     default="8000",
     metavar="端口",
-    callback=lambda _ctx, _param, port: _port(port),
+    callback=lambda _ctx, _param, text: port(text),
     help="监听的端口，1–65535。默认：8000",
 )
 @click.option("--no-browser", is_flag=True, help="启动后不自动打开浏览器。")
@@ -363,8 +273,8 @@ def serve(
 
     启动时列出办公室和各部门的链接，并写入 outputs/报送链接.xlsx。按 Ctrl+C 停止。
     """
-    from .web import base_url, prepare_site
-    from .web import serve as run_server
+    from ..web import base_url, prepare_site
+    from ..web import serve as run_server
 
     try:
         site = prepare_site(
@@ -381,7 +291,7 @@ def serve(
             site, host, port, open_browser=not no_browser, ready=ready, window=_server_window
         )
     except PipelineError as exc:
-        raise _fail(exc) from None
+        raise failure(exc) from None
     except Interrupted as stop:  # SIGTERM: stopped from outside, said as such, 128 + n
         with best_effort_output():
             click.echo("\n网页已停止（收到结束信号）。")
@@ -401,9 +311,9 @@ def _init_from(run_folder: Path, inputs: Path, departments: tuple[str, ...], off
     try:
         written, skipped = init_from_run(run_folder, inputs, departments, office=office)
     except PipelineError as exc:
-        raise _fail(exc) from None
+        raise failure(exc) from None
     except OSError as exc:
-        raise _write_failure(exc) from None
+        raise write_failure(exc) from None
     with best_effort_output():
         for path in written:
             click.echo(f"已写入：{path}")

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .table_cuts import RowPiece
+from .cuts import RowPiece
 
 # A page's end left blank when an item does not fit its rest: below this fraction of a page the
 # item moves to the next page whole; above it, the page is filled.
@@ -56,7 +56,7 @@ class RowGeometry:
 
 
 class CuttableRow(Protocol):
-    """A row as the plan sees it (`table_cuts.RowLines`)."""
+    """A row as the plan sees it (`cuts.RowLines`)."""
 
     cuttable: bool
 

@@ -1,91 +1,30 @@
 """Who was expected to submit, and what each department sent.
 
 The office lists the departments in `报送单位` (with the sheets each owes); the workbooks in
-`inputs/` are matched to it by file name. Validation adds the notices (`submission_problems`):
-a listed department without a workbook or without a sheet it owes, a workbook from a
-department not listed. `submission_status` gives the table the office reads after a check:
-each department's workbook, its modification time, rows, errors, notices and status.
+`inputs/` are matched to it by file name. `submission_problems` gives the notices: a listed
+department without a workbook or without a sheet it owes, a workbook from a department not
+listed. `submission_status` gives the table the office reads after a check (the records are
+`model.Submission` and `model.SubmissionStatus`): each department's workbook, its modification
+time, rows, errors, notices and status.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from . import contract
-from .cells import as_text, is_blank, normalise_name
-from .errors import Location, Problem, error, notice
-from .files import department_file_name
-from .load import LoadedInputs, LoadedSheet
-from .model import InputFile
-
-SUBMITTED = "已报送"
-NOT_SUBMITTED = "未报送"
-HAS_ERRORS = "有错误"
+from .. import contract
+from ..cells import as_text, is_blank, normalise_name
+from ..files import department_file_name
+from ..load import LoadedInputs, LoadedSheet
+from ..model import ExpectedDepartment, InputFile, Submission, SubmissionStatus
+from ..problems import Location, Problem, error, notice
 
 _OWES = {
     contract.PROGRESS: (contract.PROGRESS,),
     contract.COOPERATION: (contract.COOPERATION,),
     contract.SUBMITS_ALL: contract.DEPARTMENT_SHEETS,
 }
-
-
-@dataclass(frozen=True)
-class ExpectedDepartment:
-    """One row of `报送单位`."""
-
-    name: str  # 部门, as typed
-    owes: tuple[str, ...]  # the department sheets it submits
-    contact: str = ""  # 联系人
-    phone: str = ""  # 联系电话
-    location: Location | None = None  # its 部门 cell
-
-    @property
-    def key(self) -> str:
-        return _key(Path(department_file_name(self.name)).stem)
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One line of the 报送情况 table."""
-
-    department: str
-    workbook: str | None  # file name; None when nothing arrived
-    modified: dt.datetime | None  # the workbook's modification time
-    rows: int  # data rows in its known sheets
-    errors: int
-    notices: int
-    listed: bool  # named in 报送单位
-    missing: tuple[str, ...] = ()  # sheets it owes that are absent or empty
-    contact: str = ""
-    phone: str = ""
-
-    @property
-    def status(self) -> str:
-        if self.workbook is None:
-            return NOT_SUBMITTED
-        return HAS_ERRORS if self.errors else SUBMITTED
-
-
-@dataclass
-class SubmissionStatus:
-    """The 报送情况 table: listed departments in the office's order, then unlisted workbooks."""
-
-    submissions: list[Submission] = field(default_factory=list)
-    has_roster: bool = False  # whether the office filled in 报送单位
-
-    @property
-    def outstanding(self) -> list[str]:
-        """`督察处`, or `绿林处（缺合作交流项目）` for a department that sent part of it."""
-        names = []
-        for item in self.submissions:
-            if item.workbook is None:
-                names.append(item.department)
-            elif item.missing:
-                names.append(f"{item.department}（缺{'、'.join(item.missing)}）")
-        return names
 
 
 def _key(name: str) -> str:

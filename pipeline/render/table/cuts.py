@@ -1,5 +1,5 @@
 """A table row's texts as lines, and the row cut between two of its lines, so that a row too
-tall for the rest of a page fills it and goes on at the top of the next (`table_pages`).
+tall for the rest of a page fills it and goes on at the top of the next (`pages`).
 
 Each cell's lines are counted as a renderer fills them (`FilledText`; names and short
 phrases in the lines `name_lines` gives them). A row is cut where the renderer breaks its
@@ -16,9 +16,9 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from .line_breaks import NO_LINE_START, FilledText, display_width, packed_lines, word_units
-from .table_texts import TextCell
-from .wordml import XML_SPACE, P, local_name, w_name
+from ..line_breaks import NO_LINE_START, FilledText, packed_lines, word_units
+from ..wordml import XML_SPACE, P, local_name, w_name
+from .texts import TextCell, line_widths
 
 # A piece's last line ends this many characters before the estimate says it is full.
 _CUT_MARGIN = 2
@@ -47,18 +47,22 @@ class CellLines:
         return len(self.breaks) + 1 if self.text else 1
 
 
-def cell_lines(cell: TextCell, per_line: int, *, names: bool) -> CellLines:
-    breaks, filled = _measured(cell.text, per_line, names)
+def cell_lines(
+    cell: TextCell, per_line: int, *, names: bool, widths: tuple[float, ...] | None = None
+) -> CellLines:
+    """`widths`: those of the text's own lines (`texts.line_widths`), when already measured."""
+    if max(widths or line_widths(cell.text)) <= per_line:
+        # Most cells: each of the text's own lines fits one line of the cell.
+        breaks, filled = tuple((at - 1, at) for at in _own_line_starts(cell.text)), None
+    else:
+        breaks, filled = _filled(cell.text, per_line, names)
     return CellLines(cell.start, cell.span, cell.text, breaks, names, filled)
 
 
 @functools.lru_cache(maxsize=4096)  # names, dates and short phrases recur from row to row
-def _measured(
+def _filled(
     text: str, per_line: int, names: bool
-) -> tuple[tuple[tuple[int, int], ...], FilledText | None]:
-    if all(display_width(line) <= per_line for line in text.split("\n")):
-        # Most cells: each of the text's own lines fits one line of the cell.
-        return tuple((at - 1, at) for at in _own_line_starts(text)), None
+) -> tuple[tuple[tuple[int, int], ...], FilledText]:
     filled = FilledText(text)
     return _breaks(filled, per_line, names), filled
 

@@ -11,7 +11,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .table_texts import SLACK, TableTexts, TextCell, widened
+from ..line_breaks import SLACK
+from ..page import DEFAULT_CELL_PADDING, DEFAULT_FONT_TWIPS
+from .texts import TableTexts, TextCell, widened
 
 
 # Columns before and after the year columns; widths are in characters of the table font.
@@ -39,12 +41,6 @@ CONTENT_COLUMN = 2
 # 序号, 事项 and 对口合作交流内容 keep their cells in a row not included; 说明 spans the rest.
 KEPT_WHEN_EXCLUDED = 3
 
-# A4 landscape with the template's margins, for a template whose section lost its size.
-DEFAULT_PAGE = (16838, 11906)
-DEFAULT_MARGINS = (1587, 1417, 1474, 1417)  # top, right, bottom, left
-DEFAULT_CELL_PADDING = 108  # Word's default left and right cell margin, each
-DEFAULT_FONT_TWIPS = 240  # 小四, 12 pt
-DEFAULT_TITLE_TWIPS = 440  # 二号, 22 pt
 LINE_FACTOR = 1.45  # single line spacing of CJK fonts, in font sizes (LibreOffice: 1.43)
 ROW_BORDER = 12  # twips a row takes beyond its lines and cell margins: a border, rounding
 

@@ -12,19 +12,14 @@ from __future__ import annotations
 import sys
 from contextlib import suppress
 
-from ._terminal import (
-    CTRL_C_EXIT_CODE,
-    degrade_unprintable,
-    ignore_ctrl_c,
-    interrupted_message,
-    interrupted_within,
-)
+from ..interrupts import CTRL_C_EXIT_CODE, ignore_ctrl_c, interrupted_within
+from ._terminal import degrade_unprintable, interrupted_message
 
 
 def main() -> None:
     code: int | str | None
     try:
-        from .cli import main as run
+        from .commands import main as run
 
         run()  # ends with SystemExit carrying the exit code
     except SystemExit as done:

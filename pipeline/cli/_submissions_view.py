@@ -3,16 +3,16 @@ where the marked-up copies went."""
 
 from __future__ import annotations
 
-import io
 import shutil
 from typing import TYPE_CHECKING
 
 import click
 
-from .submissions import SubmissionStatus
+from ..model import SubmissionStatus
+from ._table import box_table
 
 if TYPE_CHECKING:
-    from .workbooks import ReturnCopies
+    from ..workbooks import ReturnCopies
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 COLUMNS = ("部门", "工作簿", "修改时间", "行数", "错误", "提示", "状态")
@@ -20,14 +20,8 @@ COLUMNS = ("部门", "工作簿", "修改时间", "行数", "错误", "提示", 
 
 def submissions_table(status: SubmissionStatus, width: int | None = None) -> str:
     """The 报送情况 table as text, one line per department."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="报送情况")
-    for name in COLUMNS:
-        table.add_column(name, justify="right" if name in ("行数", "错误", "提示") else "left")
-    for item in status.submissions:
-        table.add_row(
+    rows = [
+        (
             item.department + ("" if item.listed else "（未列入）"),
             item.workbook or "—",
             item.modified.strftime(TIME_FORMAT) if item.modified else "—",
@@ -36,17 +30,10 @@ def submissions_table(status: SubmissionStatus, width: int | None = None) -> str
             str(item.notices) if item.workbook else "—",
             item.status,
         )
-    buffer = io.StringIO()
-    # Rendered to text and printed with click, which knows the terminal's encoding.
-    console = Console(
-        file=buffer,
-        width=width or shutil.get_terminal_size((100, 24)).columns,
-        color_system=None,
-        highlight=False,
-        soft_wrap=False,
-    )
-    console.print(table)
-    return buffer.getvalue().rstrip("\n")
+        for item in status.submissions
+    ]
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    return box_table("报送情况", COLUMNS, rows, width=width, right=frozenset({3, 4, 5}))
 
 
 def outstanding_line(status: SubmissionStatus) -> str:

@@ -4,7 +4,7 @@ Merging must follow the data and not the cell text: the 序号 and 事项 cells 
 are merged vertically (`w:vMerge`), the 说明 cell of a row not included spans the remaining
 columns (`w:gridSpan`), the column widths are set to fill the landscape text width for however
 many years the period has, the header row repeats on each page, and the rows are laid out on
-the pages as `table_pages` plans them (`table_rows`).
+the pages as `pages` plans them (`rows`).
 """
 
 from __future__ import annotations
@@ -18,27 +18,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import TemplateProblem
-from ..model import RegionTable
-from .line_breaks import filled_line_starts
-from .table_layout import (
-    DEFAULT_CELL_PADDING,
-    DEFAULT_FONT_TWIPS,
-    DEFAULT_MARGINS,
-    DEFAULT_PAGE,
-    KEPT_WHEN_EXCLUDED,
-    LINE_FACTOR,
-    ROW_BORDER,
-    RowView,
-    column_count,
-    fitted_widths,
-    minimum_widths,
-    row_cells,
-)
-from .table_pages import RowGeometry, plan_pieces
-from .table_rows import lay_out_item, measure_row, write_lines
-from .table_texts import TableTexts, TextCell, filled_chars
-from .wordml import (
+from ...errors import TemplateProblem
+from ...model import RegionTable
+from ..line_breaks import filled_line_starts
+from ..page import DEFAULT_CELL_PADDING, DEFAULT_FONT_TWIPS, int_attr, page_geometry, style_size
+from ..wordml import (
     TC,
     TC_PR,
     TC_W,
@@ -53,6 +37,19 @@ from .wordml import (
     set_row_flag,
     set_tc_property,
     w_name,
+)
+from .pages import RowGeometry, plan_pieces
+from .rows import lay_out_item, measure_row, write_lines
+from .texts import TableTexts, TextCell, filled_chars
+from .widths import (
+    KEPT_WHEN_EXCLUDED,
+    LINE_FACTOR,
+    ROW_BORDER,
+    RowView,
+    column_count,
+    fitted_widths,
+    minimum_widths,
+    row_cells,
 )
 
 _NAMESPACES = {"w": W_NS}
@@ -138,7 +135,7 @@ def finish_table(
         _break_header(header[-1], measured.header_lines(widths))
 
     # Space under the repeated header on a page, and on the first page under what stands
-    # above the table: the page plan (`table_pages`) fills it, cutting rows between lines
+    # above the table: the page plan (`pages`) fills it, cutting rows between lines
     # where that fills a page better than keeping them whole.
     geometry = RowGeometry(style_line_pitch(document, "TableText", char_width), _row_padding(tbl))
     header_lines = measured.tallest(widths)[: len(header_cells)]
@@ -181,7 +178,11 @@ def finish_table(
                     str(path), "项目表每行的前两格应为「序号」「事项」。请对照默认模板修改。"
                 )
             cell_widths.apply(tr, cells, spans)
-            item_rows.append(measure_row(tr, spans, next(data_rows), filled_room, name_rooms))
+            item_rows.append(
+                measure_row(
+                    tr, spans, next(data_rows), filled_room, name_rooms, measured.text_widths
+                )
+            )
         rendered.append(item_rows)
     plan = plan_pieces(
         [[row.lines for row in item_rows] for item_rows in rendered],
@@ -247,7 +248,7 @@ def _pitch(spacing, size: int) -> float:
     single = size * LINE_FACTOR
     if spacing is None:
         return single
-    line = _int_attr(spacing, "line", 240)
+    line = int_attr(spacing, "line", 240)
     rule = spacing.get(w_name("lineRule"), "auto")
     if rule == "exact":
         return float(line)
@@ -259,7 +260,7 @@ def _pitch(spacing, size: int) -> float:
 def _spacing_around(spacing) -> float:
     if spacing is None:
         return 0.0
-    return float(_int_attr(spacing, "before", 0) + _int_attr(spacing, "after", 0))
+    return float(int_attr(spacing, "before", 0) + int_attr(spacing, "after", 0))
 
 
 def _break_header(tr, lines: list[tuple[int, list[str] | None]]) -> None:
@@ -284,48 +285,6 @@ def _header_cells(tr) -> list[TextCell]:
     return cells
 
 
-@dataclass(frozen=True)
-class _Page:
-    text_width: int
-    text_height: int
-
-
-def page_geometry(body) -> _Page:
-    sect = body.find(w_name("sectPr"))
-    width, height = DEFAULT_PAGE
-    top, right, bottom, left = DEFAULT_MARGINS
-    gutter = 0
-    if sect is not None:
-        size = sect.find(w_name("pgSz"))
-        if size is not None:
-            width = _int_attr(size, "w", width)
-            height = _int_attr(size, "h", height)
-        margins = sect.find(w_name("pgMar"))
-        if margins is not None:
-            top = abs(_int_attr(margins, "top", top))
-            right = _int_attr(margins, "right", right)
-            bottom = abs(_int_attr(margins, "bottom", bottom))
-            left = _int_attr(margins, "left", left)
-            gutter = _int_attr(margins, "gutter", 0)
-    return _Page(width - left - right - gutter, height - top - bottom)
-
-
-def _int_attr(element, name: str, default: int) -> int:
-    value = element.get(w_name(name))
-    try:
-        return int(float(value)) if value is not None else default
-    except ValueError:
-        return default
-
-
-def style_size(document, style_id: str) -> int | None:
-    """The font size of a paragraph style in twips, so widths count characters as set."""
-    style = document.docx.styles.element.get_by_id(style_id)
-    size = None if style is None else style.find(f"{w_name('rPr')}/{w_name('sz')}")
-    value = "" if size is None else size.get(w_name("val"), "")
-    return int(value) * 10 if value.isdigit() and int(value) > 0 else None  # half-points
-
-
 def _cell_padding(tbl) -> int:
     margins = tbl.find(f"{w_name('tblPr')}/{w_name('tblCellMar')}")
     total = 0
@@ -336,7 +295,7 @@ def _cell_padding(tbl) -> int:
             if edge is None:
                 edge = margins.find(w_name(alias))
         total += (
-            _int_attr(edge, "w", DEFAULT_CELL_PADDING) if edge is not None else DEFAULT_CELL_PADDING
+            int_attr(edge, "w", DEFAULT_CELL_PADDING) if edge is not None else DEFAULT_CELL_PADDING
         )
     return total
 
@@ -347,7 +306,7 @@ def _row_padding(tbl) -> int:
     total = ROW_BORDER
     for side in ("top", "bottom"):
         edge = None if margins is None else margins.find(w_name(side))
-        total += _int_attr(edge, "w", 0) if edge is not None else 0
+        total += int_attr(edge, "w", 0) if edge is not None else 0
     return total
 
 

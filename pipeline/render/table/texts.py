@@ -1,6 +1,6 @@
 """The cooperation table's texts, measured once, and the cost of a layout of column widths.
 
-`table_layout` searches for the widths; this module says what a candidate costs: how tall the
+`widths` searches for the widths; this module says what a candidate costs: how tall the
 table gets, how cramped its cells are, and whether a header word or a name breaks inside.
 """
 
@@ -13,9 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .line_breaks import breaks_a_name, display_width, packed_lines, word_units
-
-SLACK = 0.25  # of a character per line: fonts and line-breaking rules are not exact
+from ..line_breaks import SLACK, breaks_a_name, display_width, packed_lines, word_units
 
 
 class TextCell(NamedTuple):
@@ -97,6 +95,9 @@ class TableTexts:
         # The header row's lines are counted from its words (`header_lines`), not here.
         all_rows = [*([()] if header else []), *rows]
         self.row_count = len(all_rows)
+        # Each distinct text's own lines' widths, measured once: the rows' lines at the final
+        # widths (`cuts.cell_lines`) start from them too.
+        self.text_widths: dict[str, tuple[float, ...]] = {}
         # (start, span) → row index of each cell, and its lines' widths flattened with the
         # index of the cell each line belongs to.
         positions: dict[tuple[int, int], tuple[list[int], list[float], list[int]]] = {}
@@ -109,7 +110,10 @@ class TableTexts:
                 row_indexes, widths_of_lines, owners = group
                 owner = len(row_indexes)
                 row_indexes.append(index)
-                for width in line_widths(cell.text):
+                widths = self.text_widths.get(cell.text)
+                if widths is None:
+                    widths = self.text_widths[cell.text] = line_widths(cell.text)
+                for width in widths:
                     widths_of_lines.append(width)
                     owners.append(owner)
         self.groups = [

@@ -933,3 +933,18 @@ def test_serve_with_a_missing_inputs_folder_is_a_usage_error(tmp_path):
 def test_serve_help_is_chinese():
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0 and "--new-links" in result.output and "链接" in result.output
+
+
+def test_an_unexpected_build_failure_names_the_log_it_is_in(site, monkeypatch):
+    from pipeline.web import builds
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(builds, "build", broken)
+    site.post(site.office + "build", data={})
+    state = site.wait_for_build()
+    assert state.state == "failed"
+    assert str(site.outputs / "网页日志.log") in state.message and "命令窗口" in state.message
+    assert "boom" not in state.message  # the traceback is for the log, not the page
+    assert not [p for p in site.outputs.iterdir() if p.is_dir()]  # no run folder

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import InputProblems, PipelineError, Problem, build
 from ..progress import Step
+from .logs import FAILURE_LOG
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +128,12 @@ class BuildRunner:
             outcome.message = exc.message
         except PipelineError as exc:
             outcome.message = exc.message
-        except Exception:  # the page must say something; the console keeps the traceback
+        except Exception:  # the page must say something; the log file keeps the traceback
             log.exception("build failed")
-            outcome.message = "生成时发生意外错误，详细信息见启动服务的命令窗口。"
+            outcome.message = (
+                f"生成时发生意外错误，本次生成未完成。详细记录在 {self.outputs / FAILURE_LOG}"
+                "（启动网页的命令窗口中也有一行说明），请把它发给维护人员。"
+            )
         else:
             outcome.state = DONE
             outcome.run_name = run_folder.name

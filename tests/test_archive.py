@@ -866,18 +866,23 @@ def test_build_refuses_a_copy_that_lost_a_character_and_writes_nothing(
     assert snapshot(outputs) == before
 
 
+def archived_as(run: Path, name: str, data: bytes) -> None:
+    """`name`'s copy in `run` replaced by `data`, and the manifest recording it so, as if the
+    copy had been archived that way."""
+    (run / name).write_bytes(data)
+    manifest = manifest_of(run)
+    for entry in manifest["pdfs"]:
+        if entry["file"] == name:
+            entry.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
+
+
 @pytest.mark.libreoffice
 def test_verify_finds_a_copy_that_lost_a_character(copies_run, docx_render, tmp_path):
     """A run archived with a lossy PDF (as builds did before they checked): verify says so,
     in-process and as the office runs it."""
     run = shutil.copytree(copies_run, tmp_path / "outputs" / copies_run.name)
-    lossy = without_character((run / TABLE_PDF).read_bytes(), LOST)
-    (run / TABLE_PDF).write_bytes(lossy)
-    manifest = manifest_of(run)
-    for entry in manifest["pdfs"]:
-        if entry["file"] == TABLE_PDF:
-            entry.update(sha256=hashlib.sha256(lossy).hexdigest(), size=len(lossy))
-    (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
+    archived_as(run, TABLE_PDF, without_character((run / TABLE_PDF).read_bytes(), LOST))
 
     report = api.verify(run)
     assert set(differing(report)) == {TABLE_PDF}
@@ -901,13 +906,7 @@ def test_verify_finds_a_copy_that_lost_a_character(copies_run, docx_render, tmp_
 @pytest.mark.libreoffice
 def test_verify_reports_a_copy_whose_text_cannot_be_read(copies_run, docx_render, tmp_path):
     run = shutil.copytree(copies_run, tmp_path / copies_run.name)
-    damaged = b"%PDF-1.7\n" + b"\0" * 100  # recorded so, as if archived damaged
-    (run / TABLE_PDF).write_bytes(damaged)
-    manifest = manifest_of(run)
-    for entry in manifest["pdfs"]:
-        if entry["file"] == TABLE_PDF:
-            entry.update(sha256=hashlib.sha256(damaged).hexdigest(), size=len(damaged))
-    (run / run_folder.MANIFEST).write_text(run_folder.manifest_text(manifest), encoding="utf-8")
+    archived_as(run, TABLE_PDF, b"%PDF-1.7\n" + b"\0" * 100)  # as if archived damaged
     differences = differing(api.verify(run))
     assert set(differences) == {TABLE_PDF}
     assert differences[TABLE_PDF].startswith("PDF 副本的文字无法读取：")

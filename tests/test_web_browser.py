@@ -37,20 +37,23 @@ def free_port() -> int:
 ROSTER = [["部门", "报送内容"], ["区人社局", "工作进展"], ["环保处", "合作交流项目"], ["督察处"]]
 
 
-@pytest.fixture
-def served(tmp_path):
-    """The example inputs; the office lists 督察处 in 报送单位, and 督察处 has sent nothing."""
-    inputs = valid_inputs(tmp_path / "in")
-    office_workbook(inputs, 报送单位=ROSTER)
+def _serving(inputs: Path, outputs: Path):
+    """The page served in the background for `inputs`; each face's link, while the test runs."""
     port = free_port()
-    site = prepare_site(
-        inputs, tmp_path / "out", ROOT / "templates", base_url=f"http://127.0.0.1:{port}"
-    )
+    site = prepare_site(inputs, outputs, ROOT / "templates", base_url=f"http://127.0.0.1:{port}")
     server = Background(site, port=port)
     try:
         yield {link.who: link.url for link in site.links}
     finally:
         server.stop()
+
+
+@pytest.fixture
+def served(tmp_path):
+    """The example inputs; the office lists 督察处 in 报送单位, and 督察处 has sent nothing."""
+    inputs = valid_inputs(tmp_path / "in")
+    office_workbook(inputs, 报送单位=ROSTER)
+    yield from _serving(inputs, tmp_path / "out")
 
 
 def page_text(driver) -> str:
@@ -163,16 +166,7 @@ def png_size(path: Path) -> tuple[int, int]:
 @pytest.fixture
 def example_site(tmp_path):
     """The README's example: the shipped inputs, one error, one listed department not sent."""
-    inputs = shots.example_inputs(tmp_path)
-    port = free_port()
-    site = prepare_site(
-        inputs, tmp_path / "out", ROOT / "templates", base_url=f"http://127.0.0.1:{port}"
-    )
-    server = Background(site, port=port)
-    try:
-        yield {link.who: link.url for link in site.links}
-    finally:
-        server.stop()
+    yield from _serving(shots.example_inputs(tmp_path), tmp_path / "out")
 
 
 def test_screenshots_at_an_office_screen_and_a_phone_show_every_name_whole(

@@ -19,7 +19,6 @@ from .archive import (
     VerifyReport,
     check_ofd_converter,
     find_libreoffice,
-    read_manifest,
     verify_run,
     write_run,
 )
@@ -145,22 +144,7 @@ def build(
             change_report=change_report,
             progress=progress,
         )
-    prepared.copies = _copies(run_folder, [d.name for d in prepared.documents])
     return prepared, run_folder
-
-
-def _copies(run_folder: Path, documents: list[str]) -> list[str]:
-    """The PDF and OFD copies as the run's manifest records them: PDFs then OFDs, each in the
-    order of the documents they copy (an OFD copies a PDF copy)."""
-    manifest = read_manifest(run_folder, "列出副本")
-    document_of = {str(e["file"]): str(e.get("source")) for e in manifest["pdfs"]}
-    order = {name: number for number, name in enumerate(documents)}
-
-    def place(entry: dict) -> int:
-        source = str(entry.get("source"))
-        return order.get(document_of.get(source, source), len(order))
-
-    return [str(e["file"]) for key in ("pdfs", "ofds") for e in sorted(manifest[key], key=place)]
 
 
 def check_copy_tools(*, pdf: bool = False, ofd: bool = False) -> None:

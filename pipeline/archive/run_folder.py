@@ -76,7 +76,8 @@ def write_run(
     change_report: tuple[bytes, str] | None = None,
     progress: Progress | None = None,
 ) -> Path:
-    """Write a new run folder under `outputs` and return it.
+    """Write a new run folder under `outputs` and return it; `prepared.copies` names the PDF
+    and OFD copies written.
 
     `change_report` is the workbook comparing this run with an earlier one, and that run's
     folder name; both go into the folder and the manifest.
@@ -282,6 +283,9 @@ def _assemble(
                 }
             )
 
+    # What the clerk is told was written: PDFs then OFDs, each in the documents' order (the
+    # converters keep it).
+    prepared.copies = [entry["file"] for entry in (*pdf_entries, *ofd_entries)]
     if progress and soffice is not None:
         progress(Step("archive"))
     dossier_data = dossier_bytes(prepared.dossier)

@@ -1,5 +1,5 @@
 """The XML parsers every package part goes through: the departments' workbooks, the parts of
-the workbooks we write back, and the drawing of our own OFD copies.
+the workbooks we write back, and our own documents and OFD copies.
 
 Entities are never resolved, no DTD is loaded and nothing is fetched from the network, so a
 hostile workbook can neither expand entities nor make the parser read a file or a URL.
@@ -11,8 +11,9 @@ from lxml import etree
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
-# pdf2ofd draws a page of our own PDF copy as one SVG, which can pass libxml2's guard against
-# huge text nodes; only that drawing, never a department's file, is parsed with it.
+# Only for what the product wrote itself, never a department's file: pdf2ofd's drawing of a page
+# of our own PDF copy (one SVG, which can pass libxml2's guard against huge text nodes), and a
+# rendered document and its OFD copy when their text is checked.
 LARGE_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
 )

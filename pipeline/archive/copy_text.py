@@ -29,6 +29,7 @@ from lxml import etree
 
 from ..errors import ArchiveError, LostText
 from ..problems import Location, Problem, error
+from ..safe_xml import LARGE_PARSER as _PARSER
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -40,7 +41,6 @@ SHOWN = 6
 MATCHED = 4
 LISTED = 20  # places listed per copy; the count of the rest is given
 UNSURE = 3  # places shown of a character whose lost place is not found
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
 # ------------------------------------------------------------------------------- the rule

@@ -19,7 +19,15 @@ from ..model import WorkReport
 from .line_breaks import SLACK, display_width, filled_line_starts
 from .page import DEFAULT_FONT_TWIPS, page_geometry, style_size
 from .titles import cell_text_width
-from .wordml import W_VAL, XML_SPACE, find_child, keep_with_next, ordered_child, w_name
+from .wordml import (
+    W_VAL,
+    XML_SPACE,
+    first_child,
+    keep_with_next,
+    ordered_child,
+    paragraph_style,
+    w_name,
+)
 
 BODY_STYLE = "ReportBody"
 HEADING_STYLES = ("ReportHeading1", "ReportHeading2")
@@ -34,22 +42,13 @@ KEPT_LINES = 2
 _PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl")
 
 
-def style_of(paragraph) -> str:
-    style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
-    return "" if style is None else style.get(W_VAL, "")
-
-
 def paragraph_text(paragraph) -> str:
     return "".join(t.text or "" for t in paragraph.iter(w_name("t")))
 
 
 def control_widows(paragraph) -> None:
     """`w:widowControl`: no single line of the paragraph alone on either side of a page break."""
-    props = find_child(paragraph, w_name("pPr"))
-    if props is None:
-        props = etree.Element(w_name("pPr"))
-        paragraph.insert(0, props)
-    control = ordered_child(props, "widowControl", _PPR_ORDER)
+    control = ordered_child(first_child(paragraph, "pPr"), "widowControl", _PPR_ORDER)
     control.attrib.pop(W_VAL, None)  # a template's `w:val="0"` would turn it off
 
 
@@ -71,7 +70,10 @@ def keep_headings_with_lines(document) -> None:
     """Each heading with two lines of the paragraph after it (the meeting material's too)."""
     paragraphs = list(document.docx.element.body.iterchildren(w_name("p")))
     for before, after in zip(paragraphs, paragraphs[1:], strict=False):
-        if style_of(before) in HEADING_STYLES and style_of(after) not in HEADING_STYLES:
+        if (
+            paragraph_style(before) in HEADING_STYLES
+            and paragraph_style(after) not in HEADING_STYLES
+        ):
             control_widows(after)
 
 
@@ -81,7 +83,7 @@ def keep_report_pages(document) -> None:
     keep_headings_with_lines(document)
     paragraphs = list(document.docx.element.body.iterchildren(w_name("p")))
     for previous, paragraph in zip(paragraphs, paragraphs[1:], strict=False):
-        if style_of(paragraph) == CLOSING_STYLE:
+        if paragraph_style(paragraph) == CLOSING_STYLE:
             if line_count(paragraph_text(previous), body_chars_per_line(document)) <= KEPT_LINES:
                 keep_with_next(previous)
             else:
@@ -121,7 +123,7 @@ def keep_marks_whole(document, report: WorkReport) -> None:
         return
     size = style_size(document, FORM_CELL_STYLE) or DEFAULT_FONT_TWIPS
     for paragraph in document.docx.element.body.iter(w_name("p")):
-        if style_of(paragraph) != FORM_CELL_STYLE:
+        if paragraph_style(paragraph) != FORM_CELL_STYLE:
             continue
         texts = paragraph.findall(f"{w_name('r')}/{w_name('t')}")
         if not texts or not _starts_a_line(texts[-1], texts):

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from . import segmenter
 from .line_breaks import break_costs, display_width
 from .page import DEFAULT_CELL_PADDING, page_geometry, style_size
-from .wordml import TC, TC_PR, TC_W, W_TYPE, W_VAL, W_W, P, find_child, w_name
+from .wordml import TC, TC_PR, TC_W, W_TYPE, W_W, P, find_child, paragraph_style, w_name
 
 # A break's cost (`line_breaks`) is weighed against the difference between the longest and the
 # shortest line in em, times this: a break at a pause or after a verb is worth some imbalance.
@@ -161,10 +161,8 @@ def title_room(document, tag: str, default_size: int) -> float | None:
     for paragraph in body.iter(P):
         if not pattern.search("".join(t.text or "" for t in paragraph.iter(w_name("t")))):
             continue
-        style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
-        size = (style_size(document, style.get(W_VAL, "")) if style is not None else None) or (
-            default_size
-        )
+        style = paragraph_style(paragraph)
+        size = (style_size(document, style) if style else None) or default_size
         cell = next(paragraph.iterancestors(TC), None)
         width = cell_text_width(cell) if cell is not None else None
         if width is None:

@@ -180,12 +180,16 @@ def set_row_flag(tr, tag: str, on: bool) -> None:
         etree.SubElement(props, w_name(tag))
 
 
+def paragraph_style(paragraph) -> str:
+    """The id of the paragraph's style (`w:pStyle`), or "" for the default."""
+    props = find_child(paragraph, w_name("pPr"))
+    style = find_child(props, w_name("pStyle")) if props is not None else None
+    return "" if style is None else style.get(W_VAL, "")
+
+
 def keep_with_next(paragraph) -> None:
     """Give a paragraph `w:keepNext` (after `w:pStyle`, first otherwise, as the schema orders)."""
-    props = find_child(paragraph, w_name("pPr"))
-    if props is None:
-        props = etree.Element(w_name("pPr"))
-        paragraph.insert(0, props)
+    props = first_child(paragraph, "pPr")
     if find_child(props, w_name("keepNext")) is None:
         at = 1 if find_child(props, w_name("pStyle")) is not None else 0
         props.insert(at, etree.Element(w_name("keepNext")))

@@ -33,6 +33,7 @@ from ..wordml import (
     P,
     cell_span,
     find_child,
+    paragraph_style,
     set_grid,
     set_row_flag,
     set_tc_property,
@@ -200,8 +201,7 @@ def _height_of(document, paragraphs, text_width: int | None = None) -> float:
     `text_width` wide, as filled (a title is broken to fit already; notes are not)."""
     total = 0.0
     for paragraph in paragraphs:
-        style = paragraph.find(f"{w_name('pPr')}/{w_name('pStyle')}")
-        style_id = style.get(W_VAL, "") if style is not None else ""
+        style_id = paragraph_style(paragraph)
         size = style_size(document, style_id) or DEFAULT_FONT_TWIPS
         text = "".join(
             "\n" if node.tag == w_name("br") else node.text or ""

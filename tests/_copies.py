@@ -12,15 +12,13 @@ from collections import Counter
 from pathlib import Path
 
 import ofdkit
-from _copy_text import docx_text, pdf_text
+from _copy_text import characters, docx_text, pdf_text
 
 
 def counted(text: str) -> Counter[str]:
-    """Non-space characters (NFKC) without control and format ones."""
+    """Non-space characters (NFKC, as `_copy_text` counts them) without control and format ones."""
     return Counter(
-        c
-        for c in unicodedata.normalize("NFKC", text)
-        if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf")
+        {c: n for c, n in characters(text).items() if unicodedata.category(c) not in ("Cc", "Cf")}
     )
 
 
